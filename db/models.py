@@ -1,0 +1,145 @@
+"""SQLModel tables: the read model the workflow's activities write, plus users and orgs.
+
+The workflow is the source of truth for case and task state; these rows are a
+projection written only by activities (and the case row's creation by the API).
+Audit events are append-only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Organisation(SQLModel, table=True):
+    __tablename__ = "organisations"
+    id: str = Field(default_factory=new_id, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    # the kind of organisation: zorgkantoor, aanbieder, oco or auditor
+    kind: str
+    region: str | None = Field(default=None, index=True)
+    # notification settings (issue: notifications)
+    email: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    channels: list[str] = Field(default_factory=lambda: ["email"], sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    id: str = Field(default_factory=new_id, primary_key=True)
+    name: str
+    role: str = Field(index=True)
+    org_id: str = Field(foreign_key="organisations.id", index=True)
+    # sha256 of the bearer token; the token itself is shown once and never stored
+    token_hash: str = Field(unique=True, index=True)
+    email: str | None = None
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+    id: str = Field(default_factory=new_id, primary_key=True)
+    workflow_id: str = Field(unique=True)
+    client_ref: str
+    sector: str = Field(index=True)
+    region: str = Field(index=True)
+    entry: str
+    provider_org: str = Field(index=True)  # current or intended provider (name)
+    zorgkantoor_org: str = Field(index=True)
+    oco_org: str | None = Field(default=None, index=True)
+    decision_days: int = 5
+    summary_encrypted: str | None = None  # Fernet token, never plaintext
+    status: str = Field(default="open", index=True)
+    phase: str = Field(index=True)
+    outcome: str | None = None
+    phase_since: datetime = Field(default_factory=utcnow)
+    meetings_held: int = 0
+    overdue: bool = Field(default=False, index=True)
+    # "pending" until the workflow start is confirmed, then "running"
+    workflow_state: str = "pending"
+    idempotency_key: str | None = Field(default=None, unique=True)
+    created_by: str | None = None  # user id
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CaseParticipant(SQLModel, table=True):
+    """Which organisations take part in a case, and as what (drives org scoping)."""
+
+    __tablename__ = "case_participants"
+    __table_args__ = (UniqueConstraint("case_id", "org", "capacity"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="cases.id", index=True)
+    org: str = Field(index=True)  # organisation name
+    # provider, intended_provider, round_provider, zorgkantoor, oco
+    capacity: str
+    since: datetime = Field(default_factory=utcnow)
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_inbox", "owner_org", "owner_role", "status", "due_at"),
+        Index("ix_tasks_case_status", "case_id", "status"),
+    )
+    id: str = Field(primary_key=True)  # assigned by the workflow
+    case_id: str = Field(foreign_key="cases.id")
+    phase: str
+    key: str
+    title: str
+    owner_role: str
+    owner_org: str
+    supports: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    status: str = "open"
+    allowed_outcomes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    due_at: datetime | None = None
+    overdue: bool = False
+    outcome: str | None = None
+    note: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    completed_by: str | None = None  # user name
+    completed_by_org: str | None = None
+    completed_at: datetime | None = None
+    claimed_by: str | None = None  # user name
+    claimed_by_id: str | None = None
+    claimed_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only audit log; the case timeline. Ids come from the workflow (idempotent)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_case_at", "case_id", "at", "seq"),)
+    id: str = Field(primary_key=True)
+    case_id: str = Field(index=True)
+    seq: int = 0  # order within the case as the workflow emitted it
+    at: datetime
+    actor: str  # user name, or "systeem" for timers
+    actor_id: str | None = None
+    role: str | None = None
+    org: str | None = None
+    action: str
+    task_id: str | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    motivation: str | None = None
+    request_id: str | None = None
+    recorded_at: datetime = Field(default_factory=utcnow)

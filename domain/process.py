@@ -1,0 +1,146 @@
+"""The shape of a step-plan definition: phases, tasks, outcomes and their effects.
+
+The definition itself is data (``domain/stappenplan_v1.py``); the case workflow only
+interprets it. A new task is a data change plus a test, not new control flow.
+Definitions are versioned: a running case keeps the version it started with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from domain.vocabulary import CaseOutcome, Phase, Role
+
+
+class FieldKind(StrEnum):
+    TEXT = "text"  # one line
+    LONG_TEXT = "long_text"
+    DATE = "date"
+    DATETIME = "datetime"
+    ORGANISATION = "organisation"  # an organisation name
+    ORGANISATIONS = "organisations"  # several organisation names
+    PARTICIPANTS = "participants"  # [{"name", "org", "mandate": bool}]
+    MONEY = "money"  # euros
+    URL = "url"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A piece of completion data a task asks for (``data`` in the completion body)."""
+
+    name: str
+    label: str  # Dutch
+    kind: FieldKind = FieldKind.TEXT
+
+
+class Condition(StrEnum):
+    """When a task is opened at all."""
+
+    ALWAYS = "always"
+    OCO_INVOLVED = "oco_involved"
+    NO_OCO = "no_oco"
+
+
+class Due(StrEnum):
+    """Due periods that come from the case's settings rather than a fixed number."""
+
+    DECISION_DAYS = "decision_days"
+    PROGRESS_REPORT_DAYS = "progress_report_days"
+
+
+class Special(StrEnum):
+    """The few effects that need more than opening tasks or moving phase."""
+
+    # count a declined registration; open the re-registration or, past the limit,
+    # the zorgkantoor's take-over task
+    COUNT_DECLINE = "count_decline"
+    # the completion names the provider to register with (data.provider_org):
+    # it becomes the case's provider and a new decision (with a new timer) opens
+    REGISTER_PROVIDER = "register_provider"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What an outcome does. All parts may combine; ``close`` wins over ``goto``."""
+
+    goto: Phase | None = None
+    close: CaseOutcome | None = None
+    opens: tuple[str, ...] = ()  # task keys opened in the current phase
+    special: Special | None = None
+
+
+@dataclass(frozen=True)
+class TaskDef:
+    key: str
+    title: str  # Dutch, shown in inboxes
+    owner: Role
+    outcomes: dict[str, Effect]
+    supports: tuple[Role, ...] = ()
+    description: str = ""  # Dutch: what is expected
+    condition: Condition = Condition.ALWAYS
+    # opened when the phase starts (True) or only by another task's effect (False)
+    on_phase_start: bool = True
+    due: int | Due | None = None  # days after opening
+    remind: bool = False  # reminder to the owner ``reminder_days_before`` the deadline
+    on_overdue: str | None = None  # task key opened (for the zorgkantoor) at the deadline
+    fields: tuple[FieldSpec, ...] = ()
+    # data fields required per outcome; "note" means the motivation is required
+    requires: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # outcomes only allowed when no OCO is involved in the case
+    outcomes_without_oco: tuple[str, ...] = ()
+
+    @property
+    def allowed_outcomes(self) -> tuple[str, ...]:
+        return tuple(self.outcomes)
+
+    @property
+    def closes_phase(self) -> bool:
+        return any(e.goto or e.close for e in self.outcomes.values())
+
+
+@dataclass(frozen=True)
+class PhaseDef:
+    phase: Phase
+    title: str
+    tasks: tuple[TaskDef, ...]
+
+
+@dataclass(frozen=True)
+class ProcessDefinition:
+    version: int
+    phases: tuple[PhaseDef, ...]
+    # tasks that can be opened in any phase (signals, advice, escalations)
+    any_phase_tasks: tuple[TaskDef, ...] = ()
+
+    def phase(self, phase: Phase) -> PhaseDef:
+        for p in self.phases:
+            if p.phase == phase:
+                return p
+        raise KeyError(phase)
+
+    def task(self, key: str) -> TaskDef:
+        for t in self.all_tasks():
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+    def all_tasks(self) -> tuple[TaskDef, ...]:
+        return tuple(t for p in self.phases for t in p.tasks) + self.any_phase_tasks
+
+    def validate(self) -> None:
+        """Every referenced task exists, keys are unique and every working phase is there."""
+        keys = [t.key for t in self.all_tasks()]
+        duplicates = {k for k in keys if keys.count(k) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate task keys: {sorted(duplicates)}")
+        for t in self.all_tasks():
+            refs = [k for e in t.outcomes.values() for k in e.opens]
+            refs += [t.on_overdue] if t.on_overdue else []
+            for ref in refs:
+                if ref not in keys:
+                    raise ValueError(f"task {t.key} refers to unknown task {ref}")
+            for outcome, needed in t.requires.items():
+                names = {f.name for f in t.fields} | {"note"}
+                if outcome not in t.outcomes or not set(needed) <= names:
+                    raise ValueError(f"task {t.key}: requires names unknown {outcome}/{needed}")

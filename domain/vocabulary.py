@@ -1,0 +1,107 @@
+"""The fixed names of the process (shared/API.md): roles, phases, outcomes, sectors, regions.
+
+Plain ``StrEnum``s so they travel through Temporal payloads, JSON and SQL as strings.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    ZORGKANTOOR = "zorgkantoor"
+    AANBIEDER = "aanbieder"
+    OCO = "oco"
+    AUDITOR = "auditor"
+
+
+class Phase(StrEnum):
+    DOSSIERHOUDER_SEARCH = "dossierhouder_search"
+    CURRENT_PLACE_REVIEW = "current_place_review"
+    SEARCH_OTHER_PROVIDER = "search_other_provider"
+    REGULAR_STEPS_FAILED = "regular_steps_failed"
+    WHOLE_SYSTEM_MEETING = "whole_system_meeting"
+    PLAN_OF_ACTION = "plan_of_action"
+    CLOSED = "closed"
+
+
+# The six working phases in step-plan order (for progress displays).
+WORKING_PHASES: tuple[Phase, ...] = tuple(p for p in Phase if p is not Phase.CLOSED)
+
+PHASE_TITLES: dict[Phase, str] = {
+    Phase.DOSSIERHOUDER_SEARCH: "Dossierhouder zoeken",
+    Phase.CURRENT_PLACE_REVIEW: "Zorg op huidige plek niet meer passend",
+    Phase.SEARCH_OTHER_PROVIDER: "Zoeken bij andere aanbieders",
+    Phase.REGULAR_STEPS_FAILED: "Reguliere stappen leveren geen plek op",
+    Phase.WHOLE_SYSTEM_MEETING: "Whole system in the room",
+    Phase.PLAN_OF_ACTION: "Plan van aanpak",
+    Phase.CLOSED: "Afgesloten",
+}
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CaseOutcome(StrEnum):
+    PLACED = "placed"
+    SOLVED_IN_PLACE = "solved_in_place"
+    WITHDRAWN = "withdrawn"
+    CARE_ENDED_WITH_BRIDGING = "care_ended_with_bridging"
+
+
+OUTCOME_TITLES: dict[CaseOutcome, str] = {
+    CaseOutcome.PLACED: "Geplaatst",
+    CaseOutcome.SOLVED_IN_PLACE: "Opgelost op de huidige plek",
+    CaseOutcome.WITHDRAWN: "Ingetrokken",
+    CaseOutcome.CARE_ENDED_WITH_BRIDGING: "Zorg beëindigd met overbruggingszorg",
+}
+
+
+class Entry(StrEnum):
+    NO_DOSSIERHOUDER = "no_dossierhouder"
+    CARE_NOT_SUITABLE = "care_not_suitable"
+
+
+ENTRY_PHASE: dict[Entry, Phase] = {
+    Entry.NO_DOSSIERHOUDER: Phase.DOSSIERHOUDER_SEARCH,
+    Entry.CARE_NOT_SUITABLE: Phase.CURRENT_PLACE_REVIEW,
+}
+
+
+class Sector(StrEnum):
+    VV = "VV"  # verpleging en verzorging (nursing / elderly)
+    GZ = "GZ"  # gehandicaptenzorg (disability)
+    GGZ = "GGZ"  # geestelijke gezondheidszorg (mental health)
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+# The 31 zorgkantoor regions, by the Wlz-uitvoerder that runs them (reference/inkoopbeleid).
+ZORGKANTOOR_REGIONS: dict[str, tuple[str, ...]] = {
+    "Zilveren Kruis": (
+        "Drenthe", "Zwolle", "Apeldoorn-Zutphen", "Utrecht", "Flevoland", "'t Gooi",
+        "Kennemerland", "Zaanstreek/Waterland", "Amsterdam", "Rotterdam", "Friesland",
+    ),
+    "VGZ": (
+        "Noord-Holland Noord", "Nijmegen", "Noord- en Midden-Limburg", "Waardenland",
+        "Midden-Holland", "Midden-Brabant", "Noordoost-Brabant",
+    ),
+    "CZ": (
+        "Haaglanden", "Zuid-Hollandse Eilanden", "Zeeland", "West-Brabant",
+        "Zuidoost-Brabant", "Zuid-Limburg",
+    ),
+    "Menzis": ("Groningen", "Twente", "Arnhem"),
+    "Zorg en Zekerheid": ("Amstelland en de Meerlanden", "Zuid-Holland Noord"),
+    "DSW": ("Westland Schieland Delfland",),
+    "Salland": ("Midden-IJssel",),
+}
+
+REGIONS: tuple[str, ...] = tuple(r for regions in ZORGKANTOOR_REGIONS.values() for r in regions)
+assert len(REGIONS) == 31, len(REGIONS)

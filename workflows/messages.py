@@ -1,0 +1,222 @@
+"""Inputs, outputs and state of the case workflow: one dataclass each (fields may be
+added with defaults later; never removed or renamed while cases run).
+
+Nothing here carries client data: ids, organisation names, Dutch task titles, and the
+free-text motivations professionals enter (encrypted by the payload codec).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+WORKFLOW_NAME = "CaseWorkflow"
+
+
+def workflow_id_for(case_id: str) -> str:
+    return f"case-{case_id}"
+
+
+@dataclass
+class Actor:
+    """Who does something: a user (id, name, role, organisation) or the system."""
+
+    user_id: str
+    name: str
+    role: str
+    org: str
+
+
+SYSTEM = Actor(user_id="system", name="systeem", role="system", org="casusregie")
+
+
+@dataclass
+class CaseInput:
+    case_id: str
+    entry: str
+    sector: str
+    region: str
+    provider_org: str
+    zorgkantoor_org: str
+    oco_org: str | None = None
+    decision_days: int = 5
+    progress_report_days: int = 14
+    reminder_days_before: int = 1
+    max_declines: int = 2
+    definition_version: int = 1
+    started_by: Actor | None = None
+    request_id: str | None = None
+    # set only when the workflow continues as new: the state it carries over
+    resume: CaseState | None = None
+
+
+@dataclass
+class TaskState:
+    id: str
+    key: str
+    phase: str
+    title: str
+    owner_role: str
+    owner_org: str
+    supports: list[str]
+    allowed_outcomes: list[str]
+    created_at: datetime
+    status: str = "open"
+    due_at: datetime | None = None
+    remind_at: datetime | None = None
+    reminded: bool = False
+    overdue: bool = False
+    outcome: str | None = None
+    note: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    completed_by: Actor | None = None
+    completed_at: datetime | None = None
+    claimed_by: Actor | None = None
+    claimed_at: datetime | None = None
+
+
+@dataclass
+class CaseState:
+    case_id: str
+    phase: str
+    phase_since: datetime
+    provider_org: str
+    zorgkantoor_org: str
+    oco_org: str | None = None
+    status: str = "open"
+    outcome: str | None = None
+    # organisation names per capacity: provider, intended_provider, round_provider, oco, ...
+    participants: dict[str, list[str]] = field(default_factory=dict)
+    declines: int = 0
+    meetings: int = 0  # whole-system meetings started (phase 4 entries)
+    tasks: list[TaskState] = field(default_factory=list)
+    next_seq: int = 1  # ids of tasks and events are "<case_id>:t<n>" / ":e<n>"
+    event_seq: int = 1
+    bridging_solution: str | None = None
+
+    def task(self, task_id: str) -> TaskState | None:
+        return next((t for t in self.tasks if t.id == task_id), None)
+
+    @property
+    def open_tasks(self) -> list[TaskState]:
+        return [t for t in self.tasks if t.status == "open"]
+
+
+@dataclass
+class CompleteTask:
+    task_id: str
+    outcome: str
+    actor: Actor
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
+
+
+@dataclass
+class ClaimTask:
+    task_id: str
+    actor: Actor
+    release: bool = False  # True: unclaim
+    force: bool = False  # take over a colleague's claim (same organisation only)
+    request_id: str | None = None
+
+
+class CaseActionKind:
+    WITHDRAW = "withdraw"  # coordinator; note = reason
+    END_CARE_WITH_BRIDGING = "end_care_with_bridging"  # coordinator; data.bridging_solution
+    SIGNAL_STAGNATION = "signal_stagnation"  # aanbieder / oco -> zorgkantoor task at once
+    REQUEST_ADVICE = "request_praktijkteam_advice"  # any party; answered via a task
+    ADD_PARTICIPANT = "add_participant"  # coordinator; data.org, data.capacity
+
+    ALL = (WITHDRAW, END_CARE_WITH_BRIDGING, SIGNAL_STAGNATION, REQUEST_ADVICE, ADD_PARTICIPANT)
+
+
+@dataclass
+class CaseAction:
+    action: str
+    actor: Actor
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
+
+
+@dataclass
+class UpdateResult:
+    """What an update changed: the task it touched and the tasks it opened."""
+
+    phase: str
+    status: str
+    outcome: str | None = None
+    task: TaskState | None = None
+    opened: list[TaskState] = field(default_factory=list)
+    read_model_synced: bool = True
+
+
+@dataclass
+class AuditEntry:
+    id: str
+    case_id: str
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    actor_id: str | None = None
+    role: str | None = None
+    org: str | None = None
+    task_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    motivation: str | None = None
+    request_id: str | None = None
+
+
+@dataclass
+class NotificationIntent:
+    """Something parties must hear about; the notification activities turn it into
+    outbox rows (one per recipient) and deliver them."""
+
+    id: str  # unique per event; with the recipient it is the idempotency key
+    event: str  # task_assigned, deadline_reminder, deadline_missed, phase_changed, ...
+    case_id: str
+    at: datetime
+    recipients: list[str]  # organisation names
+    task_id: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)  # ids, Dutch titles, dates
+
+
+@dataclass
+class ReadModelChanges:
+    """One batch for the read model: the case row, changed tasks, new audit entries."""
+
+    case_id: str
+    phase: str
+    status: str
+    phase_since: datetime
+    provider_org: str
+    oco_org: str | None
+    participants: dict[str, list[str]]
+    meetings: int
+    outcome: str | None = None
+    overdue: bool = False
+    tasks: list[TaskState] = field(default_factory=list)
+    events: list[AuditEntry] = field(default_factory=list)
+
+
+@dataclass
+class CaseResult:
+    case_id: str
+    outcome: str
+
+
+class UpdateError:
+    """``ApplicationError.type`` values raised by update validators; the API maps them
+    to HTTP status codes (404, 409, 403, 422)."""
+
+    NOT_FOUND = "NotFound"  # 404: no such task in this case
+    CONFLICT = "Conflict"  # 409: task no longer open, case closed, claimed by another
+    FORBIDDEN = "Forbidden"  # 403: caller's role/organisation may not do this
+    INVALID = "Invalid"  # 422: outcome not allowed, required data missing
+
+    HTTP_STATUS = {NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, INVALID: 422}
