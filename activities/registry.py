@@ -1,0 +1,16 @@
+"""Every activity the worker registers, built once with its dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from activities.read_model import ReadModelActivities
+from core.config import Settings
+
+
+def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any]]:
+    read_model = ReadModelActivities(engine)
+    return [read_model.apply_changes]
