@@ -3,6 +3,7 @@ time-skipping Temporal test server for the whole session."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -10,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
 from temporalio.testing import WorkflowEnvironment
 
 from core.config import get_settings
 from db.engine import engine_for
+from db.migrate import upgrade_to_head
+from tests.devserver import dev_server  # noqa: F401  (fixture)
+from tests.postgres import postgres_server, postgres_url  # noqa: F401  (fixtures)
 
 BIN_DIR = Path(sys.executable).parent
 
@@ -32,12 +35,22 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     get_settings.cache_clear()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head per session; each test gets a copy (fast)."""
+    path = tmp_path_factory.mktemp("template") / "casusregie.db"
+    url = f"sqlite:///{path}"
+    upgrade_to_head(url)
+    engine_for(url).dispose()  # checkpoints the WAL into the file
+    return path
+
+
 @pytest.fixture
-def engine(isolated_settings: None) -> Engine:
-    """A fresh SQLite database with the full schema."""
-    engine = engine_for(get_settings().effective_database_url)
-    SQLModel.metadata.create_all(engine)
-    return engine
+def engine(isolated_settings: None, migrated_sqlite_template: Path) -> Engine:
+    """A fresh SQLite database with the full schema, made by the alembic migrations."""
+    url = get_settings().effective_database_url
+    shutil.copyfile(migrated_sqlite_template, url.removeprefix("sqlite:///"))
+    return engine_for(url)
 
 
 @pytest.fixture(scope="session")
