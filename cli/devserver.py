@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
@@ -68,7 +69,8 @@ async def temporal_ready(settings: Settings, address: str) -> bool:
     try:
         client = await asyncio.wait_for(connect_client(settings, address), timeout=5)
         await client.workflow_service.describe_namespace(
-            DescribeNamespaceRequest(namespace=settings.temporal_namespace), timeout=5
+            DescribeNamespaceRequest(namespace=settings.temporal_namespace),
+            timeout=timedelta(seconds=5),
         )
         return True
     except (RPCError, RuntimeError, OSError, TimeoutError):  # not up (yet)
