@@ -143,3 +143,41 @@ class AuditEvent(SQLModel, table=True):
     motivation: str | None = None
     request_id: str | None = None
     recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class NotificationOutbox(SQLModel, table=True):
+    """One message to one recipient address over one channel (issue 5, notifications).
+
+    Written by the idempotent enqueue activity, advanced by the delivery activity:
+    ``pending`` → ``sending`` (attempt started) → ``sent`` | ``failed``; a definitive
+    temporary failure puts it back to ``pending``. ``handover_at`` is the fence an
+    attempt crosses right before the irreversible hand-over (see docs/notifications.md).
+    Bodies hold ids, Dutch titles and links only, never client data.
+    """
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (Index("ix_outbox_case_created", "case_id", "created_at"),)
+    id: str = Field(default_factory=new_id, primary_key=True)
+    # "<intent id>|<organisation>|<channel>|<org or user:<id>>": one row per recipient
+    idempotency_key: str = Field(unique=True)
+    intent_id: str
+    event: str
+    case_id: str
+    task_id: str | None = None
+    recipient: str  # organisation name
+    channel: str  # email | webhook
+    address: str | None = None  # e-mail address or webhook URL; None: not configured
+    subject: str
+    body_text: str = ""
+    body_html: str | None = None
+    attachment_ics: str | None = None
+    webhook_body: str | None = None  # the exact JSON that is signed and posted
+    message_id: str | None = None
+    status: str = Field(default="pending", index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    handover_at: datetime | None = None
+    uncertain: bool = False  # sent presumed: an attempt stopped during the hand-over
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
