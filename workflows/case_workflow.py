@@ -100,14 +100,18 @@ class CaseWorkflow:
             start_to_close_timeout=timedelta(seconds=30), retry_policy=READ_MODEL_RETRY,
         )
 
-    async def _changed(self, result: UpdateResult) -> UpdateResult:
-        """Record a change and wait (bounded) until the read model shows it."""
-        self._changes += 1
+    async def _read_model_caught_up(self) -> bool:
+        """Wait (bounded) until the read model shows every change made so far."""
         target = self._changes
         try:
             await workflow.wait_condition(lambda: self._synced >= target, timeout=SYNC_WAIT)
         except TimeoutError:
-            result.read_model_synced = False
+            return False
+        return True
+
+    async def _changed(self, result: UpdateResult) -> UpdateResult:
+        self._changes += 1
+        result.read_model_synced = await self._read_model_caught_up()
         return result
 
     # ------------------------------------------------------------------ updates
@@ -134,6 +138,12 @@ class CaseWorkflow:
     @case_action.validator
     def _validate_action(self, cmd: CaseAction) -> None:
         permissions.validate_action(self._engine.state, cmd)
+
+    @workflow.update
+    async def sync_read_model(self) -> bool:
+        """Returns once the read model shows the case as it is now (False on time-out);
+        the API calls it after starting a case so the response shows the first tasks."""
+        return await self._read_model_caught_up()
 
     # ------------------------------------------------------------------ queries
     @workflow.query

@@ -1,0 +1,171 @@
+"""Drive real cases on the time-skipping server: the real workflow, the real read-model
+activity on a SQLite database, and helpers that act as the parties would.
+
+Reused by the workflow tests, the golden-history script and the API tests.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.registry import build_activities
+from core.config import get_settings
+from core.temporal import data_converter
+from db.models import AuditEvent, Case, Task
+from workflows.case_workflow import CaseWorkflow
+from workflows.messages import (
+    Actor,
+    CaseAction,
+    CaseInput,
+    CaseState,
+    ClaimTask,
+    CompleteTask,
+    TaskState,
+    UpdateResult,
+    workflow_id_for,
+)
+
+PROVIDER = Actor("u-prov", "Petra Aanbieder", "aanbieder", "Zorggroep Noord")
+NEXT_PROVIDER = Actor("u-prov2", "Bram Aanbieder", "aanbieder", "Stichting Oost")
+THIRD_PROVIDER = Actor("u-prov3", "Cor Aanbieder", "aanbieder", "Zorg West")
+ZORGKANTOOR = Actor("u-zk", "Zeynep Zorgkantoor", "zorgkantoor", "Zorgkantoor Groningen")
+COORDINATOR = Actor("u-coord", "Carla Coördinator", "coordinator", "Zorgkantoor Groningen")
+OCO = Actor("u-oco", "Olaf Ondersteuner", "oco", "MEE Groningen")
+
+
+def encrypted_client(env: WorkflowEnvironment) -> Client:
+    """The environment's connection with the project's (encrypting) data converter."""
+    config = env.client.config()
+    config["data_converter"] = data_converter(get_settings())
+    return Client(**config)
+
+
+def insert_case_row(engine: Engine, inp: CaseInput) -> None:
+    with Session(engine) as session:
+        session.add(Case(
+            id=inp.case_id, workflow_id=workflow_id_for(inp.case_id), client_ref="CR-TEST",
+            sector=inp.sector, region=inp.region, entry=inp.entry,
+            provider_org=inp.provider_org, zorgkantoor_org=inp.zorgkantoor_org,
+            oco_org=inp.oco_org, decision_days=inp.decision_days, phase="",
+            workflow_state="running",
+        ))
+        session.commit()
+
+
+@dataclass
+class CaseDriver:
+    """One running case and the moves the parties make in it."""
+
+    client: Client
+    env: WorkflowEnvironment
+    engine: Engine
+    handle: WorkflowHandle
+    case_id: str
+    results: list[UpdateResult] = field(default_factory=list)
+
+    async def state(self) -> CaseState:
+        return await self.handle.query(CaseWorkflow.state)
+
+    async def open_task(self, key: str) -> TaskState:
+        state = await self.state()
+        matches = [t for t in state.open_tasks if t.key == key]
+        assert matches, f"no open task {key}; open: {[t.key for t in state.open_tasks]}"
+        return matches[-1]
+
+    async def complete(self, key: str, outcome: str = "done", actor: Actor = PROVIDER,
+                       note: str = "", **data: Any) -> UpdateResult:
+        task = await self.open_task(key)
+        result = await self.handle.execute_update(
+            CaseWorkflow.complete_task,
+            CompleteTask(task_id=task.id, outcome=outcome, actor=actor, note=note, data=data),
+        )
+        self.results.append(result)
+        return result
+
+    async def claim(self, key: str, actor: Actor, release: bool = False,
+                    force: bool = False) -> UpdateResult:
+        task = await self.open_task(key)
+        return await self.handle.execute_update(
+            CaseWorkflow.claim_task,
+            ClaimTask(task_id=task.id, actor=actor, release=release, force=force),
+        )
+
+    async def act(self, action: str, actor: Actor = COORDINATOR, note: str = "",
+                  **data: Any) -> UpdateResult:
+        return await self.handle.execute_update(
+            CaseWorkflow.case_action, CaseAction(action=action, actor=actor, note=note, data=data)
+        )
+
+    async def sleep(self, days: float) -> None:
+        await self.env.sleep(timedelta(days=days))
+
+    def read_model_tasks(self) -> list[Task]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(Task).where(Task.case_id == self.case_id)))
+
+    def read_model_case(self) -> Case:
+        with Session(self.engine) as session:
+            case = session.get(Case, self.case_id)
+            assert case is not None
+            return case
+
+    def audit_actions(self) -> list[str]:
+        with Session(self.engine) as session:
+            events = session.exec(select(AuditEvent).where(AuditEvent.case_id == self.case_id)
+                                  .order_by(AuditEvent.seq))
+            return [e.action for e in events]
+
+    async def assert_read_model_matches(self) -> None:
+        """The read model shows exactly what the workflow's own query says."""
+        state = await self.state()
+        rows = {t.id: t for t in self.read_model_tasks()}
+        assert set(rows) == {t.id for t in state.tasks}
+        for task in state.tasks:
+            row = rows[task.id]
+            assert (row.status, row.outcome, row.owner_org, row.overdue) == (
+                task.status, task.outcome, task.owner_org, task.overdue), task.key
+        case = self.read_model_case()
+        assert (case.phase, case.status, case.outcome) == (state.phase, state.status,
+                                                           state.outcome)
+
+
+def case_input(entry: str = "no_dossierhouder", oco: bool = False, **overrides: Any) -> CaseInput:
+    values: dict[str, Any] = {
+        "case_id": str(uuid.uuid4()), "entry": entry, "sector": "GGZ", "region": "Groningen",
+        "provider_org": PROVIDER.org, "zorgkantoor_org": ZORGKANTOOR.org,
+        "oco_org": OCO.org if oco else None, "started_by": COORDINATOR,
+    }
+    return CaseInput(**(values | overrides))
+
+
+@asynccontextmanager
+async def running_worker(env: WorkflowEnvironment, engine: Engine, task_queue: str,
+                         activities: list[Callable[..., Any]] | None = None
+                         ) -> AsyncIterator[Client]:
+    client = encrypted_client(env)
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        async with Worker(client, task_queue=task_queue, workflows=[CaseWorkflow],
+                          activities=activities or build_activities(engine, get_settings()),
+                          activity_executor=executor):
+            yield client
+
+
+async def start_case(client: Client, env: WorkflowEnvironment, engine: Engine, task_queue: str,
+                     inp: CaseInput) -> CaseDriver:
+    insert_case_row(engine, inp)
+    handle = await client.start_workflow(CaseWorkflow.run, inp, id=workflow_id_for(inp.case_id),
+                                         task_queue=task_queue)
+    assert await handle.execute_update(CaseWorkflow.sync_read_model)
+    return CaseDriver(client=client, env=env, engine=engine, handle=handle, case_id=inp.case_id)
