@@ -1,0 +1,73 @@
+"""The audit log of a case as auditors receive it: ordered rows, JSON records, CSV,
+and the Dutch names of the actions (for the rendered timeline)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from sqlmodel import Session, select
+
+from db.models import AuditEvent
+
+ACTION_TITLES: dict[str, str] = {
+    "case_started": "Casus gestart",
+    "phase_changed": "Naar een volgende fase",
+    "task_opened": "Taak geopend",
+    "task_claimed": "Taak opgepakt",
+    "task_unclaimed": "Taak vrijgegeven",
+    "task_completed": "Taak afgerond",
+    "provider_registered": "Aangemeld bij aanbieder",
+    "deadline_reminder": "Herinnering: termijn verloopt bijna",
+    "deadline_missed": "Termijn verstreken",
+    "escalation": "Escalatie",
+    "advice_requested": "Advies Praktijkteam VWS gevraagd",
+    "advice_answered": "Advies Praktijkteam VWS ontvangen",
+    "participant_added": "Betrokkene toegevoegd",
+    "stagnation_signal": "Signaal van stagnatie of onvrede",
+    "withdrawn": "Casus ingetrokken",
+    "bridging_solution_recorded": "Overbruggingszorg vastgelegd",
+    "case_closed": "Casus afgesloten",
+}
+
+CSV_COLUMNS = (
+    "seq", "at", "actor", "actor_id", "role", "org", "action", "task_id", "motivation",
+    "detail", "before", "after", "request_id", "id", "recorded_at",
+)
+
+
+def action_title(action: str) -> str:
+    return ACTION_TITLES.get(action, action.replace("_", " "))
+
+
+def case_events(session: Session, case_id: str) -> list[AuditEvent]:
+    """The case's audit events in the order the workflow emitted them."""
+    query = select(AuditEvent).where(AuditEvent.case_id == case_id)
+    return list(session.exec(query.order_by(AuditEvent.seq, AuditEvent.at)))
+
+
+def event_record(event: AuditEvent) -> dict[str, Any]:
+    """A JSON-safe dict of one row (timestamps as ISO 8601)."""
+    record = event.model_dump()
+    for key in ("at", "recorded_at"):
+        record[key] = record[key].isoformat() if record[key] else None
+    return {column: record.get(column) for column in CSV_COLUMNS}
+
+
+def events_json(events: list[AuditEvent]) -> str:
+    return json.dumps([event_record(e) for e in events], indent=2, ensure_ascii=False) + "\n"
+
+
+def events_csv(events: list[AuditEvent]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for event in events:
+        record = event_record(event)
+        for key in ("detail", "before", "after"):
+            value = record[key]
+            record[key] = "" if value in (None, {}) else json.dumps(value, ensure_ascii=False)
+        writer.writerow(record)
+    return out.getvalue()

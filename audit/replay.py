@@ -1,0 +1,123 @@
+"""Deterministic replay: run saved or live histories against the current workflow code.
+
+A replay that raises ``NondeterminismError`` means the code would take another path
+than the case did: such a change must be guarded with ``workflow.patched`` (see
+docs/versioning.md). The replayer gets the same data converter as the worker, so it
+decrypts payloads with the configured secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.client import Client, WorkflowHistory
+from temporalio.service import RPCError
+from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
+
+from audit.history import fetch_runs
+from core.config import Settings
+from core.temporal import data_converter
+from db.models import Case
+from domain.vocabulary import CaseStatus
+from workflows.messages import workflow_id_for
+
+OK = "ok"
+NONDETERMINISTIC = "nondeterministic"
+ERROR = "error"  # another replay failure (e.g. the workflow task failed)
+UNAVAILABLE = "unavailable"  # the history could not be fetched or read
+
+
+@dataclass
+class ReplayVerdict:
+    case_id: str
+    workflow_id: str
+    run_id: str | None
+    verdict: str
+    error: str | None = None
+    source: str = "temporal"  # "temporal" or the file it came from
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == OK
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"ok": self.ok}
+
+
+def case_workflows() -> list[type]:
+    from workflows.case_workflow import CaseWorkflow
+
+    return [CaseWorkflow]
+
+
+def case_id_of(workflow_id: str) -> str:
+    return workflow_id.removeprefix(workflow_id_for(""))
+
+
+def make_replayer(settings: Settings, workflows: Sequence[type] | None = None) -> Replayer:
+    return Replayer(
+        workflows=list(workflows or case_workflows()), data_converter=data_converter(settings)
+    )
+
+
+async def replay(
+    histories: Iterable[tuple[WorkflowHistory, str]], replayer: Replayer
+) -> AsyncIterator[ReplayVerdict]:
+    """Replay ``(history, source)`` pairs; one verdict per run, in order."""
+    pairs = list(histories)
+    sources = {h.run_id: s for h, s in pairs}
+
+    async def feed() -> AsyncIterator[WorkflowHistory]:
+        for history, _ in pairs:
+            yield history
+
+    async with replayer.workflow_replay_iterator(feed()) as results:
+        async for result in results:
+            history, failure = result.history, result.replay_failure
+            yield ReplayVerdict(
+                case_id=case_id_of(history.workflow_id),
+                workflow_id=history.workflow_id,
+                run_id=history.run_id,
+                verdict=_verdict(failure),
+                error=None if failure is None else str(failure),
+                source=sources.get(history.run_id, "temporal"),
+            )
+
+
+async def replay_case(client: Client, case_id: str, replayer: Replayer) -> list[ReplayVerdict]:
+    """Fetch every run of a case from Temporal and replay it."""
+    try:
+        runs = await fetch_runs(client, case_id)
+    except RPCError as exc:  # not found, server down: a verdict, not a crash
+        return [unavailable(case_id, exc)]
+    return [v async for v in replay([(h, "temporal") for h in runs], replayer)]
+
+
+def unavailable(case_id: str, exc: BaseException, source: str = "temporal") -> ReplayVerdict:
+    return ReplayVerdict(
+        case_id=case_id,
+        workflow_id=workflow_id_for(case_id),
+        run_id=None,
+        verdict=UNAVAILABLE,
+        error=f"{type(exc).__name__}: {exc}",
+        source=source,
+    )
+
+
+def closed_case_ids(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Case.id).where(Case.status == CaseStatus.CLOSED).order_by(Case.created_at)
+        )
+        return list(rows)
+
+
+def _verdict(failure: Exception | None) -> str:
+    if failure is None:
+        return OK
+    return NONDETERMINISTIC if isinstance(failure, NondeterminismError) else ERROR
