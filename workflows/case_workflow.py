@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
 READ_MODEL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1),
                                maximum_interval=timedelta(minutes=1))
 # how long an update waits for the read model before answering anyway
-SYNC_WAIT = timedelta(seconds=20)
+SYNC_WAIT = timedelta(seconds=10)
 
 
 @workflow.defn(name=WORKFLOW_NAME)

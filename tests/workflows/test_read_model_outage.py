@@ -1,0 +1,42 @@
+"""A completion is never lost when the read model cannot be written: the workflow holds
+it, the update still answers, and the read model catches up once the database is back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import activity
+
+from activities.read_model import ReadModelActivities
+from tests.workflows.harness import case_input, running_worker, start_case
+from workflows.messages import ReadModelChanges
+
+
+class FlakyReadModel(ReadModelActivities):
+    """The real activity, but failing while ``down`` is set (a database outage)."""
+
+    down = False
+
+    @activity.defn(name="apply_changes")
+    def apply_changes(self, changes: ReadModelChanges) -> None:
+        if self.down:
+            raise RuntimeError("database unavailable")
+        super().apply_changes(changes)
+
+
+async def test_completion_survives_a_read_model_outage(env, engine, task_queue):
+    read_model = FlakyReadModel(engine)
+    async with running_worker(env, engine, task_queue, [read_model.apply_changes]) as client:
+        case = await start_case(client, env, engine, task_queue, case_input())
+        read_model.down = True
+        result = await case.complete("decide_dossierhouder", "accepted")
+        assert not result.read_model_synced  # answered anyway, after the bounded wait
+        state = await case.state()
+        assert next(t for t in state.tasks if t.key == "decide_dossierhouder").status == "done"
+        row = next(t for t in case.read_model_tasks() if t.key == "decide_dossierhouder")
+        assert row.status == "open"  # stale while the database is down
+
+        read_model.down = False
+        await env.sleep(timedelta(minutes=2))  # the activity's retry backoff passes
+        await case.assert_read_model_matches()
+        await case.handle.terminate("test finished")
