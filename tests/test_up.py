@@ -1,0 +1,101 @@
+"""End to end: ``casusregie up`` (what ``make run`` runs) on free ports with its own data
+dir starts the dev server, worker and API; /healthz is ok; SIGTERM stops all of them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from core.ports import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+START_TIMEOUT = 90
+
+
+def descendants(pid: int) -> set[int]:
+    """All live descendants of ``pid`` (Linux /proc)."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_for_line(proc: subprocess.Popen, marker: str, timeout: float) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break  # stdout closed: up exited
+        lines.append(line)
+        if marker in line:
+            return lines
+    raise AssertionError(f"no {marker!r} from casusregie up; stdout: {''.join(lines)}")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+def test_up_starts_healthy_stack_and_sigterm_stops_everything(tmp_path: Path) -> None:
+    api_port = free_port()
+    env = {
+        **os.environ,
+        "CASUSREGIE_DATA_DIR": str(tmp_path / "data"),
+        "CASUSREGIE_API_PORT": str(api_port),
+        "CASUSREGIE_TEMPORAL_PORT": str(free_port()),
+        "CASUSREGIE_TEMPORAL_UI_PORT": str(free_port()),
+        "CASUSREGIE_LOG_JSON": "true",
+    }
+    env.pop("CASUSREGIE_TEMPORAL_ADDRESS", None)
+    stderr = open(tmp_path / "up.err", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "up"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=stderr, text=True,
+    )
+    try:
+        try:
+            banner = "".join(wait_for_line(proc, "Ctrl-C", START_TIMEOUT))
+        except AssertionError:
+            proc.kill()
+            raise AssertionError((tmp_path / "up.err").read_text()[-4000:]) from None
+        assert f"http://127.0.0.1:{api_port}" in banner and "user add" in banner
+        with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/healthz", timeout=5) as r:
+            assert r.status == 200
+            assert json.load(r) == {"status": "ok", "temporal": "ok", "db": "ok"}
+        children = descendants(proc.pid)
+        assert len(children) >= 3, children  # temporal, worker, api
+        assert (tmp_path / "data" / "temporal.db").exists()
+
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        assert not [pid for pid in children if alive(pid)]
+        assert "temporal.log" in {p.name for p in (tmp_path / "data").iterdir()}
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        stderr.close()
