@@ -69,11 +69,15 @@ class CaseCheck:
     source: str = ""
     differences: list[Difference] = field(default_factory=list)
     repaired: bool = False
+    remaining: list[Difference] = field(default_factory=list)  # after a repair
     error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.differences
+        """Nothing wrong now: no differences, or a repair removed them all."""
+        if self.error is not None:
+            return False
+        return not (self.remaining if self.repaired else self.differences)
 
 
 async def history_batches(client: Client, case_id: str) -> list[ReadModelChanges]:
@@ -182,7 +186,7 @@ async def verify_case(client: Client, engine: Engine, case_id: str, *,
     if fix and check.differences:
         repair(engine, batches)
         check.repaired = True
-        check.differences = compare(engine, case_id, expected)
+        check.remaining = compare(engine, case_id, expected)
     return check
 
 
