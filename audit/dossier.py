@@ -11,22 +11,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import Client
 
+from api.pages import labels
 from audit.history import export_history
-from audit.log import action_title, case_events, events_csv, events_json
-from audit.replay import ReplayVerdict, make_replayer, replay_case
+from audit.log import case_events, events_csv, events_json
+from audit.replay import ReplayVerdict, replay_case, shared_replayer
 from core.config import Settings
 from db.models import AuditEvent, Case, Task
-from domain.vocabulary import OUTCOME_TITLES, PHASE_TITLES, CaseOutcome, Phase
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
 
 README = """Dossier casus {case_id}
 Samengesteld op {generated} door casusregie.
@@ -47,16 +45,8 @@ _env = Environment(
 )
 
 
-def local_time(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(LOCAL_TZ).strftime("%d-%m-%Y %H:%M")
-
-
-_env.filters["local_time"] = local_time
-_env.filters["action_title"] = action_title
+_env.globals.update(labels=labels)
+_env.filters.update(datumtijd=labels.format_datetime)
 
 
 def render_timeline(case: Case, events: Sequence[AuditEvent], task_titles: dict[str, str],
@@ -64,9 +54,7 @@ def render_timeline(case: Case, events: Sequence[AuditEvent], task_titles: dict[
                     ) -> str:
     return _env.get_template("audit/dossier_timeline.html").render(
         case=case, events=events, task_titles=task_titles, generated_at=generated_at,
-        verdicts=verdicts, phase_titles={p.value: t for p, t in PHASE_TITLES.items()},
-        phase_title=PHASE_TITLES.get(Phase(case.phase), case.phase) if case.phase else "",
-        outcome_title=OUTCOME_TITLES.get(CaseOutcome(case.outcome)) if case.outcome else "",
+        verdicts=verdicts,
     )
 
 
@@ -75,7 +63,8 @@ def build_dossier(case: Case, events: Sequence[AuditEvent], task_titles: dict[st
                   generated_at: datetime | None = None) -> bytes:
     generated_at = generated_at or datetime.now(UTC)
     files = {
-        "LEESMIJ.txt": README.format(case_id=case.id, generated=local_time(generated_at)),
+        "LEESMIJ.txt": README.format(
+            case_id=case.id, generated=labels.format_datetime(generated_at)),
         "history.json": json.dumps(history, indent=2, ensure_ascii=False) + "\n",
         "audit-log.json": events_json(list(events)),
         "audit-log.csv": events_csv(list(events)),
@@ -96,8 +85,9 @@ async def collect_dossier(client: Client, engine: Engine, case: Case, settings: 
     history = await export_history(client, case.id, decode=True)
     verdicts = None
     if replay:
-        verdicts = await replay_case(client, case.id, make_replayer(settings))
+        verdicts = await replay_case(client, case.id, shared_replayer(settings))
     with Session(engine) as session:
         events = case_events(session, case.id)
-        titles = dict(session.exec(select(Task.id, Task.title).where(Task.case_id == case.id)))
+        rows = session.exec(select(Task.id, Task.title).where(Task.case_id == case.id))
+        titles = {task_id: title for task_id, title in rows.all()}
     return build_dossier(case, events, titles, history, verdicts)

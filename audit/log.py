@@ -1,5 +1,4 @@
-"""The audit log of a case as auditors receive it: ordered rows, JSON records, CSV,
-and the Dutch names of the actions (for the rendered timeline)."""
+"""The audit log of a case as auditors receive it: ordered rows, JSON records, CSV."""
 
 from __future__ import annotations
 
@@ -12,34 +11,10 @@ from sqlmodel import Session, select
 
 from db.models import AuditEvent
 
-ACTION_TITLES: dict[str, str] = {
-    "case_started": "Casus gestart",
-    "phase_changed": "Naar een volgende fase",
-    "task_opened": "Taak geopend",
-    "task_claimed": "Taak opgepakt",
-    "task_unclaimed": "Taak vrijgegeven",
-    "task_completed": "Taak afgerond",
-    "provider_registered": "Aangemeld bij aanbieder",
-    "deadline_reminder": "Herinnering: termijn verloopt bijna",
-    "deadline_missed": "Termijn verstreken",
-    "escalation": "Escalatie",
-    "advice_requested": "Advies Praktijkteam VWS gevraagd",
-    "advice_answered": "Advies Praktijkteam VWS ontvangen",
-    "participant_added": "Betrokkene toegevoegd",
-    "stagnation_signal": "Signaal van stagnatie of onvrede",
-    "withdrawn": "Casus ingetrokken",
-    "bridging_solution_recorded": "Overbruggingszorg vastgelegd",
-    "case_closed": "Casus afgesloten",
-}
-
 CSV_COLUMNS = (
     "seq", "at", "actor", "actor_id", "role", "org", "action", "task_id", "motivation",
     "detail", "before", "after", "request_id", "id", "recorded_at",
 )
-
-
-def action_title(action: str) -> str:
-    return ACTION_TITLES.get(action, action.replace("_", " "))
 
 
 def case_events(session: Session, case_id: str) -> list[AuditEvent]:

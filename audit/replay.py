@@ -65,6 +65,18 @@ def make_replayer(settings: Settings, workflows: Sequence[type] | None = None) -
     )
 
 
+_shared: dict[str, Replayer] = {}
+
+
+def shared_replayer(settings: Settings) -> Replayer:
+    """One replayer per secret for long-running processes (the API): each replayer owns
+    a thread pool that is never shut down."""
+    key = settings.effective_secret
+    if key not in _shared:
+        _shared[key] = make_replayer(settings)
+    return _shared[key]
+
+
 async def replay(
     histories: Iterable[tuple[WorkflowHistory, str]], replayer: Replayer
 ) -> AsyncIterator[ReplayVerdict]:

@@ -1,0 +1,74 @@
+"""The replayer tells a compatible code change from a breaking one, and
+``casusregie replay`` reports per run and exits non-zero on any failure."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from temporalio.worker import Worker
+
+from audit.replay import NONDETERMINISTIC, OK, make_replayer, replay
+from cli.main import run
+from core.config import get_settings
+from tests.audit.scenarios import SCENARIOS
+from tests.audit.standin_workflows import NAME, Before, ChangedUnguarded, ChangedWithPatch
+from tests.workflows.harness import encrypted_client
+
+GOLDEN = Path(__file__).resolve().parent.parent / "histories"
+
+
+async def test_replay_tells_patched_from_unguarded_changes(env, task_queue):
+    client = encrypted_client(env)
+    async with Worker(client, task_queue=task_queue, workflows=[Before]):
+        handle = await client.start_workflow(NAME, id=f"case-{task_queue}", task_queue=task_queue)
+        assert await handle.result() == "klaar"
+    history = await handle.fetch_history()
+    verdicts = {}
+    for code in (Before, ChangedUnguarded, ChangedWithPatch):
+        replayer = make_replayer(get_settings(), workflows=[code])
+        [verdicts[code.__name__]] = [v async for v in replay([(history, "test")], replayer)]
+    assert verdicts["Before"].verdict == OK
+    assert verdicts["ChangedWithPatch"].verdict == OK
+    broken = verdicts["ChangedUnguarded"]
+    assert broken.verdict == NONDETERMINISTIC and broken.case_id == task_queue
+    assert "Nondeterminism" in broken.error or "nondetermin" in broken.error.lower()
+
+
+def _tampered(path: Path, out: Path) -> Path:
+    """The history as if the workflow had called another activity: a breaking change."""
+    doc = json.loads(path.read_text())
+    for event in doc["events"]:
+        attrs = event.get("activityTaskScheduledEventAttributes")
+        if attrs:
+            attrs["activityType"]["name"] = "renamed_activity"
+            break
+    out.write_text(json.dumps(doc))
+    return out
+
+
+async def test_cli_replays_files_and_closed_cases(env, engine, task_queue, start, tmp_path,
+                                                   monkeypatch, capsys):
+    golden = GOLDEN / "withdrawn.json"
+    code = await asyncio.to_thread(run, ["replay", "--file", str(golden)])
+    out = capsys.readouterr().out
+    assert code == 0 and "ok" in out and "case golden-withdrawn" in out
+
+    bad = _tampered(golden, tmp_path / "tampered.json")
+    code = await asyncio.to_thread(run, ["replay", "--file", str(golden), "--file", str(bad)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "NONDETERMINISTIC case golden-withdrawn run" in out and str(bad) in out
+    assert "1 ok, 1 failed" in out
+
+    case = await start(**SCENARIOS["withdrawn"].inputs)
+    await SCENARIOS["withdrawn"].drive(case)
+    await case.handle.result()
+    monkeypatch.setenv("CASUSREGIE_TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
+    get_settings.cache_clear()
+    code = await asyncio.to_thread(run, ["replay"])
+    out = capsys.readouterr().out
+    assert code == 0 and f"case {case.case_id}" in out and "1 ok, 0 failed" in out
+    code = await asyncio.to_thread(run, ["replay", "--case", "does-not-exist"])
+    assert code == 1 and "UNAVAILABLE" in capsys.readouterr().out
