@@ -1,0 +1,24 @@
+"""README.md documents every setting and keeps the two commands at the top."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.config import Settings
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_every_setting_is_in_the_configuration_table() -> None:
+    missing = [
+        f"CASUSREGIE_{name.upper()}"
+        for name in Settings.model_fields
+        if f"| `CASUSREGIE_{name.upper()}` |" not in README
+    ]
+    assert not missing, f"document these settings in README.md: {missing}"
+
+
+def test_two_commands_and_api_section() -> None:
+    top = README[: README.index("## Architecture")]
+    assert "make run" in top and "make test" in top
+    assert "\n## API\n" in README
