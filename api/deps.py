@@ -1,0 +1,129 @@
+"""Dependencies of the routes, as ``Annotated`` aliases: routes declare what they need.
+
+Tests replace ``get_db_engine``, ``get_temporal_provider`` (and ``get_app_settings``)
+through ``app.dependency_overrides`` instead of patching globals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.client import Client
+
+from api.auth import principal_for_token
+from api.scoping import Principal, visible_cases
+from api.temporal import TemporalProvider, TemporalUnavailable
+from core.config import Settings, get_settings
+from db.engine import get_engine
+from db.models import Case, Task
+
+TEMPORAL_DOWN = (
+    "Temporal is niet bereikbaar; probeer het later opnieuw "
+    "(Temporal is unreachable; nothing was changed, retry later)"
+)
+
+
+def get_app_settings() -> Settings:
+    return get_settings()
+
+
+def get_db_engine() -> Engine:
+    return get_engine()
+
+
+def get_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_temporal_provider(request: Request) -> TemporalProvider:
+    provider = getattr(request.app.state, "temporal", None)
+    if provider is None:  # app used without its lifespan (e.g. an in-process client)
+        provider = request.app.state.temporal = TemporalProvider(get_settings())
+    return provider
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+EngineDep = Annotated[Engine, Depends(get_db_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+TemporalProviderDep = Annotated[TemporalProvider, Depends(get_temporal_provider)]
+
+
+async def get_temporal_client(provider: TemporalProviderDep) -> Client:
+    try:
+        return await provider.client()
+    except TemporalUnavailable:
+        raise HTTPException(503, TEMPORAL_DOWN) from None
+
+
+TemporalDep = Annotated[Client, Depends(get_temporal_client)]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_principal(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    principal = principal_for_token(session, credentials.credentials) if credentials else None
+    if principal is None:
+        raise HTTPException(
+            401, "missing or unknown bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def scoped_case(session: Session, principal: Principal, case_id: str) -> Case:
+    """The case if the principal may see it; 404 otherwise (foreign cases do not exist)."""
+    case = session.exec(
+        select(Case).where(Case.id == case_id, visible_cases(principal))
+    ).first()
+    if case is None:
+        raise HTTPException(404, f"case {case_id} not found")
+    return case
+
+
+def scoped_task(session: Session, principal: Principal, task_id: str) -> tuple[Task, Case]:
+    """The task and its case if the principal may see the case; 404 otherwise."""
+    row = session.exec(
+        select(Task, Case).join(Case, Case.id == Task.case_id)
+        .where(Task.id == task_id, visible_cases(principal))
+    ).first()
+    if row is None:
+        raise HTTPException(404, f"task {task_id} not found")
+    return row
+
+
+def get_scoped_case(
+    session: SessionDep, principal: CurrentUser, case_id: Annotated[str, Path()]
+) -> Case:
+    return scoped_case(session, principal, case_id)
+
+
+def get_scoped_task(
+    session: SessionDep, principal: CurrentUser, task_id: Annotated[str, Path()]
+) -> tuple[Task, Case]:
+    return scoped_task(session, principal, task_id)
+
+
+ScopedCase = Annotated[Case, Depends(get_scoped_case)]
+ScopedTask = Annotated[tuple[Task, Case], Depends(get_scoped_task)]
+
+
+def get_writer(principal: CurrentUser) -> Principal:
+    """Any principal that may change something: auditors read everything, change nothing."""
+    if principal.read_only:
+        raise HTTPException(403, "auditors have read-only access")
+    return principal
+
+
+Writer = Annotated[Principal, Depends(get_writer)]
+

@@ -1,0 +1,144 @@
+"""Dutch labels for the machine names shown on the pages, and date formatting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from domain.vocabulary import (
+    OUTCOME_TITLES,
+    PHASE_TITLES,
+    REGIONS,
+    WORKING_PHASES,
+    CaseOutcome,
+    Entry,
+    Phase,
+    Sector,
+)
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+phases = WORKING_PHASES
+regions = REGIONS
+sectors = tuple(Sector)
+entries = tuple(Entry)
+
+ROLES = {
+    "coordinator": "Zorgbemiddelaar",
+    "zorgkantoor": "Zorgkantoor",
+    "aanbieder": "Zorgaanbieder",
+    "oco": "Onafhankelijke cliëntondersteuner",
+    "auditor": "Toezichthouder",
+    "system": "Systeem",
+}
+ENTRIES = {
+    "no_dossierhouder": "Indicatie, nog geen dossierhouder",
+    "care_not_suitable": "Zorg op huidige plek niet meer passend",
+}
+SECTORS = {"VV": "VV (verpleging en verzorging)", "GZ": "GZ (gehandicaptenzorg)",
+           "GGZ": "GGZ (geestelijke gezondheidszorg)"}
+CAPACITIES = {
+    "provider": "Zorgaanbieder (dossierhouder)",
+    "intended_provider": "Beoogde aanbieder",
+    "round_provider": "Aanbieder in aanmeldronde",
+    "zorgkantoor": "Zorgkantoor",
+    "oco": "Cliëntondersteuner (OCO)",
+    "adviser": "Adviseur (CCE, COT)",
+}
+TASK_STATUS = {"open": "Open", "done": "Afgerond", "cancelled": "Vervallen"}
+CASE_STATUS = {"open": "Lopend", "closed": "Afgesloten"}
+OUTCOMES = {
+    "done": "Gedaan",
+    "accepted": "Geaccepteerd: wij worden dossierhouder",
+    "declined": "Geweigerd (met reden)",
+    "placed": "Geplaatst",
+    "no_place": "Geen passende plek gevonden",
+    "registered": "Aangemeld bij een aanbieder",
+    "escalate": "Escaleren naar de volgende stap",
+    "for_information": "Ter informatie (notitie)",
+    "sparring": "Sparren (telefonisch)",
+    "solved_in_place": "Opgelost op de huidige plek",
+    "not_suitable": "Niet meer passend",
+    "not_applicable": "Niet van toepassing",
+    "approved": "Goedgekeurd",
+    "rejected": "Afgekeurd",
+    "ask_zorgkantoor": "Zorgkantoor vragen dit over te nemen",
+    "solution": "Oplossing gevonden (met afspraken)",
+    "no_solution": "Geen oplossing",
+    "agreements_failed": "Afspraken leiden niet tot plaatsing",
+    "continue_with_plan": "Verder met een plan van aanpak",
+    "new_meeting": "Nieuwe bijeenkomst",
+    "progress": "Voortgang gemeld",
+    "answered": "Advies ontvangen",
+}
+ACTIONS = {
+    "case_started": "Casus gestart",
+    "phase_changed": "Naar volgende fase",
+    "task_opened": "Taak geopend",
+    "task_completed": "Taak afgerond",
+    "task_claimed": "Taak opgepakt",
+    "task_unclaimed": "Taak vrijgegeven",
+    "escalation": "Escalatie",
+    "provider_registered": "Aangemeld bij aanbieder",
+    "case_closed": "Casus afgesloten",
+    "deadline_reminder": "Herinnering termijn",
+    "deadline_missed": "Termijn verstreken",
+    "withdrawn": "Casus ingetrokken",
+    "bridging_solution_recorded": "Overbruggingszorg vastgelegd",
+    "stagnation_signal": "Signaal van stagnatie",
+    "advice_requested": "Advies Praktijkteam gevraagd",
+    "participant_added": "Deelnemer toegevoegd",
+}
+CASE_ACTIONS = {
+    "signal_stagnation": "Stagnatie of onvrede melden",
+    "request_praktijkteam_advice": "Advies van het Praktijkteam VWS vragen",
+}
+
+
+def label(table: dict[str, str], key: str | None) -> str:
+    return table.get(key or "", key or "—")
+
+
+def phase_title(phase: str | None) -> str:
+    try:
+        return PHASE_TITLES[Phase(phase)]
+    except ValueError:
+        return phase or "—"
+
+
+def outcome_title(outcome: str | None) -> str:
+    try:
+        return OUTCOME_TITLES[CaseOutcome(outcome)]
+    except ValueError:
+        return outcome or "—"
+
+
+def _local(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(AMSTERDAM)
+
+
+def format_date(value: datetime | None) -> str:
+    local = _local(value)
+    return local.strftime("%d-%m-%Y") if local else "—"
+
+
+def format_datetime(value: datetime | None) -> str:
+    local = _local(value)
+    return local.strftime("%d-%m-%Y %H:%M") if local else "—"
+
+
+def format_days_left(value: datetime | None) -> str:
+    """'vandaag', 'nog 3 dagen', '2 dagen te laat' for a due date."""
+    if value is None:
+        return "geen termijn"
+    local, today = _local(value).date(), datetime.now(AMSTERDAM).date()
+    days = (local - today).days
+    if days == 0:
+        return "vandaag"
+    if days > 0:
+        return "nog 1 dag" if days == 1 else f"nog {days} dagen"
+    return "1 dag te laat" if days == -1 else f"{-days} dagen te laat"

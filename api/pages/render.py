@@ -1,0 +1,47 @@
+"""Jinja2 rendering of the Dutch pages, with the signed-in user and CSRF token."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.pages import labels
+from api.pages.session import CSRF_FIELD, csrf_token, set_csrf_cookie
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "pages"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+templates.env.globals.update(labels=labels, csrf_field=CSRF_FIELD)
+templates.env.filters.update(
+    datum=labels.format_date, datumtijd=labels.format_datetime, dagen=labels.format_days_left
+)
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None,
+           status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    ctx = {
+        "principal": getattr(request.state, "principal", None),
+        "csrf": csrf_token(request),
+        "now": datetime.now(UTC),
+        **(context or {}),
+    }
+    response = templates.TemplateResponse(request, name, ctx, status_code=status,
+                                          headers=headers)
+    set_csrf_cookie(response, request)
+    return response
+
+
+def render_error(request: Request, status: int, title: str, detail: Any,
+                 headers: dict[str, str] | None = None) -> Response:
+    if isinstance(detail, list):  # validation errors: field and message
+        messages = [f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}"
+                    for e in detail if isinstance(e, dict)]
+    else:
+        messages = [str(detail)]
+    return render(request, "error.html", {"status": status, "title": title,
+                                          "messages": messages}, status=status,
+                  headers=headers)

@@ -1,0 +1,109 @@
+"""The task form: which inputs a task needs (from the step plan's ``FieldSpec``s) and how
+the posted form becomes the completion's ``data``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain.definitions import CURRENT_VERSION, definition
+from domain.process import FieldKind, FieldSpec, TaskDef
+
+PARTICIPANT_ROWS = 6
+MAX_TEXT = 10_000
+
+
+@dataclass
+class FormField:
+    spec: FieldSpec
+    required_for: list[str]  # outcomes that require it
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind.value
+
+
+def task_def(key: str) -> TaskDef | None:
+    try:
+        return definition(CURRENT_VERSION).task(key)
+    except KeyError:
+        return None
+
+
+def form_fields(tdef: TaskDef | None) -> list[FormField]:
+    if tdef is None:
+        return []
+    return [
+        FormField(spec, [o for o, names in tdef.requires.items() if spec.name in names])
+        for spec in tdef.fields
+    ]
+
+
+def note_required_for(tdef: TaskDef | None) -> list[str]:
+    if tdef is None:
+        return []
+    return [o for o, names in tdef.requires.items() if "note" in names]
+
+
+def text_value(form: dict[str, Any], name: str) -> str:
+    value = form.get(name)
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "").strip()[:MAX_TEXT]
+
+
+def _participants(form: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    rows = []
+    for i in range(PARTICIPANT_ROWS):
+        person = text_value(form, f"{name}-{i}-name")
+        if not person:
+            continue
+        rows.append({"name": person, "org": text_value(form, f"{name}-{i}-org"),
+                     "mandate": text_value(form, f"{name}-{i}-mandate") == "ja"})
+    return rows
+
+
+def parse_data(tdef: TaskDef | None, form: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The completion data and Dutch messages for values that are not understood."""
+    data: dict[str, Any] = {}
+    errors: list[str] = []
+    for spec in tdef.fields if tdef else ():
+        if spec.kind is FieldKind.PARTICIPANTS:
+            rows = _participants(form, spec.name)
+            if rows:
+                data[spec.name] = rows
+            continue
+        raw = text_value(form, spec.name)
+        if not raw:
+            continue
+        if spec.kind is FieldKind.ORGANISATIONS:
+            data[spec.name] = [line.strip() for line in raw.splitlines() if line.strip()]
+        elif spec.kind is FieldKind.MONEY:
+            try:
+                data[spec.name] = float(raw.replace(".", "").replace(",", ".")
+                                        if "," in raw else raw)
+            except ValueError:
+                errors.append(f"{spec.label}: vul een bedrag in euro's in, bijvoorbeeld 1250,50")
+        else:
+            data[spec.name] = raw
+    return data, errors
+
+
+def missing_required(tdef: TaskDef | None, outcome: str, note: str,
+                     data: dict[str, Any]) -> list[str]:
+    """Dutch messages for what the chosen outcome requires and is still empty (early
+    feedback; the workflow's validator stays authoritative)."""
+    if tdef is None:
+        return []
+    labels = {f.name: f.label for f in tdef.fields}
+    messages = []
+    for name in tdef.requires.get(outcome, ()):
+        if name == "note" and not note:
+            messages.append("Toelichting / motivatie is verplicht bij deze uitkomst.")
+        elif name != "note" and not data.get(name):
+            messages.append(f"{labels.get(name, name)} is verplicht bij deze uitkomst.")
+    return messages

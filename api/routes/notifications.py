@@ -1,0 +1,62 @@
+"""``/api/notifications``: the notification outbox of visible cases, for coordinators and
+auditors (others 403). Rows carry status, attempts and the last error; no bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel
+from sqlmodel import select
+
+from api.deps import CurrentUser, SessionDep, scoped_case
+from api.scoping import visible_cases
+from db.models import Case, NotificationOutbox
+from domain.vocabulary import Role
+
+router = APIRouter(prefix="/api/notifications", tags=["notifications"])
+
+OUTBOX_READERS = (Role.COORDINATOR, Role.AUDITOR)
+
+
+class NotificationOut(BaseModel):
+    id: str
+    case_id: str
+    task_id: str | None
+    event: str
+    recipient: str
+    channel: str
+    address: str | None
+    subject: str
+    status: str
+    attempts: int
+    last_error: str | None
+    uncertain: bool
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+
+@router.get("", response_model=list[NotificationOut])
+def list_notifications(
+    principal: CurrentUser, session: SessionDep,
+    case_id: str | None = None,
+    status: Literal["pending", "sending", "sent", "failed"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[NotificationOut]:
+    if principal.role not in OUTBOX_READERS:
+        raise HTTPException(403, "only coordinators and auditors may see the notification outbox")
+    query = (
+        select(NotificationOutbox)
+        .join(Case, Case.id == NotificationOutbox.case_id)
+        .where(visible_cases(principal))
+    )
+    if case_id is not None:
+        scoped_case(session, principal, case_id)  # 404 for a case outside the caller's scope
+        query = query.where(NotificationOutbox.case_id == case_id)
+    if status is not None:
+        query = query.where(NotificationOutbox.status == status)
+    query = query.order_by(NotificationOutbox.created_at.desc(), NotificationOutbox.id)
+    rows = session.exec(query.limit(limit)).all()
+    return [NotificationOut.model_validate(row, from_attributes=True) for row in rows]

@@ -1,0 +1,169 @@
+"""Request and response bodies of the JSON API (separate from the SQLModel tables)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from domain.vocabulary import REGIONS, Entry, Sector
+from workflows.permissions import PARTICIPANT_CAPACITIES
+
+BSN_LIKE = re.compile(r"\d{9}")
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CaseCreate(Body):
+    client_ref: str = Field(min_length=1, max_length=64)
+    sector: Sector
+    region: str
+    entry: Entry
+    provider_org: str = Field(min_length=1, max_length=200)
+    oco_org: str | None = Field(default=None, max_length=200)
+    decision_days: Literal[5, 10] = 5
+    summary: str = Field(default="", max_length=20_000)
+
+    @field_validator("client_ref")
+    @classmethod
+    def _not_a_bsn(cls, value: str) -> str:
+        if BSN_LIKE.fullmatch(re.sub(r"[\s.\-]", "", value)):
+            raise ValueError(
+                "client_ref looks like a BSN (9 digits); use a pseudonymous reference"
+            )
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in REGIONS:
+            raise ValueError(f"unknown region {value!r}; allowed: {', '.join(REGIONS)}")
+        return value
+
+    @field_validator("oco_org")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class ParticipantCreate(Body):
+    org: str = Field(min_length=1, max_length=200)
+    capacity: str
+    consent: bool = Field(
+        default=False, description="the client's consent to share data is recorded"
+    )
+    note: str = Field(default="", max_length=5000)
+
+    @field_validator("capacity")
+    @classmethod
+    def _known_capacity(cls, value: str) -> str:
+        if value not in PARTICIPANT_CAPACITIES:
+            raise ValueError(f"unknown capacity {value!r}; allowed: {list(PARTICIPANT_CAPACITIES)}")
+        return value
+
+
+class Withdraw(Body):
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class CaseActionBody(Body):
+    action: Literal["signal_stagnation", "request_praktijkteam_advice", "end_care_with_bridging"]
+    note: str = Field(default="", max_length=5000)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class CompleteBody(Body):
+    outcome: str = Field(min_length=1)
+    note: str = Field(default="", max_length=10_000)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ClaimBody(Body):
+    force: bool = False
+
+
+class TaskOut(BaseModel):
+    id: str
+    case_id: str
+    phase: str
+    key: str
+    title: str
+    owner_role: str
+    owner_org: str
+    supports: list[str]
+    status: str
+    due_at: datetime | None
+    overdue: bool
+    allowed_outcomes: list[str]
+    outcome: str | None = None
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    completed_by: str | None = None
+    completed_at: datetime | None = None
+    created_at: datetime | None = None
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class CaseSummaryOut(BaseModel):
+    id: str
+    client_ref: str
+    status: str
+    phase: str
+    outcome: str | None
+    sector: str
+    region: str
+    entry: str
+    provider_org: str
+    zorgkantoor_org: str
+    oco_org: str | None
+    overdue: bool
+    phase_since: datetime
+    created_at: datetime
+
+
+class CaseOut(CaseSummaryOut):
+    workflow_id: str
+    decision_days: int
+    meetings_held: int
+    days_in_phase: float
+    participants: dict[str, list[str]]
+    open_tasks: list[TaskOut]
+    # only for the organisations named on the case (see api/scoping.may_see_summary)
+    summary: str | None = None
+
+
+class TimelineEvent(BaseModel):
+    at: datetime
+    seq: int
+    actor: str
+    role: str | None
+    org: str | None
+    action: str
+    task_id: str | None
+    detail: dict[str, Any]
+    motivation: str | None
+
+
+class UpdateOut(BaseModel):
+    """What a task completion, claim or case action changed."""
+
+    case_id: str
+    phase: str
+    status: str
+    outcome: str | None
+    task: TaskOut | None
+    opened: list[TaskOut]
+    read_model_synced: bool

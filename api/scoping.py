@@ -1,0 +1,109 @@
+"""Who sees which cases: the one place where organisation scoping is decided.
+
+- ``zorgkantoor`` and ``coordinator``: the cases of their organisation's region, and
+  every case their organisation is zorgkantoor of;
+- ``aanbieder`` and ``oco``: only cases their organisation takes part in
+  (``case_participants``: current/intended provider, round provider, OCO, ...);
+- ``auditor``: every case, read-only.
+
+A case outside the caller's scope is answered with 404, as if it did not exist.
+Cases whose workflow start is not confirmed (``workflow_state == "pending"``) are
+invisible to everybody.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+
+from db.models import Case, CaseParticipant
+from domain.vocabulary import Role
+from workflows.messages import Actor, CaseActionKind
+
+ZORGKANTOOR_ROLES = (Role.ZORGKANTOOR, Role.COORDINATOR)
+PARTICIPANT_ROLES = (Role.AANBIEDER, Role.OCO)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user with the organisation facts scoping needs."""
+
+    user_id: str
+    name: str
+    role: str
+    org: str  # organisation name
+    org_region: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.user_id, name=self.name, role=self.role, org=self.org)
+
+    @property
+    def read_only(self) -> bool:
+        return self.role == Role.AUDITOR
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+
+def participates(org: str) -> ColumnElement[bool]:
+    """The case has ``org`` among its participants (any capacity)."""
+    return exists(
+        select(CaseParticipant.id).where(
+            CaseParticipant.case_id == Case.id, CaseParticipant.org == org
+        )
+    )
+
+
+def visible_cases(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``Case``: the cases this principal may see."""
+    started = Case.workflow_state != "pending"
+    if principal.role == Role.AUDITOR:
+        return and_(started, true())
+    if principal.role in ZORGKANTOOR_ROLES:
+        own = Case.zorgkantoor_org == principal.org
+        if principal.org_region:
+            own = or_(own, Case.region == principal.org_region)
+        return and_(started, own)
+    if principal.role in PARTICIPANT_ROLES:
+        return and_(started, participates(principal.org))
+    return false()
+
+
+def steers(principal: Principal, case: Case) -> bool:
+    """A coordinator steers (withdraws, adds participants to) the cases of its zorgkantoor."""
+    return principal.is_coordinator and case.zorgkantoor_org == principal.org
+
+
+def may_see_summary(principal: Principal, case: Case) -> bool:
+    """The encrypted summary is client data: only the organisations named on the case
+    (its zorgkantoor, the current provider, the OCO) see it; not auditors, not round
+    providers, not other users of the region."""
+    return principal.org in {case.zorgkantoor_org, case.provider_org, case.oco_org}
+
+
+def inbox_roles(principal: Principal) -> tuple[str, ...]:
+    """Owner roles whose tasks land in this principal's inbox."""
+    if principal.is_coordinator:
+        return (Role.COORDINATOR.value, Role.ZORGKANTOOR.value)
+    if principal.role == Role.AUDITOR:
+        return ()
+    return (principal.role,)
+
+
+STEERING_ACTIONS = (CaseActionKind.WITHDRAW, CaseActionKind.ADD_PARTICIPANT,
+                    CaseActionKind.END_CARE_WITH_BRIDGING)
+
+
+def action_refusal(principal: Principal, case: Case, action: str) -> str | None:
+    """Why this principal may not take this case action (None: it may; the workflow's
+    validator checks the rest)."""
+    if principal.read_only:
+        return "auditors have read-only access"
+    if action in STEERING_ACTIONS and not steers(principal, case):
+        return f"only the case's coordinator ({case.zorgkantoor_org}) may {action}"
+    if action == CaseActionKind.SIGNAL_STAGNATION and principal.role not in PARTICIPANT_ROLES:
+        return "a stagnation signal comes from an aanbieder or oco"
+    return None

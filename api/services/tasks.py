@@ -1,0 +1,111 @@
+"""Task queries on the read model: the inbox (own and supported tasks) and conversions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import String, and_, cast, false, func, or_
+from sqlmodel import Session, select
+
+from api.schemas import Page, TaskOut
+from api.scoping import Principal, inbox_roles, visible_cases
+from db.models import Case, Task
+from domain.vocabulary import TaskStatus
+
+
+def as_utc(value: datetime) -> datetime:
+    """Query parameters without an offset are taken as UTC (the columns need aware values)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def is_overdue(task: Task, now: datetime | None = None) -> bool:
+    if task.overdue:
+        return True
+    due = task.due_at
+    return task.status == TaskStatus.OPEN and due is not None and due < (now or datetime.now(UTC))
+
+
+def task_out(task: Task, now: datetime | None = None) -> TaskOut:
+    return TaskOut(
+        id=task.id, case_id=task.case_id, phase=task.phase, key=task.key, title=task.title,
+        owner_role=task.owner_role, owner_org=task.owner_org, supports=list(task.supports or []),
+        status=task.status, due_at=task.due_at, overdue=is_overdue(task, now),
+        allowed_outcomes=list(task.allowed_outcomes or []), outcome=task.outcome,
+        claimed_by=task.claimed_by, claimed_at=task.claimed_at,
+        completed_by=task.completed_by, completed_at=task.completed_at,
+        created_at=task.created_at,
+    )
+
+
+@dataclass
+class InboxFilter:
+    section: str = "mine"  # "mine": tasks I own; "supports": tasks my role supports
+    status: str | None = "open"  # None: any status
+    overdue: bool | None = None
+    case_id: str | None = None
+    phase: str | None = None
+    due_before: datetime | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def _supports_role(role: str):
+    # JSON list column; its text form contains the quoted role name (SQLite and PostgreSQL)
+    return cast(Task.supports, String).like(f'%"{role}"%')
+
+
+def _inbox_conditions(principal: Principal, f: InboxFilter) -> list:
+    now = datetime.now(UTC)
+    roles = inbox_roles(principal)
+    if not roles:  # auditors own and support no tasks
+        return [false()]
+    if f.section == "supports":
+        conditions = [
+            or_(*[_supports_role(role) for role in roles]),
+            visible_cases(principal),
+            or_(Task.owner_org != principal.org, Task.owner_role.not_in(roles)),
+        ]
+    else:
+        conditions = [Task.owner_org == principal.org, Task.owner_role.in_(roles)]
+    if f.status:
+        conditions.append(Task.status == f.status)
+    if f.overdue is not None:
+        late = or_(Task.overdue == True, and_(Task.status == "open", Task.due_at < now))
+        conditions.append(late if f.overdue else ~late)
+    if f.case_id:
+        conditions.append(Task.case_id == f.case_id)
+    if f.phase:
+        conditions.append(Task.phase == f.phase)
+    if f.due_before:
+        conditions.append(Task.due_at < as_utc(f.due_before))
+    return conditions
+
+
+def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOut]:
+    """The caller's tasks, due first (tasks without a due date last), then oldest first."""
+    conditions = _inbox_conditions(principal, f)
+    base = select(Task)
+    if f.section == "supports":  # visible_cases() is a condition on Case
+        base = base.join(Case, Case.id == Task.case_id)
+    total = session.exec(
+        select(func.count()).select_from(base.where(*conditions).subquery())
+    ).one()
+    rows = session.exec(
+        base.where(*conditions)
+        .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+        .limit(f.limit).offset(f.offset)
+    ).all()
+    now = datetime.now(UTC)
+    return Page[TaskOut](
+        items=[task_out(t, now) for t in rows], total=total, limit=f.limit, offset=f.offset
+    )
+
+
+def open_tasks_of(session: Session, case_id: str) -> list[TaskOut]:
+    rows = session.exec(
+        select(Task).where(Task.case_id == case_id, Task.status == TaskStatus.OPEN)
+        .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
+    ).all()
+    now = datetime.now(UTC)
+    return [task_out(t, now) for t in rows]

@@ -1,0 +1,153 @@
+"""Starting cases over HTTP: validation, idempotency, the running workflow, and the
+outcome when Temporal cannot be reached."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+
+from core.crypto import decrypt_text
+from db.models import Case, CaseParticipant
+from tests.api.conftest import CASE_BODY, OCO_ORG, PROVIDER, ZK, bearer, build_app
+
+
+async def test_case_started_over_http_has_a_running_workflow(api, engine):
+    r = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY)
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["status"] == "open" and case["phase"] == "dossierhouder_search"
+    assert case["zorgkantoor_org"] == ZK
+    assert case["participants"] == {"provider": [PROVIDER], "zorgkantoor": [ZK], "oco": [OCO_ORG]}
+    # the workflow wrote its first tasks before the response (sync_read_model)
+    assert "decide_dossierhouder" in {t["key"] for t in case["open_tasks"]}
+
+    described = await api.temporal.get_workflow_handle(case["workflow_id"]).describe()
+    assert described.status == WorkflowExecutionStatus.RUNNING
+    with Session(engine) as session:
+        row = session.get(Case, case["id"])
+        assert row.workflow_state == "running"
+        assert row.summary_encrypted and "Vertrouwelijke" not in row.summary_encrypted
+        assert decrypt_text(row.summary_encrypted) == CASE_BODY["summary"]
+
+
+async def test_same_idempotency_key_gives_one_case_and_one_workflow(api, engine):
+    headers = {"Idempotency-Key": "form-123"}
+    first = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY, headers=headers)
+    again = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    other = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY,
+                          headers={"Idempotency-Key": "form-124"})
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    with Session(engine) as session:
+        assert len(session.exec(select(Case)).all()) == 2
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("sector", "XX", "VV"),
+        ("region", "Atlantis", "Groningen"),
+        ("entry", "walk_in", "no_dossierhouder"),
+        ("decision_days", 7, "5"),
+        ("client_ref", "123456789", "BSN"),
+        ("client_ref", "1234.56.789", "BSN"),
+    ],
+)
+async def test_bad_case_body_is_422_naming_the_field(api, engine, field, value, expected):
+    r = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY | {field: value})
+    assert r.status_code == 422
+    errors = r.json()["detail"]
+    assert [e["loc"] for e in errors] == [["body", field]]
+    assert expected in errors[0]["msg"]  # the allowed values (or the rule) are named
+    assert str(value) not in str(errors) or field != "client_ref"  # input not echoed
+    with Session(engine) as session:
+        assert session.exec(select(Case)).all() == []
+
+
+async def test_missing_field_and_unknown_field(api):
+    body = {k: v for k, v in CASE_BODY.items() if k != "provider_org"} | {"bsn": "x"}
+    r = await api.as_("coordinator", "POST", "/api/cases", json=body)
+    assert r.status_code == 422
+    assert {tuple(e["loc"]) for e in r.json()["detail"]} == {("body", "provider_org"),
+                                                            ("body", "bsn")}
+
+
+async def test_only_coordinators_start_cases_in_their_region(api):
+    r = await api.as_("aanbieder", "POST", "/api/cases", json=CASE_BODY)
+    assert r.status_code == 403
+    r = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY | {"region": "Twente"})
+    assert r.status_code == 403 and "region" in r.json()["detail"]
+    r = await api.as_("coordinator", "POST", "/api/cases",
+                      json=CASE_BODY | {"provider_org": OCO_ORG})
+    assert r.status_code == 422 and r.json()["detail"].startswith("provider_org")
+
+
+async def test_unknown_or_missing_token_is_401(api):
+    assert (await api.http.get("/api/cases")).status_code == 401
+    r = await api.http.get("/api/cases", headers=bearer("not-a-token"))
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert (await api.http.get("/api/tasks", headers={"Authorization": "Basic x"})).status_code \
+        == 401
+
+
+class UnreachableTemporal:
+    """A connected client whose server has gone away."""
+
+    async def start_workflow(self, *args, **kwargs):
+        raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+
+
+async def test_temporal_down_is_503_and_nothing_half_created(api, engine):
+    down = build_app(engine, UnreachableTemporal())  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=down)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        headers = bearer(api.tokens["coordinator"])
+        r = await http.post("/api/cases", json=CASE_BODY, headers=headers)
+        assert r.status_code == 503 and "Temporal" in r.json()["detail"]
+        with Session(engine) as session:  # without a key: the row is gone
+            assert session.exec(select(Case)).all() == []
+            assert session.exec(select(CaseParticipant)).all() == []
+
+        keyed = headers | {"Idempotency-Key": "retry-me"}
+        assert (await http.post("/api/cases", json=CASE_BODY, headers=keyed)).status_code == 503
+        with Session(engine) as session:  # with a key: kept pending for the retry
+            (pending,) = session.exec(select(Case)).all()
+            assert pending.workflow_state == "pending"
+        listed = await http.get("/api/cases", headers=headers)
+        assert listed.json()["total"] == 0  # pending cases are invisible
+
+    # Temporal is back: the retry with the same key completes the same start
+    r = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY,
+                      headers={"Idempotency-Key": "retry-me"})
+    assert r.status_code == 201 and r.json()["id"] == pending.id
+    described = await api.temporal.get_workflow_handle(r.json()["workflow_id"]).describe()
+    assert described.status == WorkflowExecutionStatus.RUNNING
+
+
+async def test_no_temporal_connection_is_503_before_anything_is_written(engine, tokens,
+                                                                        monkeypatch):
+    monkeypatch.setenv("CASUSREGIE_TEMPORAL_ADDRESS", "127.0.0.1:1")
+    from core.config import get_settings
+
+    get_settings.cache_clear()
+    app = build_app(engine, None)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        r = await http.post("/api/cases", json=CASE_BODY, headers=bearer(tokens["coordinator"]))
+    assert r.status_code == 503
+    with Session(engine) as session:
+        assert session.exec(select(Case)).all() == []
+
+
+async def test_summary_only_for_the_organisations_named_on_the_case(api):
+    case = await api.start_case()
+    url = f"/api/cases/{case['id']}"
+    assert case["summary"] == CASE_BODY["summary"]  # the coordinator's zorgkantoor
+    for user, sees in (("aanbieder", True), ("oco", True), ("auditor", False)):
+        assert ((await api.as_(user, "GET", url)).json()["summary"] is not None) is sees, user
+    listed = (await api.as_("coordinator", "GET", "/api/cases")).json()
+    assert "summary" not in listed["items"][0]

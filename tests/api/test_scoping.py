@@ -1,0 +1,93 @@
+"""Every role x every case endpoint x own/foreign organisation, with exact status codes.
+
+The case runs in Groningen (zorgkantoor "Zorgkantoor Groningen") with provider
+"Zorggroep Noord" and OCO "MEE Groningen"; the *_other users belong to Twente and to
+organisations that take no part in it."""
+
+from __future__ import annotations
+
+OWN = ("coordinator", "zorgkantoor", "aanbieder", "oco", "auditor")
+FOREIGN = ("coordinator_other", "zorgkantoor_other", "aanbieder_other", "oco_other")
+
+PARTICIPANT = {"org": "Stichting Oost", "capacity": "round_provider", "consent": True}
+# an organisation none of the users belongs to, so the matrix's foreign users stay foreign
+UNRELATED = PARTICIPANT | {"org": "Zorg West"}
+STAGNATION = {"action": "signal_stagnation", "note": "geen voortgang"}
+ADVICE = {"action": "request_praktijkteam_advice", "note": "vraag over Wlz/Wmo"}
+ACCEPT = {"outcome": "accepted", "note": ""}
+
+
+def endpoints(case_id: str, task_id: str) -> list[tuple[str, str, dict | None, dict]]:
+    """(method, url, body, expected status per own user); foreign users always get 404.
+    Successful changes run in this order; withdraw (which closes the case) comes last."""
+    c, t = f"/api/cases/{case_id}", f"/api/tasks/{task_id}"
+    read = dict.fromkeys(OWN, 200)
+    return [
+        ("GET", c, None, read),
+        ("GET", f"{c}/timeline", None, read),
+        ("GET", t, None, read),
+        ("POST", f"{c}/participants", UNRELATED,
+         {"coordinator": 200, "zorgkantoor": 403, "aanbieder": 403, "oco": 403, "auditor": 403}),
+        ("POST", f"{c}/actions", STAGNATION,
+         {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 200, "auditor": 403}),
+        ("POST", f"{c}/actions", ADVICE,
+         {"coordinator": 200, "zorgkantoor": 200, "aanbieder": 200, "oco": 200, "auditor": 403}),
+        ("POST", f"{t}/claim", {},
+         {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 403, "auditor": 403}),
+        ("POST", f"{t}/unclaim", {},
+         {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 403, "auditor": 403}),
+        ("POST", f"{t}/complete", ACCEPT,
+         {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 403, "auditor": 403}),
+        ("POST", f"{c}/withdraw", {"reason": "test"},
+         {"coordinator": 200, "zorgkantoor": 403, "aanbieder": 403, "oco": 403, "auditor": 403}),
+    ]
+
+
+async def test_role_by_endpoint_by_organisation_matrix(api):
+    case = await api.start_case()
+    task = await api.open_task(case["id"], "decide_dossierhouder")
+    seen: dict[tuple[str, str, str], int] = {}
+    expected: dict[tuple[str, str, str], int] = {}
+    for method, url, body, by_role in endpoints(case["id"], task["id"]):
+        label = f"{url} {body.get('action', '') if body else ''}".strip()
+        for user in FOREIGN:  # before any change, and again after: never visible
+            r = await api.as_(user, method, url, json=body)
+            seen[(user, method, label)], expected[(user, method, label)] = r.status_code, 404
+        # the ones that succeed last, so that a refused request meets the same state
+        for user in sorted(OWN, key=lambda u: by_role[u] == 200):
+            r = await api.as_(user, method, url, json=body)
+            seen[(user, method, label)], expected[(user, method, label)] = (r.status_code,
+                                                                            by_role[user])
+    assert seen == expected
+
+
+async def test_case_lists_are_scoped(api):
+    case = await api.start_case()
+    for user in OWN:
+        listed = (await api.as_(user, "GET", "/api/cases")).json()
+        assert [c["id"] for c in listed["items"]] == [case["id"]], user
+    for user in FOREIGN:
+        listed = (await api.as_(user, "GET", "/api/cases")).json()
+        assert listed == {"items": [], "total": 0, "limit": 50, "offset": 0}, user
+
+
+async def test_participant_added_by_the_coordinator_gains_access(api):
+    case = await api.start_case()
+    url = f"/api/cases/{case['id']}"
+    assert (await api.as_("aanbieder_other", "GET", url)).status_code == 404
+    r = await api.as_("coordinator", "POST", f"{url}/participants", json=PARTICIPANT)
+    assert r.status_code == 200, r.text
+    detail = await api.as_("aanbieder_other", "GET", url)
+    assert detail.status_code == 200
+    assert detail.json()["participants"]["round_provider"] == ["Stichting Oost"]
+    assert detail.json()["summary"] is None  # a round provider does not get the summary
+
+
+async def test_participant_without_consent_is_422(api):
+    case = await api.start_case()
+    r = await api.as_("coordinator", "POST", f"/api/cases/{case['id']}/participants",
+                      json=PARTICIPANT | {"consent": False})
+    assert r.status_code == 422 and "consent" in r.json()["detail"]
+    r = await api.as_("coordinator", "POST", f"/api/cases/{case['id']}/participants",
+                      json=PARTICIPANT | {"capacity": "friend"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "capacity"]

@@ -1,0 +1,180 @@
+"""The inbox, claims and completions over HTTP, through the real workflow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import activity
+
+from activities.read_model import ReadModelActivities
+from tests.api.conftest import CASE_BODY, Api, build_app
+from tests.workflows.harness import running_worker
+from workflows.messages import CaseState, ReadModelChanges, workflow_id_for
+
+
+async def inbox(api: Api, user: str, **params) -> dict:
+    r = await api.as_(user, "GET", "/api/tasks", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def test_inbox_shows_own_tasks_and_supported_tasks_separately(api):
+    case = await api.start_case()
+    mine = await inbox(api, "aanbieder")
+    assert [t["key"] for t in mine["items"]] == ["decide_dossierhouder"]
+    assert mine["total"] == 1 and mine["items"][0]["due_at"]  # the decision timer
+    zk = await inbox(api, "zorgkantoor")
+    assert {t["key"] for t in zk["items"]} == {"inform_client_about_preferred_provider"}
+    # a coordinator also sees its zorgkantoor's tasks
+    assert (await inbox(api, "coordinator"))["total"] == zk["total"]
+    # the OCO supports the zorgkantoor's information task and owns the form help
+    oco_supports = await inbox(api, "oco", section="supports")
+    assert [t["key"] for t in oco_supports["items"]] == ["inform_client_about_preferred_provider"]
+    assert [t["key"] for t in (await inbox(api, "oco"))["items"]] == [
+        "help_with_registration_form"]
+    for user in ("aanbieder_other", "zorgkantoor_other", "auditor"):
+        assert (await inbox(api, user))["total"] == 0, user
+    assert (await inbox(api, "aanbieder_other", section="supports"))["total"] == 0
+    # filters
+    assert (await inbox(api, "aanbieder", case_id=case["id"]))["total"] == 1
+    assert (await inbox(api, "aanbieder", case_id="nope"))["total"] == 0
+    assert (await inbox(api, "aanbieder", overdue="true"))["total"] == 0
+    assert (await inbox(api, "aanbieder", phase="plan_of_action"))["total"] == 0
+    assert (await inbox(api, "aanbieder", due_before="2000-01-01T00:00:00Z"))["total"] == 0
+    assert (await inbox(api, "aanbieder", due_before="2999-01-01T00:00:00"))["total"] == 1
+    r = await api.as_("aanbieder", "GET", "/api/tasks", params={"phase": "nowhere"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "phase"]
+
+
+async def test_inbox_sorts_by_due_date_and_paginates(api):
+    for _ in range(3):
+        await api.start_case()
+    page = await inbox(api, "zorgkantoor", limit=2)
+    assert page["total"] == 3 and len(page["items"]) == 2
+    rest = await inbox(api, "zorgkantoor", limit=2, offset=2)
+    assert len(rest["items"]) == 1
+    keys = [t["id"] for t in page["items"] + rest["items"]]
+    assert len(set(keys)) == 3
+    # tasks with a due date come first, oldest due first
+    decisions = (await inbox(api, "aanbieder"))["items"]
+    dues = [t["due_at"] for t in decisions]
+    assert dues == sorted(dues)
+
+
+async def test_claim_conflicts(api):
+    case = await api.start_case()
+    task = await api.open_task(case["id"], "decide_dossierhouder")
+    url = f"/api/tasks/{task['id']}"
+    r = await api.as_("aanbieder", "POST", f"{url}/claim")
+    assert r.status_code == 200 and r.json()["task"]["claimed_by"] == "aanbieder"
+    assert (await api.as_("aanbieder", "GET", url)).json()["claimed_by"] == "aanbieder"
+    r = await api.as_("aanbieder2", "POST", f"{url}/claim")
+    assert r.status_code == 409 and "force" in r.json()["detail"]
+    r = await api.as_("aanbieder2", "POST", f"{url}/claim", json={"force": True})
+    assert r.status_code == 200 and r.json()["task"]["claimed_by"] == "aanbieder2"
+    assert (await api.as_("aanbieder", "POST", f"{url}/unclaim")).status_code == 409
+    r = await api.as_("aanbieder", "POST", f"{url}/unclaim", json={"force": True})
+    assert r.status_code == 200 and r.json()["task"]["claimed_by"] is None
+    assert (await api.as_("aanbieder", "POST", f"{url}/unclaim")).status_code == 409
+    # another organisation cannot force anything: the task does not exist for it
+    assert (await api.as_("aanbieder_other", "POST", f"{url}/claim",
+                          json={"force": True})).status_code == 404
+
+
+async def test_complete_wrong_outcome_missing_data_and_twice(api):
+    case = await api.start_case()
+    task = await api.open_task(case["id"], "decide_dossierhouder")
+    url = f"/api/tasks/{task['id']}/complete"
+    r = await api.as_("aanbieder", "POST", url, json={"outcome": "maybe"})
+    assert r.status_code == 422 and "accepted" in r.json()["detail"]
+    r = await api.as_("aanbieder", "POST", url, json={"outcome": "declined", "note": "vol"})
+    assert r.status_code == 422 and "data.reason_code" in r.json()["detail"]
+    r = await api.as_("aanbieder", "POST", url, json={"outcome": "accepted", "bogus": 1})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "bogus"]
+
+    r = await api.as_("aanbieder", "POST", url, json={"outcome": "accepted", "note": "ok"})
+    assert r.status_code == 200, r.text
+    done = r.json()
+    assert done["task"]["status"] == "done" and done["read_model_synced"] is True
+    assert [t["key"] for t in done["opened"]] == ["arrange_care"]
+    assert "arrange_care" in {t["key"] for t in (await inbox(api, "aanbieder"))["items"]}
+
+    again = await api.as_("aanbieder", "POST", url, json={"outcome": "accepted"})
+    assert again.status_code == 409 and "no longer open" in again.json()["detail"]
+
+
+async def test_timeline_records_who_did_what(api):
+    case = await api.start_case()
+    task = await api.open_task(case["id"], "decide_dossierhouder")
+    await api.as_("aanbieder", "POST", f"/api/tasks/{task['id']}/complete",
+                  json={"outcome": "declined", "note": "geen plek",
+                        "data": {"reason_code": "capacity"}})
+    events = (await api.as_("auditor", "GET", f"/api/cases/{case['id']}/timeline")).json()
+    assert events[0]["action"] == "case_started" and events[0]["role"] == "coordinator"
+    done = [e for e in events if e["action"] == "task_completed"]
+    assert done and done[0]["actor"] == "aanbieder" and done[0]["org"] == CASE_BODY[
+        "provider_org"]
+    assert done[0]["motivation"] == "geen plek"
+    assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
+
+
+async def test_closed_case_refuses_changes(api):
+    case = await api.start_case()
+    task = await api.open_task(case["id"], "decide_dossierhouder")
+    r = await api.as_("coordinator", "POST", f"/api/cases/{case['id']}/withdraw",
+                      json={"reason": "dubbel aangemeld"})
+    assert r.status_code == 200 and r.json()["outcome"] == "withdrawn"
+    detail = (await api.as_("coordinator", "GET", f"/api/cases/{case['id']}")).json()
+    assert (detail["status"], detail["outcome"], detail["open_tasks"]) == (
+        "closed", "withdrawn", [])
+    r = await api.as_("aanbieder", "POST", f"/api/tasks/{task['id']}/complete",
+                      json={"outcome": "accepted"})
+    assert r.status_code == 409
+    r = await api.as_("coordinator", "POST", f"/api/cases/{case['id']}/withdraw",
+                      json={"reason": "nogmaals"})
+    assert r.status_code == 409
+
+
+class FlakyReadModel(ReadModelActivities):
+    """The real read-model activity, failing while ``down`` (a database outage)."""
+
+    down = False
+
+    @activity.defn(name="apply_changes")
+    def apply_changes(self, changes: ReadModelChanges) -> None:
+        if self.down:
+            raise RuntimeError("database unavailable")
+        super().apply_changes(changes)
+
+
+async def test_completion_accepted_during_read_model_outage_is_not_lost(
+        env, engine, task_queue, tokens, monkeypatch):
+    import httpx
+
+    from core.config import get_settings
+
+    monkeypatch.setenv("CASUSREGIE_TASK_QUEUE", task_queue)
+    get_settings.cache_clear()
+    flaky = FlakyReadModel(engine)
+    async with running_worker(env, engine, task_queue, [flaky.apply_changes]) as client:
+        app = build_app(engine, client)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            api = Api(http=http, temporal=client, tokens=tokens, app=app)
+            case = await api.start_case()
+            task = await api.open_task(case["id"], "decide_dossierhouder")
+            flaky.down = True
+            r = await api.as_("aanbieder", "POST", f"/api/tasks/{task['id']}/complete",
+                              json={"outcome": "accepted"})
+            assert r.status_code == 200 and r.json()["read_model_synced"] is False
+            handle = client.get_workflow_handle(workflow_id_for(case["id"]))
+            state = await handle.query("state", result_type=CaseState)
+            assert state.task(task["id"]).status == "done"  # the workflow holds it
+            stale = (await api.as_("aanbieder", "GET", f"/api/tasks/{task['id']}")).json()
+            assert stale["status"] == "open"  # the read model lags while the DB is down
+
+            flaky.down = False
+            await env.sleep(timedelta(minutes=2))  # the activity's retry backoff passes
+            caught_up = (await api.as_("aanbieder", "GET", f"/api/tasks/{task['id']}")).json()
+            assert caught_up["status"] == "done" and caught_up["outcome"] == "accepted"
+            await handle.terminate("test done")
