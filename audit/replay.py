@@ -15,10 +15,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowHistory
+from temporalio.converter import DataConverter
 from temporalio.service import RPCError
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
+from audit.divergence import ActivityRecorder, first_divergence, scheduled_activities
 from audit.history import fetch_runs
 from core.config import Settings
 from core.temporal import data_converter
@@ -28,6 +30,7 @@ from workflows.messages import workflow_id_for
 
 OK = "ok"
 NONDETERMINISTIC = "nondeterministic"
+DIVERGED = "diverged"  # same commands, but the code would write something else
 ERROR = "error"  # another replay failure (e.g. the workflow task failed)
 UNAVAILABLE = "unavailable"  # the history could not be fetched or read
 
@@ -59,16 +62,30 @@ def case_id_of(workflow_id: str) -> str:
     return workflow_id.removeprefix(workflow_id_for(""))
 
 
-def make_replayer(settings: Settings, workflows: Sequence[type] | None = None) -> Replayer:
-    return Replayer(
-        workflows=list(workflows or case_workflows()), data_converter=data_converter(settings)
+@dataclass
+class CaseReplayer:
+    """Temporal's replayer, with the recorder of activity inputs for strict replay."""
+
+    replayer: Replayer
+    converter: DataConverter
+    recorder: ActivityRecorder | None
+
+
+def make_replayer(settings: Settings, workflows: Sequence[type] | None = None,
+                  *, strict: bool = True) -> CaseReplayer:
+    converter = data_converter(settings)
+    recorder = ActivityRecorder() if strict else None
+    replayer = Replayer(
+        workflows=list(workflows or case_workflows()), data_converter=converter,
+        interceptors=[recorder] if recorder else [],
     )
+    return CaseReplayer(replayer, converter, recorder)
 
 
-_shared: dict[str, Replayer] = {}
+_shared: dict[str, CaseReplayer] = {}
 
 
-def shared_replayer(settings: Settings) -> Replayer:
+def shared_replayer(settings: Settings) -> CaseReplayer:
     """One replayer per secret for long-running processes (the API): each replayer owns
     a thread pool that is never shut down."""
     key = settings.effective_secret
@@ -78,9 +95,10 @@ def shared_replayer(settings: Settings) -> Replayer:
 
 
 async def replay(
-    histories: Iterable[tuple[WorkflowHistory, str]], replayer: Replayer
+    histories: Iterable[tuple[WorkflowHistory, str]], case_replayer: CaseReplayer
 ) -> AsyncIterator[ReplayVerdict]:
     """Replay ``(history, source)`` pairs; one verdict per run, in order."""
+    recorder = case_replayer.recorder
     pairs = list(histories)
     sources = {h.run_id: s for h, s in pairs}
 
@@ -88,10 +106,10 @@ async def replay(
         for history, _ in pairs:
             yield history
 
-    async with replayer.workflow_replay_iterator(feed()) as results:
+    async with case_replayer.replayer.workflow_replay_iterator(feed()) as results:
         async for result in results:
             history, failure = result.history, result.replay_failure
-            yield ReplayVerdict(
+            verdict = ReplayVerdict(
                 case_id=case_id_of(history.workflow_id),
                 workflow_id=history.workflow_id,
                 run_id=history.run_id,
@@ -99,9 +117,19 @@ async def replay(
                 error=None if failure is None else str(failure),
                 source=sources.get(history.run_id, "temporal"),
             )
+            if recorder is not None:
+                replayed = recorder.pop(history.run_id)
+                if verdict.ok:
+                    recorded = await scheduled_activities(history, case_replayer.converter)
+                    divergence = first_divergence(replayed, recorded)
+                    if divergence:
+                        verdict.verdict, verdict.error = DIVERGED, divergence
+            yield verdict
 
 
-async def replay_case(client: Client, case_id: str, replayer: Replayer) -> list[ReplayVerdict]:
+async def replay_case(
+    client: Client, case_id: str, replayer: CaseReplayer
+) -> list[ReplayVerdict]:
     """Fetch every run of a case from Temporal and replay it."""
     try:
         runs = await fetch_runs(client, case_id)

@@ -36,7 +36,7 @@ class ReplayVerdictOut(BaseModel):
     case_id: str
     workflow_id: str
     run_id: str | None
-    verdict: Literal["ok", "nondeterministic", "error", "unavailable"]
+    verdict: Literal["ok", "nondeterministic", "diverged", "error", "unavailable"]
     error: str | None = None
 
 
