@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, pages
 from api.requestid import RequestIdMiddleware
-from api.routes import audit, cases, health, notifications, tasks
+from api.routes import audit, audit_pages, cases, health, notifications, tasks
 from api.temporal import TemporalProvider, TemporalUnavailable
 from core.config import get_settings
 
@@ -36,7 +36,8 @@ def create_app() -> FastAPI:
     app = FastAPI(title="casusregie", version="0.1.0", lifespan=lifespan)
     app.add_middleware(RequestIdMiddleware)
     errors.install(app)
-    for router in (health.router, cases.router, tasks.router, audit.router, notifications.router):
+    for router in (health.router, cases.router, tasks.router, audit.router, notifications.router,
+                   audit_pages.router):
         app.include_router(router)
     pages.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

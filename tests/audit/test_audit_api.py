@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from audit.history import load_histories
 from db.models import Task
+from tests.api.test_pages import sign_in
 
 MOTIVATION = "Geen plek op de gesloten afdeling"
 
@@ -95,3 +96,21 @@ async def test_verify_over_http_reports_a_corrupted_task(api, engine):
     assert not body["ok"]
     assert body["differences"] == [{"kind": "task", "ref": task["id"], "field": "status",
                                     "read_model": "done", "workflow": "open"}]
+
+
+async def test_audit_page_shows_verdicts_and_downloads(api):
+    case_id = await _case_with_a_motivated_decision(api)
+    await sign_in(api, "auditor")
+    r = await api.http.get(f"/cases/{case_id}/controle")
+    assert r.status_code == 200, r.text
+    assert "Replay tegen de huidige code" in r.text and "Geslaagd" in r.text
+    assert "In orde" in r.text
+    r = await api.http.get(f"/cases/{case_id}/controle/dossier.zip")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    r = await api.http.get(f"/cases/{case_id}/controle/history.json")
+    assert r.status_code == 200 and MOTIVATION in r.text
+
+    api.http.cookies.clear()
+    await sign_in(api, "aanbieder")
+    r = await api.http.get(f"/cases/{case_id}/controle")
+    assert r.status_code == 403

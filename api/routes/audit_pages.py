@@ -1,0 +1,53 @@
+"""The auditor's page of a case (Dutch): replay verdict, read-model check and downloads
+of the history and the dossier. Same rights as the JSON endpoints in api/routes/audit.py:
+auditors (every case) and the coordinator of the case's zorgkantoor."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep, scoped_case
+from api.pages.deps import PageUser
+from api.pages.render import render
+from api.routes.audit import AUDIT_ROLES, get_dossier, get_history
+from audit.reconcile import verify_case
+from audit.replay import replay_case, shared_replayer
+from db.models import Case
+
+router = APIRouter(include_in_schema=False)
+
+
+def _audited(session, principal, case_id: str) -> Case:
+    case = scoped_case(session, principal, case_id)
+    if principal.role not in AUDIT_ROLES:
+        raise HTTPException(403, "Alleen toezichthouders en zorgbemiddelaars zien de controle.")
+    return case
+
+
+@router.get("/cases/{case_id}/controle")
+async def audit_page(request: Request, case_id: str, principal: PageUser, session: SessionDep,
+                     client: TemporalDep, engine: EngineDep, settings: SettingsDep) -> Response:
+    case = _audited(session, principal, case_id)
+    verdicts = await replay_case(client, case.id, shared_replayer(settings))
+    check = await verify_case(client, engine, case.id)
+    return render(request, "dossier.html", {
+        "active": "cases", "case": case, "verdicts": verdicts, "check": check,
+    })
+
+
+@router.get("/cases/{case_id}/controle/history.json")
+async def history_download(case_id: str, principal: PageUser, session: SessionDep,
+                           client: TemporalDep) -> Response:
+    case = _audited(session, principal, case_id)
+    doc = await get_history(case, client)
+    return JSONResponse(doc, headers={
+        "Content-Disposition": f'attachment; filename="history-{case.id}.json"'})
+
+
+@router.get("/cases/{case_id}/controle/dossier.zip")
+async def dossier_download(case_id: str, principal: PageUser, session: SessionDep,
+                           client: TemporalDep, engine: EngineDep,
+                           settings: SettingsDep) -> Response:
+    case = _audited(session, principal, case_id)
+    return await get_dossier(case, client, engine, settings)
