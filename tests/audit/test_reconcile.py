@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-import pytest
 from sqlmodel import Session
 
 from audit.reconcile import verify_case
 from cli.main import run
-from core.config import get_settings
 from db.models import AuditEvent, Case, Task
 
 
@@ -25,13 +23,6 @@ def _corrupt(engine, case_id: str, task_id: str, deleted_task_id: str) -> None:
         case.phase = "plan_of_action"
         session.add(case)
         session.commit()
-
-
-@pytest.fixture
-def cli_env(env, monkeypatch) -> None:
-    """The CLI connects to the time-skipping server the tests use."""
-    monkeypatch.setenv("CASUSREGIE_TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
-    get_settings.cache_clear()
 
 
 async def test_verify_reports_differences_and_repair_rebuilds(start, engine):

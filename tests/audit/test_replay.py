@@ -79,8 +79,7 @@ def _tampered(path: Path, out: Path) -> Path:
     return out
 
 
-async def test_cli_replays_files_and_closed_cases(env, engine, task_queue, start, tmp_path,
-                                                   monkeypatch, capsys):
+async def test_cli_replays_files_and_closed_cases(start, tmp_path, cli_env, capsys):
     golden = GOLDEN / "withdrawn.json"
     code = await asyncio.to_thread(run, ["replay", "--file", str(golden)])
     out = capsys.readouterr().out
@@ -96,8 +95,6 @@ async def test_cli_replays_files_and_closed_cases(env, engine, task_queue, start
     case = await start(**SCENARIOS["withdrawn"].inputs)
     await SCENARIOS["withdrawn"].drive(case)
     await case.handle.result()
-    monkeypatch.setenv("CASUSREGIE_TEMPORAL_ADDRESS", env.client.service_client.config.target_host)
-    get_settings.cache_clear()
     code = await asyncio.to_thread(run, ["replay"])
     out = capsys.readouterr().out
     assert code == 0 and f"case {case.case_id}" in out and "1 ok, 0 failed" in out
