@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from activities.read_model import write_changes
@@ -115,7 +115,7 @@ async def query_state(client: Client, case_id: str) -> CaseState | None:
     handle = client.get_workflow_handle(workflow_id_for(case_id))
     try:
         return await handle.query("state", result_type=CaseState, rpc_timeout=QUERY_TIMEOUT)
-    except RPCError:
+    except (RPCError, WorkflowQueryFailedError):
         return None
 
 

@@ -51,3 +51,21 @@ def test_truncate_rejected_on_postgres(postgres_url: str) -> None:
     _insert(engine, "c1:e1")
     with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
         conn.execute(text("TRUNCATE audit_events"))
+
+
+def test_downgrade_removes_the_triggers_and_upgrade_restores_them(engine: Engine) -> None:
+    from alembic import command
+
+    from db.migrate import alembic_config
+
+    url = str(engine.url)
+    _insert(engine, "c1:e1")
+    with engine.begin() as conn:
+        config = alembic_config(url)
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+    with engine.begin() as conn:
+        conn.execute(update(AuditEvent).values(actor="x"))
+    upgrade_to_head(url)
+    with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+        conn.execute(update(AuditEvent).values(actor="y"))
