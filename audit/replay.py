@@ -1,15 +1,17 @@
 """Deterministic replay: run saved or live histories against the current workflow code.
 
 A replay that raises ``NondeterminismError`` means the code would take another path
-than the case did: such a change must be guarded with ``workflow.patched`` (see
-docs/versioning.md). The replayer gets the same data converter as the worker, so it
-decrypts payloads with the configured secret.
+than the case did; a strict replay (``audit/divergence.py``) also reports code that
+takes the same path but hands other values to its activities. Such changes must be
+guarded with ``workflow.patched`` (docs/versioning.md). The replayer gets the same
+data converter as the worker, so it decrypts payloads with the configured secret.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -69,6 +71,8 @@ class CaseReplayer:
     replayer: Replayer
     converter: DataConverter
     recorder: ActivityRecorder | None
+    # one replay at a time: the recorder collects calls per run id
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def make_replayer(settings: Settings, workflows: Sequence[type] | None = None,
@@ -106,7 +110,8 @@ async def replay(
         for history, _ in pairs:
             yield history
 
-    async with case_replayer.replayer.workflow_replay_iterator(feed()) as results:
+    async with case_replayer.lock, \
+            case_replayer.replayer.workflow_replay_iterator(feed()) as results:
         async for result in results:
             history, failure = result.history, result.replay_failure
             verdict = ReplayVerdict(
