@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from db.models import Case, CaseParticipant
 from domain.vocabulary import Role
@@ -50,11 +50,9 @@ class Principal:
 
 def participates(org: str) -> ColumnElement[bool]:
     """The case has ``org`` among its participants (any capacity)."""
-    return exists(
-        select(CaseParticipant.id).where(
-            CaseParticipant.case_id == Case.id, CaseParticipant.org == org
-        )
-    )
+    # an IN over the participants of ``org`` (index org, case_id): it starts from the
+    # few cases of the organisation instead of probing every case
+    return Case.id.in_(select(CaseParticipant.case_id).where(CaseParticipant.org == org))
 
 
 def visible_cases(principal: Principal) -> ColumnElement[bool]:
