@@ -41,6 +41,12 @@ SHARED_PROCESSORS: list[Any] = [
 ]
 
 
+def _drop_color_message(_logger: Any, _name: str, event_dict: dict) -> dict:
+    """uvicorn passes an ANSI-coloured copy of its message as an extra: not for logs."""
+    event_dict.pop("color_message", None)
+    return event_dict
+
+
 class _StderrHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stderr`` is *now* (pytest's capture swaps it)."""
 
@@ -92,7 +98,9 @@ def configure_logging(settings: Settings | None = None, json: bool | None = None
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*SHARED_PROCESSORS, structlog.stdlib.ExtraAdder()],
+        foreign_pre_chain=[
+            *SHARED_PROCESSORS, structlog.stdlib.ExtraAdder(), _drop_color_message
+        ],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final],
     )
     handler = _StderrHandler()

@@ -30,7 +30,9 @@ def test_json_lines_carry_request_and_case(capsys: pytest.CaptureFixture[str]) -
     request_id = bind_request()
     bind_case("c-1")
     structlog.get_logger("casusregie.test").info("task_completed", task_key="decide")
-    logging.getLogger("uvicorn.access").info('%s - "GET %s"', "127.0.0.1", "/healthz")
+    logging.getLogger("uvicorn.access").info(
+        '%s - "GET %s"', "127.0.0.1", "/healthz", extra={"color_message": "\x1b[1mGET"}
+    )
 
     ours, uvicorn = _json_lines(capsys.readouterr().err)
     assert ours["event"] == "task_completed"
@@ -39,6 +41,7 @@ def test_json_lines_carry_request_and_case(capsys: pytest.CaptureFixture[str]) -
     assert ours["level"] == "info" and ours["timestamp"].endswith("Z")
     assert uvicorn["event"] == '127.0.0.1 - "GET /healthz"'
     assert uvicorn["request_id"] == request_id and uvicorn["logger"] == "uvicorn.access"
+    assert "color_message" not in uvicorn
 
 
 def test_exceptions_are_rendered_into_the_json_line(capsys) -> None:
