@@ -3,6 +3,7 @@ the JSON routers and the Dutch web pages."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,15 +22,22 @@ log = structlog.get_logger()
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
+async def _connect_early(provider: TemporalProvider) -> None:
+    try:
+        await provider.client()
+    except TemporalUnavailable:
+        log.warning("api_started_without_temporal")  # requests retry; /healthz says so
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """One Temporal client for the app, connected in the background: the API serves (and
+    /healthz reports "temporal": "down") while Temporal is still starting or away."""
     provider = TemporalProvider(get_settings())
     app.state.temporal = provider
-    try:
-        await provider.client()  # best effort: the API starts even when Temporal is down
-    except TemporalUnavailable:
-        log.warning("api_started_without_temporal")
+    connecting = asyncio.create_task(_connect_early(provider))
     yield
+    connecting.cancel()
 
 
 def create_app() -> FastAPI:

@@ -44,3 +44,18 @@ async def test_request_id_is_taken_over_when_sane(api):
     assert r.headers["x-request-id"] == "abc-123"
     r = await api.http.get("/healthz", headers={"X-Request-ID": "<script>"})
     assert r.headers["x-request-id"] != "<script>"
+
+
+async def test_api_starts_while_temporal_is_down(engine, monkeypatch):
+    """The lifespan does not wait for Temporal; /healthz tells it is down."""
+    from api.deps import get_db_engine
+    from api.main import create_app
+    from core.config import get_settings
+
+    monkeypatch.setenv("CASUSREGIE_TEMPORAL_ADDRESS", "127.0.0.1:1")
+    get_settings.cache_clear()
+    app = create_app()
+    app.dependency_overrides[get_db_engine] = lambda: engine
+    async with app.router.lifespan_context(app):
+        r = await get_health(app)
+        assert r.status_code == 503 and r.json()["temporal"] == "down"
