@@ -151,3 +151,18 @@ async def test_summary_only_for_the_organisations_named_on_the_case(api):
         assert ((await api.as_(user, "GET", url)).json()["summary"] is not None) is sees, user
     listed = (await api.as_("coordinator", "GET", "/api/cases")).json()
     assert "summary" not in listed["items"][0]
+
+
+async def test_no_client_data_in_logs_or_workflow_input(api):
+    import structlog
+
+    with structlog.testing.capture_logs() as logs:
+        case = await api.start_case()
+    assert any(e["event"] == "case_started" for e in logs)
+    assert CASE_BODY["client_ref"] not in str(logs) and "Vertrouwelijke" not in str(logs)
+    history = await api.temporal.get_workflow_handle(case["workflow_id"]).fetch_history()
+    started = history.events[0].workflow_execution_started_event_attributes
+    raw = b"".join(p.data for p in started.input.payloads)
+    assert b"case_id" not in raw  # encrypted by the codec
+    decoded = await api.temporal.data_converter.decode(started.input.payloads, [dict])
+    assert CASE_BODY["client_ref"] not in str(decoded) and "summary" not in decoded[0]

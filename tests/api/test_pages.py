@@ -92,3 +92,30 @@ async def test_coordinator_starts_a_case_from_the_form_once(api):
     assert bad.status_code == 422 and "BSN" in bad.text
     listed = await api.http.get("/cases")
     assert "CR-77" in listed.text and "1 casussen" in listed.text
+
+
+async def test_claim_and_case_action_from_the_pages(api):
+    case = await api.start_case()
+    task = await api.open_task(case["id"], "decide_dossierhouder")
+    await sign_in(api, "aanbieder")
+    page = await api.http.get(f"/tasks/{task['id']}")
+    assert "Taak oppakken" in page.text
+    # without the CSRF token nothing happens
+    r = await api.http.post(f"/tasks/{task['id']}/claim", data={})
+    assert r.status_code == 403
+    r = await api.http.post(f"/tasks/{task['id']}/claim", data={"csrf_token": csrf_of(page.text)})
+    assert r.status_code == 303
+    page = await api.http.get(f"/tasks/{task['id']}")
+    assert "Taak vrijgeven" in page.text and "Opgepakt door</dt><dd>aanbieder" in page.text
+
+    case_page = await api.http.get(f"/cases/{case['id']}")
+    assert "Stagnatie of onvrede melden" in case_page.text and "Intrekken" not in case_page.text
+    r = await api.http.post(f"/cases/{case['id']}/action", data={
+        "csrf_token": csrf_of(case_page.text), "action": "signal_stagnation",
+        "note": "Geen reactie van de aanbieder"})
+    assert r.status_code == 303
+    timeline = (await api.as_("coordinator", "GET", f"/api/cases/{case['id']}/timeline")).json()
+    assert "stagnation_signal" in {e["action"] for e in timeline}
+    r = await api.http.post(f"/cases/{case['id']}/action", data={
+        "csrf_token": csrf_of(case_page.text), "action": "withdraw", "note": "x"})
+    assert r.status_code == 403 and "<h1>Geen toegang" in r.text
