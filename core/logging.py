@@ -112,10 +112,12 @@ def configure_logging(settings: Settings | None = None, json: bool | None = None
     root.addHandler(handler)
     root.setLevel(level)
 
-    for name in ROUTED_LOGGERS:
+    for name in ROUTED_LOGGERS:  # undo what e.g. uvicorn's own dictConfig set up
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+        logger.disabled = False
+        logger.setLevel(logging.NOTSET)
     for name, quiet in QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(max(quiet, level))
     logging.captureWarnings(True)

@@ -76,3 +76,13 @@ def test_capture_logs_sees_bound_context() -> None:
     assert logs == [
         {"event": "overdue", "task_id": "t1", "request_id": "req-42", "log_level": "warning"}
     ]
+
+
+def test_reconfigure_undoes_uvicorns_own_logging_config(capsys) -> None:
+    import uvicorn
+
+    uvicorn.Config("api.main:app", log_level="warning")  # dictConfig: own handlers/levels
+    configure_logging(get_settings(), json=True)
+    logging.getLogger("uvicorn.access").info("GET /healthz")
+    (line,) = _json_lines(capsys.readouterr().err)
+    assert line["logger"] == "uvicorn.access"
