@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,8 +61,9 @@ def wait_for_line(proc: subprocess.Popen, marker: str, timeout: float) -> list[s
     raise AssertionError(f"no {marker!r} from casusregie up; stdout: {''.join(lines)}")
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
-def test_up_starts_healthy_stack_and_sigterm_stops_everything(tmp_path: Path) -> None:
+@contextmanager
+def running_up(tmp_path: Path, **overrides: str) -> Iterator[tuple[subprocess.Popen, str, int]]:
+    """``casusregie up`` on free ports; yields (process, banner, api port) once healthy."""
     api_port = free_port()
     env = {
         **os.environ,
@@ -69,33 +72,58 @@ def test_up_starts_healthy_stack_and_sigterm_stops_everything(tmp_path: Path) ->
         "CASUSREGIE_TEMPORAL_PORT": str(free_port()),
         "CASUSREGIE_TEMPORAL_UI_PORT": str(free_port()),
         "CASUSREGIE_LOG_JSON": "true",
+        **overrides,
     }
-    env.pop("CASUSREGIE_TEMPORAL_ADDRESS", None)
-    stderr = open(tmp_path / "up.err", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "up"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=stderr, text=True,
-    )
-    try:
+    if "CASUSREGIE_TEMPORAL_ADDRESS" not in overrides:
+        env.pop("CASUSREGIE_TEMPORAL_ADDRESS", None)
+    with open(tmp_path / "up.err", "w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "up"], cwd=ROOT, env=env,
+            stdout=subprocess.PIPE, stderr=stderr, text=True,
+        )
         try:
-            banner = "".join(wait_for_line(proc, "Ctrl-C", START_TIMEOUT))
-        except AssertionError:
-            proc.kill()
-            raise AssertionError((tmp_path / "up.err").read_text()[-4000:]) from None
-        assert f"http://127.0.0.1:{api_port}" in banner and "user add" in banner
-        with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/healthz", timeout=5) as r:
-            assert r.status == 200
-            assert json.load(r) == {"status": "ok", "temporal": "ok", "db": "ok"}
-        children = descendants(proc.pid)
-        assert len(children) >= 3, children  # temporal, worker, api
-        assert (tmp_path / "data" / "temporal.db").exists()
+            try:
+                banner = "".join(wait_for_line(proc, "Ctrl-C", START_TIMEOUT))
+            except AssertionError:
+                proc.kill()
+                raise AssertionError((tmp_path / "up.err").read_text()[-4000:]) from None
+            yield proc, banner, api_port
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0
-        assert not [pid for pid in children if alive(pid)]
-        assert "temporal.log" in {p.name for p in (tmp_path / "data").iterdir()}
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        stderr.close()
+
+def healthz(api_port: int) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/healthz", timeout=5) as r:
+        assert r.status == 200
+        return json.load(r)
+
+
+def stop_and_check_no_orphans(proc: subprocess.Popen, children: set[int]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 0
+    assert not [pid for pid in children if alive(pid)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+def test_up_starts_healthy_stack_and_sigterm_stops_everything(tmp_path: Path) -> None:
+    with running_up(tmp_path) as (proc, banner, api_port):
+        assert f"http://127.0.0.1:{api_port}" in banner and "user add" in banner
+        assert healthz(api_port) == {"status": "ok", "temporal": "ok", "db": "ok"}
+        children = descendants(proc.pid)
+        assert len(children) == 3, children  # temporal, worker, api
+        assert (tmp_path / "data" / "temporal.db").exists()
+        stop_and_check_no_orphans(proc, children)
+        assert (tmp_path / "data" / "temporal.log").exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc")
+def test_up_with_temporal_address_starts_no_dev_server(tmp_path: Path, dev_server: str) -> None:
+    with running_up(tmp_path, CASUSREGIE_TEMPORAL_ADDRESS=dev_server) as (proc, banner, port):
+        assert f"external cluster at {dev_server}" in banner
+        assert healthz(port)["temporal"] == "ok"
+        children = descendants(proc.pid)
+        assert len(children) == 2, children  # worker and api only
+        assert not (tmp_path / "data" / "temporal.db").exists()
+        stop_and_check_no_orphans(proc, children)
