@@ -7,10 +7,17 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from core.config import Settings
 
 
 def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any]]:
     read_model = ReadModelActivities(engine)
-    return [read_model.apply_changes]
+    notifications = NotificationActivities(engine, settings)
+    return [
+        read_model.apply_changes,
+        notifications.enqueue_notifications,
+        notifications.deliver_notification,
+        notifications.record_notification_failure,
+    ]

@@ -1,0 +1,194 @@
+"""The notification outbox: who gets what (planning and idempotent enqueue) and the
+compare-and-set state transitions the delivery protocol (``notifications.delivery``)
+relies on.
+
+Row life cycle: ``pending`` → ``sending`` (an attempt started; ``attempts`` is its
+number) → ``sent`` | ``failed``; a definitive "try later" puts it back to ``pending``.
+``handover_at`` is the fence: only the attempt whose number equals ``attempts`` can set
+it, and only once, right before the irreversible hand-over. Every transition is a
+conditional UPDATE, so a stale (zombie) attempt can never pass the fence after a newer
+attempt or a give-up took over the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jinja2 import TemplateError
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from core.config import Settings
+from db.engine import session_scope
+from db.models import NotificationOutbox, Organisation, User, new_id, utcnow
+from notifications.context import NotificationEvent, message_context
+from notifications.email import message_id_for
+from notifications.ics import meeting_invitation_ics
+from notifications.render import render_message
+from notifications.webhook import webhook_body
+from workflows.messages import NotificationIntent
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+OPEN_STATUSES = (PENDING, SENDING)
+EMAIL, WEBHOOK = "email", "webhook"
+T = NotificationOutbox
+
+
+@dataclass(frozen=True)
+class Target:
+    """One recipient address of an organisation on one channel."""
+
+    org: str
+    ref: str  # "org" (the organisation's own address) or "user:<id>"
+    channel: str
+    address: str | None
+
+
+def _email_targets(session: Session, org: Organisation) -> list[Target]:
+    users = session.exec(
+        select(User)
+        .where(User.org_id == org.id, User.active.is_(True), User.email.is_not(None))
+        .order_by(User.created_at, User.id)
+    ).all()
+    candidates = [("org", org.email)] + [(f"user:{u.id}", u.email) for u in users]
+    seen: set[str] = set()
+    targets = []
+    for ref, address in candidates:
+        if address and address.strip().lower() not in seen:
+            seen.add(address.strip().lower())
+            targets.append(Target(org.name, ref, EMAIL, address.strip()))
+    return targets or [Target(org.name, "org", EMAIL, None)]
+
+
+def targets_for(session: Session, org_name: str) -> list[Target]:
+    """The organisation's channels and addresses; an unknown organisation, a channel
+    without an address or an unknown channel yields a target that will fail visibly."""
+    org = session.exec(select(Organisation).where(Organisation.name == org_name)).first()
+    if org is None:
+        return [Target(org_name, "org", EMAIL, None)]
+    targets: list[Target] = []
+    for channel in dict.fromkeys(org.channels or [EMAIL]):
+        if channel == EMAIL:
+            targets.extend(_email_targets(session, org))
+        else:
+            url = org.webhook_url if channel == WEBHOOK else None
+            targets.append(Target(org.name, "org", channel, url))
+    return targets
+
+
+def idempotency_key(intent: NotificationIntent, target: Target) -> str:
+    return f"{intent.id}|{target.org}|{target.channel}|{target.ref}"
+
+
+def build_row(intent: NotificationIntent, target: Target, settings: Settings) -> T:
+    """The rendered outbox row; a row that cannot be rendered is born ``failed``."""
+    row = T(
+        id=new_id(), idempotency_key=idempotency_key(intent, target), intent_id=intent.id,
+        event=intent.event, case_id=intent.case_id, task_id=intent.task_id,
+        recipient=target.org, channel=target.channel, address=target.address,
+        subject=intent.event,
+    )
+    try:
+        if intent.event not in set(NotificationEvent):
+            raise ValueError(f"onbekend soort melding {intent.event!r}")
+        ctx = message_context(intent, target.org, settings.effective_public_url)
+        rendered = render_message(ctx)
+        row.subject, row.task_id = rendered.subject, ctx.task_id
+        if target.channel == WEBHOOK:
+            row.webhook_body = webhook_body(row.id, ctx, rendered.subject)
+        else:
+            row.body_text, row.body_html = rendered.text, rendered.html
+            row.message_id = message_id_for(row.id, settings.mail_from)
+            if intent.event == NotificationEvent.MEETING_INVITATION:
+                row.attachment_ics = meeting_invitation_ics(
+                    ctx, intent.id, settings.mail_from, target.address
+                )
+    except (ValueError, TypeError, KeyError, TemplateError) as exc:  # surface, don't block
+        row.status, row.last_error = FAILED, f"bericht kon niet worden opgemaakt: {exc}"
+    return row
+
+
+def enqueue(session: Session, intents: list[NotificationIntent], settings: Settings) -> list[T]:
+    """Write one row per intent × recipient × channel (address) unless its idempotency
+    key exists; returns every row of these intents that is not ``sent``."""
+    rows: list[T] = []
+    for intent in intents:
+        for org_name in dict.fromkeys(intent.recipients):
+            for target in targets_for(session, org_name):
+                key = idempotency_key(intent, target)
+                row = session.exec(select(T).where(T.idempotency_key == key)).first()
+                if row is None:
+                    row = build_row(intent, target, settings)
+                    session.add(row)
+                if row.status != SENT:
+                    rows.append(row)
+    session.flush()
+    return rows
+
+
+def load(engine: Engine, outbox_id: str) -> T | None:
+    with Session(engine, expire_on_commit=False) as session:
+        return session.get(T, outbox_id)
+
+
+def _update(engine: Engine, outbox_id: str, *conditions, **values) -> bool:
+    """One conditional UPDATE in its own transaction; True when it changed the row."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(T).where(T.id == outbox_id, *conditions).values(updated_at=utcnow(), **values)
+        )
+        return result.rowcount == 1
+
+
+def begin_attempt(engine: Engine, row: T) -> int | None:
+    """Start attempt ``row.attempts + 1`` if the row is still as observed; its number,
+    or None when something else changed the row meanwhile."""
+    fence = T.handover_at.is_(None) if row.handover_at is None else T.handover_at.is_not(None)
+    attempt = row.attempts + 1
+    changed = _update(
+        engine, row.id, T.status == row.status, T.attempts == row.attempts, fence,
+        status=SENDING, attempts=attempt, handover_at=None,
+    )
+    return attempt if changed else None
+
+
+def claim_handover(engine: Engine, outbox_id: str, attempt: int) -> bool:
+    """The fence: at most one attempt per row ever gets True."""
+    return _update(
+        engine, outbox_id, T.status == SENDING, T.attempts == attempt, T.handover_at.is_(None),
+        handover_at=utcnow(),
+    )
+
+
+def mark_sent(engine: Engine, outbox_id: str) -> None:
+    """The channel confirmed the hand-over: the truth, whatever the row said before."""
+    now = utcnow()
+    _update(engine, outbox_id, status=SENT, sent_at=now, uncertain=False)
+
+
+def presume_sent(engine: Engine, outbox_id: str, note: str, confirmed: bool = False) -> None:
+    """An attempt crossed the fence but its answer was lost: never send again; flag it
+    ``uncertain`` unless the channel could confirm the hand-over afterwards."""
+    _update(
+        engine, outbox_id, T.status == SENDING, T.handover_at.is_not(None),
+        status=SENT, sent_at=utcnow(), uncertain=not confirmed, last_error=note,
+    )
+
+
+def mark_retry(engine: Engine, outbox_id: str, attempt: int, error: str) -> None:
+    """A definitive "not now" (or a failure before the fence): back to pending."""
+    _update(
+        engine, outbox_id, T.status == SENDING, T.attempts == attempt,
+        status=PENDING, handover_at=None, last_error=error,
+    )
+
+
+def mark_failed(engine: Engine, outbox_id: str, error: str, attempt: int | None = None) -> bool:
+    """Final failure. From an attempt: only if it still owns the row. From a give-up:
+    only while no attempt has crossed the fence (that one may have delivered)."""
+    if attempt is not None:
+        conditions = (T.status == SENDING, T.attempts == attempt)
+    else:
+        conditions = (T.status.in_(OPEN_STATUSES), T.handover_at.is_(None))
+    return _update(engine, outbox_id, *conditions, status=FAILED, last_error=error)
