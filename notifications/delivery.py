@@ -143,7 +143,7 @@ async def deliver(engine: Engine, settings: Settings, outbox_id: str) -> Deliver
     outbox.mark_sent(engine, outbox_id)
     log.info(
         "notification delivered", outbox_id=outbox_id, case_id=row.case_id,
-        channel=row.channel, event=row.event, attempt=attempt,
+        channel=row.channel, notification_event=row.event, attempt=attempt,
     )
     return DeliveryOutcome(outbox_id, outbox.SENT)
 
@@ -163,6 +163,6 @@ def give_up(engine: Engine, settings: Settings, outbox_id: str, error: str) -> D
     if row.status == outbox.FAILED:
         log.warning(
             "notification failed", outbox_id=outbox_id, case_id=row.case_id,
-            channel=row.channel, event=row.event, error=row.last_error,
+            channel=row.channel, notification_event=row.event, error=row.last_error,
         )
     return outcome(row)

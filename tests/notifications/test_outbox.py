@@ -1,0 +1,81 @@
+"""The outbox without Temporal: idempotent enqueue, recipient planning, and the fence
+that lets at most one attempt per message reach the hand-over."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from core.config import get_settings
+from notifications import outbox
+from notifications.delivery import give_up
+from tests.notifications.conftest import PROVIDER, ZK, add_org, add_user, intent, outbox_rows
+
+
+def enqueue(engine, intents) -> list[str]:
+    with Session(engine) as session:
+        rows = outbox.enqueue(session, intents, get_settings())
+        session.commit()
+        return [row.id for row in rows]
+
+
+def test_enqueue_is_idempotent_per_intent_recipient_and_channel(engine) -> None:
+    zk = add_org(engine, ZK, "zorgkantoor", email="regie@zk.test",
+                 channels=["email", "webhook"], webhook_url="https://zk.test/hook")
+    add_user(engine, zk, "Zeynep", "zeynep@zk.test")
+    add_user(engine, zk, "Dubbel", "REGIE@zk.test")  # same mailbox as the organisation
+    reminder = intent("deadline_reminder", [ZK, ZK], task_title="Besluiten",
+                      due_at="2026-03-09T09:00:00+00:00")
+
+    first = enqueue(engine, [reminder])
+    assert enqueue(engine, [reminder]) == first  # a retried activity writes nothing new
+    rows = outbox_rows(engine)
+    assert sorted((r.channel, r.address) for r in rows) == [
+        ("email", "regie@zk.test"), ("email", "zeynep@zk.test"),
+        ("webhook", "https://zk.test/hook")]
+    assert len({r.idempotency_key for r in rows}) == 3
+
+    outbox.mark_sent(engine, first[0])
+    assert enqueue(engine, [reminder]) == first[1:]  # sent rows need no delivery
+
+
+def test_unknown_channel_and_organisation_become_visible_failures_later(engine) -> None:
+    add_org(engine, PROVIDER, "aanbieder", channels=["sms"])
+    enqueue(engine, [intent("case_closed", [PROVIDER, "Nergens BV"], outcome="placed")])
+    rows = {r.recipient: r for r in outbox_rows(engine)}
+    assert (rows[PROVIDER].channel, rows[PROVIDER].address) == ("sms", None)
+    assert (rows["Nergens BV"].channel, rows["Nergens BV"].address) == ("email", None)
+    assert all(r.status == "pending" for r in rows.values())
+
+
+def test_only_one_attempt_crosses_the_fence(engine) -> None:
+    """Attempt 1 stalls before the hand-over, Temporal times it out and starts attempt 2;
+    when the stale attempt 1 wakes up it can no longer claim the hand-over."""
+    add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
+    (outbox_id,) = enqueue(engine, [intent("phase_changed", [ZK], phase="plan_of_action")])
+
+    first = outbox.begin_attempt(engine, outbox.load(engine, outbox_id))
+    second = outbox.begin_attempt(engine, outbox.load(engine, outbox_id))
+    assert (first, second) == (1, 2)
+    assert outbox.claim_handover(engine, outbox_id, first) is False
+    assert outbox.claim_handover(engine, outbox_id, second) is True
+    assert outbox.claim_handover(engine, outbox_id, second) is False  # once only
+    # a third attempt must not start from a stale view of the row
+    stale = outbox.load(engine, outbox_id)
+    stale.handover_at = None
+    assert outbox.begin_attempt(engine, stale) is None
+
+
+def test_give_up_never_fails_a_message_that_may_have_arrived(engine) -> None:
+    add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
+    crossed, untouched = enqueue(engine, [
+        intent("phase_changed", [ZK], phase="plan_of_action"),
+        intent("case_closed", [ZK], outcome="placed"),
+    ])
+    attempt = outbox.begin_attempt(engine, outbox.load(engine, crossed))
+    assert outbox.claim_handover(engine, crossed, attempt)
+
+    settings = get_settings().model_copy(update={"mail_backend": "smtp"})
+    assert give_up(engine, settings, crossed, "timeout").status == "sent"
+    assert outbox.load(engine, crossed).uncertain is True
+    gave_up = give_up(engine, settings, untouched, "Connection refused")
+    assert (gave_up.status, gave_up.error) == ("failed", "Connection refused")
