@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL server for the test session (initdb into a temp dir, 127.0.0.1 on
-a free port, fsync off), and a fresh database per test that asks for one.
+a free port, fsync off; it dies with the test run), and a fresh database per test that
+asks for one.
 
 Skipped when no PostgreSQL binaries are installed, except in CI (``CI=true``), where a
 missing server is an error: ``.ci/run`` installs it.
@@ -11,8 +12,10 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,21 +53,42 @@ def postgres_bindir() -> Path | None:
     return Path(candidates[-1]).parent if candidates else None
 
 
-def _as_postgres_user() -> list[str]:
-    """initdb and postgres refuse to run as root: drop to the `postgres` user there."""
-    if os.geteuid() != 0:
-        return []
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        pytest.fail("running as root but there is no 'postgres' user to run PostgreSQL as")
-    return ["runuser", "-u", "postgres", "--"]
+def _prefix(*, pdeathsig: bool) -> list[str]:
+    """initdb and postgres refuse to run as root: run them as the `postgres` user there.
+    With ``pdeathsig`` the server gets SIGINT (fast shutdown) when pytest dies, so even a
+    killed test run leaves no server behind. setpriv execs in place (same pid)."""
+    root = os.geteuid() == 0
+    if root:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.fail("running as root but there is no 'postgres' user to run PostgreSQL as")
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return ["runuser", "-u", "postgres", "--"] if root else []
+    args = [setpriv]
+    if root:
+        args += ["--reuid=postgres", "--regid=postgres", "--init-groups"]
+    if pdeathsig:
+        args += ["--pdeathsig", "INT"]
+    return [*args, "--"]
 
 
 def _run(cmd: list[str]) -> None:
     result = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=60)
     if result.returncode != 0:
-        raise RuntimeError(f"{cmd[0:4]} failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"{cmd} failed:\n{result.stdout}\n{result.stderr}")
+
+
+def _wait_ready(server: PostgresServer, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with server.connect():
+                return
+        except psycopg.OperationalError:
+            time.sleep(0.05)
+    pytest.fail(f"PostgreSQL did not start:\n{log.read_text()[-2000:]}")
 
 
 @pytest.fixture(scope="session")
@@ -73,26 +97,34 @@ def postgres_server() -> Iterator[PostgresServer]:
     if bindir is None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI=true but no PostgreSQL binaries found (apt-get install postgresql)")
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
-    prefix = _as_postgres_user()
+        pytest.skip("PostgreSQL server binaries (initdb, postgres) are not installed")
     root = Path(tempfile.mkdtemp(prefix="casusregie-pg-"))
-    if prefix:
+    if os.geteuid() == 0:
         shutil.chown(root, user="postgres")
-    data = root / "data"
-    port = free_port()
-    _run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-          "-E", "UTF8", "--locale=C", "--no-sync"])
-    options = (
-        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={root} "
-        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    )
-    _run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options,
-          "-l", str(root / "postgres.log"), "-w", "-t", "30", "start"])
+    data, log = root / "data", root / "postgres.log"
+    _run([*_prefix(pdeathsig=False), str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
+          "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+    server = PostgresServer(host="127.0.0.1", port=free_port())
+    settings = {
+        "listen_addresses": "127.0.0.1", "port": server.port, "unix_socket_directories": root,
+        "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+    }
+    options = [arg for key, value in settings.items() for arg in ("-c", f"{key}={value}")]
+    with open(log, "wb") as log_file:
+        proc = subprocess.Popen(
+            [*_prefix(pdeathsig=True), str(bindir / "postgres"), "-D", str(data), *options],
+            stdout=log_file, stderr=subprocess.STDOUT,
+        )
     try:
-        yield PostgresServer(host="127.0.0.1", port=port)
+        _wait_ready(server, proc, log)
+        yield server
     finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "-w", "stop"], check=False, capture_output=True, timeout=60)
+        proc.send_signal(signal.SIGINT)  # fast shutdown
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
         shutil.rmtree(root, ignore_errors=True)
 
 
