@@ -3,9 +3,13 @@ that lets at most one attempt per message reach the hand-over."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.config import get_settings
+from db.engine import engine_for
+from db.migrate import upgrade_to_head
 from notifications import outbox
 from notifications.delivery import give_up
 from tests.notifications.conftest import PROVIDER, ZK, add_org, add_user, intent, outbox_rows
@@ -47,9 +51,19 @@ def test_unknown_channel_and_organisation_become_visible_failures_later(engine) 
     assert all(r.status == "pending" for r in rows.values())
 
 
-def test_only_one_attempt_crosses_the_fence(engine) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request) -> Engine:
+    if request.param == "sqlite":
+        return request.getfixturevalue("engine")
+    url = request.getfixturevalue("postgres_url")
+    upgrade_to_head(url)
+    return engine_for(url)
+
+
+def test_only_one_attempt_crosses_the_fence(any_engine) -> None:
     """Attempt 1 stalls before the hand-over, Temporal times it out and starts attempt 2;
     when the stale attempt 1 wakes up it can no longer claim the hand-over."""
+    engine = any_engine
     add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
     (outbox_id,) = enqueue(engine, [intent("phase_changed", [ZK], phase="plan_of_action")])
 
