@@ -12,9 +12,12 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain.vocabulary import OUTCOME_TITLES, PHASE_TITLES
 from workflows.messages import NotificationIntent
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 class NotificationEvent(StrEnum):
@@ -79,11 +82,12 @@ def case_url(public_url: str, case_id: str) -> str:
 
 
 def _datetime(value: Any) -> datetime | None:
-    """Dates arrive as ``datetime`` or, after a JSON round trip, as ISO strings."""
+    """Dates arrive as ``datetime`` or, after a JSON round trip, as ISO strings. A time
+    without zone (e.g. a meeting time typed into a form) is Dutch local time."""
     if value in (None, ""):
         return None
     parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=AMSTERDAM)
 
 
 def _first(ctx: dict[str, Any], keys: tuple[str, ...]) -> Any:

@@ -11,15 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from notifications.context import MessageContext
+from notifications.context import AMSTERDAM, MessageContext
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "notifications"
 TEMPLATE_KINDS = ("txt", "html")
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 _DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 _MONTHS = (

@@ -64,6 +64,14 @@ def test_dates_are_dutch_in_amsterdam_time() -> None:
     assert "maandag 9 maart 2026 om 10:00" in render_message(ctx).text  # UTC+1 in March
 
 
+def test_meeting_time_without_zone_is_dutch_local_time() -> None:
+    source = intent("meeting_invitation", [ZK], meeting_at="2026-07-01T14:00")
+    ctx = message_context(source, ZK, PUBLIC)
+    assert "woensdag 1 juli 2026 om 14:00" in render_message(ctx).subject
+    ics = meeting_invitation_ics(ctx, source.id, "casusregie@zk.test", None)
+    assert "DTSTART:20260701T120000Z" in ics  # CEST is UTC+2
+
+
 def test_html_is_autoescaped_text_is_not() -> None:
     ctx = message_context(
         intent("task_assigned", [ZK], task_title="Overleg <b>& plan</b>"), ZK, PUBLIC
