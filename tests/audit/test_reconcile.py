@@ -54,6 +54,7 @@ async def test_verify_reports_differences_and_repair_rebuilds(start, engine):
 
 async def test_cli_verify_exit_codes_and_foreign_audit_rows(start, engine, cli_env, capsys):
     case = await start(entry="care_not_suitable")
+    assert await case.handle.execute_update("sync_read_model")  # the first tasks are written
     task = await case.open_task("inform_zorgkantoor_early")
     with Session(engine) as session:
         row = session.get(Task, task.id)
