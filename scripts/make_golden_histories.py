@@ -54,7 +54,7 @@ async def record(names: list[str], out: Path) -> list[Path]:
             path = out / f"{name}.json"
             write_json(await export_history(client, case.case_id, decode=False), path)
             written.append(path)
-            print(f"{name}: {path.relative_to(ROOT)}", flush=True)
+            print(f"{name}: {path}", flush=True)
     return written
 
 
