@@ -62,8 +62,14 @@ def bearer(token: str) -> dict[str, str]:
 @pytest.fixture
 def tokens(engine) -> dict[str, str]:
     with Session(engine) as session:
-        made = {name: add_user(session, name=name, role=role, org=org, region=region).token
-                for name, (role, org, region) in USERS.items()}
+        made = {}
+        for name, (role, org, region) in USERS.items():
+            new = add_user(session, name=name, role=role, org=org, region=region)
+            # reachable organisations: notifications go to the dev mail sink, so no
+            # "delivery failed" follow-up tasks appear in the inboxes under test
+            new.org.email = f"{new.org.id}@example.invalid"
+            session.add(new.org)
+            made[name] = new.token
         session.commit()
     return made
 
@@ -113,13 +119,15 @@ async def api(env, engine, task_queue, tokens, monkeypatch) -> AsyncIterator[Api
 
 
 async def terminate_started(client: Client, engine) -> None:
-    """Cases left running would keep timers on the shared time-skipping server."""
+    """Workflows left running (open cases, or closed ones still finishing their
+    notifications) would keep timers on the shared time-skipping server without a
+    worker, and stall later tests' time skips."""
     from sqlmodel import select
 
     from db.models import Case
 
     with Session(engine) as session:
-        ids = list(session.exec(select(Case.id).where(Case.status == "open")))
+        ids = list(session.exec(select(Case.id)))
     for case_id in ids:
         with contextlib.suppress(RPCError):
             await client.get_workflow_handle(workflow_id_for(case_id)).terminate("test done")
