@@ -2,7 +2,8 @@
 compare-and-set state transitions the delivery protocol (``notifications.delivery``)
 relies on.
 
-Row life cycle: ``pending`` → ``sending`` (an attempt started; ``attempts`` is its
+Row life cycle: ``skipped`` (the organisation has no address on that channel: the
+message is recorded, the inbox shows the work, nothing is sent) or ``pending`` → ``sending`` (an attempt started; ``attempts`` is its
 number) → ``sent`` | ``failed``; a definitive "try later" puts it back to ``pending``.
 ``handover_at`` is the fence: only the attempt whose number equals ``attempts`` can set
 it, and only once, right before the irreversible hand-over. Every transition is a
@@ -30,6 +31,8 @@ from notifications.webhook import webhook_body
 from workflows.messages import NotificationIntent
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+SKIPPED = "skipped"
+NO_ADDRESS = "geen adres ingesteld: alleen zichtbaar in casusregie"
 OPEN_STATUSES = (PENDING, SENDING)
 EMAIL, WEBHOOK = "email", "webhook"
 T = NotificationOutbox
@@ -62,8 +65,9 @@ def _email_targets(session: Session, org: Organisation) -> list[Target]:
 
 
 def targets_for(session: Session, org_name: str) -> list[Target]:
-    """The organisation's channels and addresses; an unknown organisation, a channel
-    without an address or an unknown channel yields a target that will fail visibly."""
+    """The organisation's channels and addresses; an unknown organisation or a channel
+    without an address yields a target without address (recorded as ``skipped``); an
+    unknown channel one that fails visibly."""
     org = session.exec(select(Organisation).where(Organisation.name == org_name)).first()
     if org is None:
         return [Target(org_name, "org", EMAIL, None)]
@@ -89,6 +93,9 @@ def build_row(intent: NotificationIntent, target: Target, settings: Settings) ->
         recipient=target.org, channel=target.channel, address=target.address,
         subject=intent.event,
     )
+    if target.address is None and target.channel in (EMAIL, WEBHOOK):
+        row.status, row.last_error = SKIPPED, NO_ADDRESS
+        return row
     try:
         if intent.event not in set(NotificationEvent):
             raise ValueError(f"onbekend soort melding {intent.event!r}")
@@ -111,7 +118,7 @@ def build_row(intent: NotificationIntent, target: Target, settings: Settings) ->
 
 def enqueue(session: Session, intents: list[NotificationIntent], settings: Settings) -> list[T]:
     """Write one row per intent × recipient × channel (address) unless its idempotency
-    key exists; returns every row of these intents that is not ``sent``."""
+    key exists; returns every row of these intents still to deliver (or failed)."""
     rows: list[T] = []
     for intent in intents:
         for org_name in dict.fromkeys(intent.recipients):
@@ -121,7 +128,7 @@ def enqueue(session: Session, intents: list[NotificationIntent], settings: Setti
                 if row is None:
                     row = build_row(intent, target, settings)
                     session.add(row)
-                if row.status != SENT:
+                if row.status not in (SENT, SKIPPED):
                     rows.append(row)
     session.flush()
     return rows

@@ -7,6 +7,7 @@ change to the read-model activity (and notifications) before an update returns.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
@@ -27,13 +28,16 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         ClaimTask,
         CompleteTask,
+        NotificationIntent,
         ReadModelChanges,
         UpdateResult,
     )
+    from workflows.notifications import NotificationFailure, send_notifications
 
 # the read model must catch up eventually: retry without limit, backing off to a minute
 READ_MODEL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1),
                                maximum_interval=timedelta(minutes=1))
+RESOLVE_FAILED_NOTIFICATION = "resolve_failed_notification"
 # how long an update waits for the read model before answering anyway
 SYNC_WAIT = timedelta(seconds=10)
 
@@ -44,27 +48,34 @@ class CaseWorkflow:
     def __init__(self, inp: CaseInput) -> None:
         state = inp.resume or CaseEngine.new_state(inp, workflow.now())
         self._engine = CaseEngine(inp, state, workflow.now)
-        self._changes = 0  # bumped by every state change
+        # bumped by every state change; a new case starts with one (its first tasks), so
+        # an update that arrives before run() still waits for them to be written
+        self._changes = 0 if inp.resume else 1
         self._synced = 0  # the change count the read model has caught up with
+        self._notifying: set[asyncio.Task[None]] = set()  # deliveries in flight
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseResult:
         engine = self._engine
         if inp.resume is None:
             engine.start(inp.started_by or SYSTEM, inp.request_id)
-            self._changes += 1
         while True:
             await self._flush()
             if engine.state.status != "open":
                 break
             if self._should_continue_as_new():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                await self._flush()
+                await self._drain()
                 workflow.continue_as_new(replace(inp, resume=engine.state))
             await self._wait_for_change_or_deadline()
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._flush()
+        await self._drain()
         return CaseResult(case_id=inp.case_id, outcome=engine.state.outcome or "")
+
+    async def _drain(self) -> None:
+        """Let updates and notification deliveries finish, and write what they changed."""
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and not self._notifying
+        )
+        await self._flush()
 
     async def _wait_for_change_or_deadline(self) -> None:
         def pending() -> bool:
@@ -89,10 +100,33 @@ class CaseWorkflow:
 
     async def _flush(self) -> None:
         target = self._changes
-        changes, _intents = self._engine.drain()
+        changes, intents = self._engine.drain()
         if changes is not None:
             await self._write_read_model(changes)
         self._synced = max(self._synced, target)
+        if intents:
+            delivery = asyncio.create_task(self._notify(intents))
+            self._notifying.add(delivery)
+            delivery.add_done_callback(self._notifying.discard)
+
+    async def _notify(self, intents: list[NotificationIntent]) -> None:
+        """Deliver in the background; a message that cannot be delivered is never
+        dropped silently: it becomes a task for the zorgkantoor."""
+        failures = await send_notifications(intents)
+        for failure in failures:
+            self._record_failed_notification(failure)
+        if failures:
+            self._changes += 1
+
+    def _record_failed_notification(self, failure: NotificationFailure) -> None:
+        detail = {"recipient": failure.recipient, "channel": failure.channel,
+                  "event": failure.event, "outbox_id": failure.outbox_id}
+        self._engine.audit("notification_failed", SYSTEM, motivation=failure.error, **detail)
+        # one open resolve task per case collects them (no loop when its own message fails)
+        already = any(t.key == RESOLVE_FAILED_NOTIFICATION for t in self._engine.state.open_tasks)
+        if self._engine.state.status == "open" and not already:
+            task = self._engine.open_task(RESOLVE_FAILED_NOTIFICATION, SYSTEM)
+            task.data.update(detail)
 
     async def _write_read_model(self, changes: ReadModelChanges) -> None:
         await workflow.execute_activity_method(

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.deps import get_db_engine
 from api.main import create_app
 from core.config import get_settings
 from db.accounts import add_user
-from db.models import Case
+from db.models import Case, Organisation
 from notifications import outbox
 from tests.notifications.conftest import CASE_ID, PROVIDER, ZK, intent
 
@@ -29,6 +29,9 @@ async def client(engine):
     with Session(engine) as session:
         tokens = {name: add_user(session, name=name, role=role, org=org, region=region).token
                   for name, (role, org, region) in USERS.items()}
+        for org in session.exec(select(Organisation)).all():
+            org.email = f"{org.id}@example.test"
+            session.add(org)
         session.add(Case(
             id=CASE_ID, workflow_id=f"case-{CASE_ID}", client_ref="CR-1", sector="VV",
             region="Groningen", entry="no_dossierhouder", provider_org=PROVIDER,

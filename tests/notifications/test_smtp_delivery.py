@@ -99,7 +99,8 @@ async def test_temporary_reject_is_retried_and_arrives_once(smtp, engine, notify
     assert (row.status, row.attempts, row.uncertain) == ("sent", 2, False)
 
 
-async def test_permanent_reject_and_missing_address_are_reported(smtp, engine, notify) -> None:
+async def test_permanent_reject_is_reported_and_missing_address_skipped(smtp, engine,
+                                                                        notify) -> None:
     add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
     add_org(engine, PROVIDER, "aanbieder", email="weg@noord.test")
     smtp.reject.add("weg@noord.test")
@@ -109,15 +110,14 @@ async def test_permanent_reject_and_missing_address_are_reported(smtp, engine, n
 
     assert [m.rcpt_tos for m in smtp.received] == [["regie@zk.test"]]
     by_recipient = {f.recipient: f for f in failures}
-    assert set(by_recipient) == {PROVIDER, "Onbekende Stichting"}
+    assert set(by_recipient) == {PROVIDER}  # no address is no failure: the inbox shows it
     rejected = by_recipient[PROVIDER]
     assert (rejected.channel, rejected.event, rejected.address) == ("email", "case_closed",
                                                                      "weg@noord.test")
     assert "550" in rejected.error
-    assert "geen e-mailadres" in by_recipient["Onbekende Stichting"].error
     rows = {r.recipient: r for r in outbox_rows(engine)}
     assert rows[PROVIDER].status == "failed" and rows[PROVIDER].attempts == 1  # no retries
-    assert rows["Onbekende Stichting"].status == "failed"
+    assert rows["Onbekende Stichting"].status == "skipped"
     assert rows[ZK].status == "sent"
 
 
