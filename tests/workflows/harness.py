@@ -6,8 +6,6 @@ Reused by the workflow tests, the golden-history script and the API tests.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,8 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.service import RPCError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -173,22 +170,3 @@ async def start_case(client: Client, env: WorkflowEnvironment, engine: Engine, t
     assert await handle.execute_update(CaseWorkflow.sync_read_model)
     return CaseDriver(client=client, env=env, engine=engine, handle=handle, case_id=inp.case_id)
 
-
-async def finish(case: CaseDriver) -> None:
-    """End a case a test left behind. The time-skipping server is shared by the session:
-    a left-over timer without a worker, or an activity or workflow task in flight when
-    its workflow is terminated, stops time skipping for later tests. So let a closing
-    case complete, and terminate an open one only once it is idle (brief real-time
-    waits: these are worker round trips, not workflow timers)."""
-    for _ in range(200):
-        description = await case.handle.describe()
-        if description.status != WorkflowExecutionStatus.RUNNING:
-            return
-        raw = description.raw_description
-        idle = not raw.pending_activities and not raw.HasField("pending_workflow_task")
-        if idle and (await case.state()).status == "open":
-            with contextlib.suppress(RPCError):
-                await case.handle.terminate("test finished")
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"case {case.case_id} did not settle")

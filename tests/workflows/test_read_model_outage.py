@@ -10,7 +10,7 @@ from temporalio import activity
 from activities.read_model import ReadModelActivities
 from activities.registry import build_activities
 from core.config import get_settings
-from tests.workflows.harness import case_input, finish, running_worker, start_case
+from tests.workflows.harness import case_input, running_worker, start_case
 from workflows.messages import ReadModelChanges
 
 
@@ -49,4 +49,3 @@ async def test_completion_survives_a_read_model_outage(env, engine, task_queue):
                 break
             await asyncio.sleep(0.1)
         await case.assert_read_model_matches()
-        await finish(case)
