@@ -47,7 +47,7 @@ class CaseWorkflow:
     @workflow.init
     def __init__(self, inp: CaseInput) -> None:
         state = inp.resume or CaseEngine.new_state(inp, workflow.now())
-        self._engine = CaseEngine(inp, state, workflow.now)
+        self._engine = CaseEngine(inp, state, workflow.now, patched=workflow.patched)
         # bumped by every state change; a new case starts with one (its first tasks), so
         # an update that arrives before run() still waits for them to be written
         self._changes = 0 if inp.resume else 1

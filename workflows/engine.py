@@ -39,13 +39,25 @@ from workflows.messages import (
     UpdateResult,
 )
 
+# Versioning example (docs/versioning.md): the first progress report of a plan of action
+# is due after a week, later ones after the case's interval. Cases whose history lacks
+# the patch marker keep the case's interval for the first report too.
+PROGRESS_REPORT_V2 = "progress-report-interval-v2"
+FIRST_PROGRESS_REPORT_DAYS = 7
+
+
+def _always(_patch_id: str) -> bool:
+    return True
+
 
 class CaseEngine:
-    def __init__(self, inp: CaseInput, state: CaseState, now: Callable[[], datetime]) -> None:
+    def __init__(self, inp: CaseInput, state: CaseState, now: Callable[[], datetime],
+                 patched: Callable[[str], bool] = _always) -> None:
         self.inp = inp
         self.state = state
         self.defn = definition(inp.definition_version)
         self.now = now
+        self.patched = patched  # workflow.patched in the workflow
         self._changed: dict[str, TaskState] = {}
         self._events: list[AuditEntry] = []
         self._intents: list[NotificationIntent] = []
@@ -156,6 +168,9 @@ class CaseEngine:
         if tdef.due is Due.DECISION_DAYS:
             return self.inp.decision_days
         if tdef.due is Due.PROGRESS_REPORT_DAYS:
+            first = not any(t.key == tdef.key for t in self.state.tasks)
+            if first and self.patched(PROGRESS_REPORT_V2):
+                return min(FIRST_PROGRESS_REPORT_DAYS, self.inp.progress_report_days)
             return self.inp.progress_report_days
         return tdef.due
 

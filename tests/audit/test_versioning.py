@@ -1,0 +1,94 @@
+"""The versioning example of docs/versioning.md, ``progress-report-interval-v2``: the
+first progress report of a plan of action is due after 7 days instead of the case's
+14. The golden history recorded before the change still replays (strictly: the code
+writes exactly what was written), because the change is guarded by
+``workflow.patched``; new cases record the patch marker and take the new interval."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
+
+from audit.divergence import ActivityRecorder
+from audit.history import decode_history, load_histories
+from audit.reconcile import APPLY_CHANGES
+from audit.replay import DIVERGED, OK, CaseReplayer, make_replayer, replay
+from core.config import get_settings
+from core.temporal import data_converter
+from tests.audit.scenarios import SCENARIOS, no_solution, to_meeting
+from workflows.case_workflow import CaseWorkflow
+from workflows.engine import PROGRESS_REPORT_V2
+
+GOLDEN = Path(__file__).resolve().parent.parent / "histories"
+PRE_CHANGE = GOLDEN / "missed_progress_report_placed.json"
+
+
+async def _patch_ids(history: WorkflowHistory) -> list[str]:
+    decoded = await decode_history(history, data_converter(get_settings()))
+    ids = []
+    for event in decoded.events:
+        if event.HasField("marker_recorded_event_attributes"):
+            for details in event.marker_recorded_event_attributes.details.values():
+                ids += [json.loads(p.data).get("id") for p in details.payloads]
+    return ids
+
+
+async def _first_report_period(history: WorkflowHistory) -> timedelta:
+    decoded = await decode_history(history, data_converter(get_settings()))
+    for event in decoded.events:
+        attrs = event.activity_task_scheduled_event_attributes
+        if event.HasField("activity_task_scheduled_event_attributes") \
+                and attrs.activity_type.name == APPLY_CHANGES:
+            [batch] = [json.loads(p.data) for p in attrs.input.payloads]
+            for task in batch["tasks"]:
+                if task["key"] == "report_progress":
+                    return _parse(task["due_at"]) - _parse(task["created_at"])
+    raise AssertionError("no progress report in the history")
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+async def test_pre_change_history_replays_strictly_with_the_patched_code():
+    [history] = load_histories(PRE_CHANGE)
+    assert PROGRESS_REPORT_V2 not in await _patch_ids(history)
+    assert await _first_report_period(history) == timedelta(days=14)
+    verdicts = [v async for v in replay([(history, "golden")], make_replayer(get_settings()))]
+    assert [(v.verdict, v.error) for v in verdicts] == [(OK, None)]
+
+
+async def test_without_the_guard_the_pre_change_history_diverges(monkeypatch):
+    """What the patch prevents: the new interval applied to a case that started before."""
+    monkeypatch.setattr(workflow, "patched", lambda _patch_id: True)
+    recorder, converter = ActivityRecorder(), data_converter(get_settings())
+    unguarded = CaseReplayer(
+        Replayer(workflows=[CaseWorkflow], data_converter=converter, interceptors=[recorder],
+                 workflow_runner=UnsandboxedWorkflowRunner()),
+        converter, recorder)
+    [history] = load_histories(PRE_CHANGE)
+    [verdict] = [v async for v in replay([(history, "golden")], unguarded)]
+    assert verdict.verdict == DIVERGED
+    assert "due_at" in verdict.error
+
+
+async def test_new_cases_record_the_patch_and_take_the_new_interval(start):
+    case = await start(**SCENARIOS["missed_progress_report_placed"].inputs)
+    await to_meeting(case)
+    await no_solution(case)
+    await case.complete("evaluate_meeting", "continue_with_plan")
+    report = await case.open_task("report_progress")
+    assert report.due_at - report.created_at == timedelta(days=7)
+    await case.complete("report_progress", "progress", note="Plan loopt")
+    second = await case.open_task("report_progress")
+    assert second.due_at - second.created_at == timedelta(days=14)
+
+    history = await case.handle.fetch_history()
+    assert PROGRESS_REPORT_V2 in await _patch_ids(history)
+    verdicts = [v async for v in replay([(history, "new")], make_replayer(get_settings()))]
+    assert [v.verdict for v in verdicts] == [OK]
