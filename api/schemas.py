@@ -154,7 +154,10 @@ class TimelineEvent(BaseModel):
     action: str
     task_id: str | None
     detail: dict[str, Any]
+    before: dict[str, Any] | None = None  # the values an action changed, as they were
+    after: dict[str, Any] | None = None
     motivation: str | None
+    request_id: str | None = None
 
 
 class UpdateOut(BaseModel):

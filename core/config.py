@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     mail_from: str = "casusregie@zorgkantoor.invalid"
 
     log_level: str = "INFO"
-    log_json: bool | None = None  # default: JSON when stdout is not a TTY
+    log_json: bool | None = None  # default: JSON when stderr (where logs go) is not a TTY
 
     @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> Settings:

@@ -73,7 +73,7 @@ OUTCOMES = {
 }
 ACTIONS = {
     "case_started": "Casus gestart",
-    "phase_changed": "Naar volgende fase",
+    "phase_changed": "Fase gestart",
     "task_opened": "Taak geopend",
     "task_completed": "Taak afgerond",
     "task_claimed": "Taak opgepakt",
@@ -88,6 +88,7 @@ ACTIONS = {
     "stagnation_signal": "Signaal van stagnatie",
     "advice_requested": "Advies Praktijkteam gevraagd",
     "participant_added": "Deelnemer toegevoegd",
+    "notification_failed": "Melding niet bezorgd",
 }
 CASE_ACTIONS = {
     "signal_stagnation": "Stagnatie of onvrede melden",

@@ -20,10 +20,11 @@ from temporalio.service import RPCError
 from api.schemas import CaseCreate, CaseOut, CaseSummaryOut, Page, TimelineEvent
 from api.scoping import Principal, may_see_summary, visible_cases
 from api.services.tasks import open_tasks_of
+from audit.log import case_events
 from core.config import Settings
 from core.crypto import decrypt_text, encrypt_text
 from core.logging import bind_case
-from db.models import AuditEvent, Case, CaseParticipant, Organisation, new_id
+from db.models import Case, CaseParticipant, Organisation, new_id
 from domain.definitions import CURRENT_VERSION
 from domain.vocabulary import ENTRY_PHASE, Role
 from workflows.messages import WORKFLOW_NAME, CaseInput, workflow_id_for
@@ -230,13 +231,10 @@ def case_detail(session: Session, principal: Principal, case: Case,
 
 
 def timeline(session: Session, case_id: str) -> list[TimelineEvent]:
-    events = session.exec(
-        select(AuditEvent).where(AuditEvent.case_id == case_id)
-        .order_by(AuditEvent.at, AuditEvent.seq)
-    ).all()
     return [
         TimelineEvent(at=e.at, seq=e.seq, actor=e.actor, role=e.role, org=e.org,
                       action=e.action, task_id=e.task_id, detail=e.detail or {},
-                      motivation=e.motivation)
-        for e in events
+                      before=e.before, after=e.after, motivation=e.motivation,
+                      request_id=e.request_id)
+        for e in case_events(session, case_id)
     ]
