@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from temporalio import activity
-
-from activities.read_model import ReadModelActivities
-from activities.registry import build_activities
 from tests.api.conftest import CASE_BODY, Api, build_app
-from tests.workflows.harness import running_worker
-from workflows.messages import CaseState, ReadModelChanges, workflow_id_for
+from tests.workflows.harness import FlakyReadModel, activities_with, running_worker
+from workflows.messages import CaseState, workflow_id_for
 
 
 async def inbox(api: Api, user: str, **params) -> dict:
@@ -136,18 +132,6 @@ async def test_closed_case_refuses_changes(api):
     assert r.status_code == 409
 
 
-class FlakyReadModel(ReadModelActivities):
-    """The real read-model activity, failing while ``down`` (a database outage)."""
-
-    down = False
-
-    @activity.defn(name="apply_changes")
-    def apply_changes(self, changes: ReadModelChanges) -> None:
-        if self.down:
-            raise RuntimeError("database unavailable")
-        super().apply_changes(changes)
-
-
 async def test_completion_accepted_during_read_model_outage_is_not_lost(
         env, engine, task_queue, tokens, monkeypatch):
     import httpx
@@ -157,9 +141,7 @@ async def test_completion_accepted_during_read_model_outage_is_not_lost(
     monkeypatch.setenv("CASUSREGIE_TASK_QUEUE", task_queue)
     get_settings.cache_clear()
     flaky = FlakyReadModel(engine)
-    activities = [flaky.apply_changes] + [  # the real ones for everything else
-        a for a in build_activities(engine, get_settings()) if a.__name__ != "apply_changes"]
-    async with running_worker(env, engine, task_queue, activities) as client:
+    async with running_worker(env, engine, task_queue, activities_with(flaky, engine)) as client:
         app = build_app(engine, client)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:

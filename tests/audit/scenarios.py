@@ -13,18 +13,18 @@ from typing import Any
 
 from tests.workflows.harness import (
     COORDINATOR,
+    MEETING,
     NEXT_PROVIDER,
     OCO,
+    PARTICIPANTS,
     PROVIDER,
     THIRD_PROVIDER,
     ZORGKANTOOR,
     CaseDriver,
+    no_solution,
+    to_meeting,
 )
 from workflows.messages import CaseActionKind
-
-MEETING = "2026-12-10T14:00"
-PARTICIPANTS = [{"name": "Zorgkantoor", "org": ZORGKANTOOR.org, "mandate": True},
-                {"name": "Aanbieder", "org": PROVIDER.org, "mandate": False}]
 
 
 @dataclass(frozen=True)
@@ -63,19 +63,6 @@ async def solved_in_place(case: CaseDriver) -> None:
                         advice="Meerzorg aanvragen")
     await case.complete("establish_place_not_suitable", "solved_in_place",
                         note="Extra begeleiding in de avond volstaat")
-
-
-async def to_meeting(case: CaseDriver) -> None:
-    await case.complete("establish_place_not_suitable", "not_suitable", note="Incidenten")
-    await case.complete("first_registration_round", "no_place", note="Geen plek",
-                        providers=[NEXT_PROVIDER.org, THIRD_PROVIDER.org])
-    await case.complete("second_registration_round", "no_place", actor=ZORGKANTOOR,
-                        note="Wachtlijsten vol", providers=[THIRD_PROVIDER.org])
-
-
-async def no_solution(case: CaseDriver) -> None:
-    await case.complete("hold_meeting", "no_solution", actor=ZORGKANTOOR, meeting_at=MEETING,
-                        participants=PARTICIPANTS, note="Geen mandaat bij aanbieder")
 
 
 async def full_escalation_new_meeting(case: CaseDriver) -> None:

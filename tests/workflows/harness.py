@@ -16,10 +16,12 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.read_model import ReadModelActivities
 from activities.registry import build_activities
 from core.config import get_settings
 from core.temporal import data_converter
@@ -32,6 +34,7 @@ from workflows.messages import (
     CaseState,
     ClaimTask,
     CompleteTask,
+    ReadModelChanges,
     TaskState,
     UpdateResult,
     workflow_id_for,
@@ -170,3 +173,48 @@ async def start_case(client: Client, env: WorkflowEnvironment, engine: Engine, t
     assert await handle.execute_update(CaseWorkflow.sync_read_model)
     return CaseDriver(client=client, env=env, engine=engine, handle=handle, case_id=inp.case_id)
 
+
+
+# ---------------------------------------------------------------- moves shared by tests
+MEETING = "2026-12-10T14:00"
+PARTICIPANTS = [{"name": "Zorgkantoor", "org": ZORGKANTOOR.org, "mandate": True},
+                {"name": "Aanbieder", "org": PROVIDER.org, "mandate": False}]
+
+
+async def to_meeting(case: CaseDriver) -> None:
+    """care_not_suitable -> not suitable -> no place in either round -> phase 4."""
+    await case.complete("establish_place_not_suitable", "not_suitable", note="Incidenten")
+    await case.complete("first_registration_round", "no_place", note="Geen plek",
+                        providers=[NEXT_PROVIDER.org, THIRD_PROVIDER.org])
+    await case.complete("second_registration_round", "no_place", actor=ZORGKANTOOR,
+                        note="Wachtlijsten vol", providers=[THIRD_PROVIDER.org])
+
+
+async def no_solution(case: CaseDriver) -> None:
+    await case.complete("hold_meeting", "no_solution", actor=ZORGKANTOOR, meeting_at=MEETING,
+                        participants=PARTICIPANTS, note="Geen mandaat bij aanbieder")
+
+
+async def to_plan_of_action(case: CaseDriver) -> UpdateResult:
+    """From the start of a care_not_suitable case to a plan of action with reports."""
+    await to_meeting(case)
+    await no_solution(case)
+    return await case.complete("evaluate_meeting", "continue_with_plan")
+
+
+class FlakyReadModel(ReadModelActivities):
+    """The real read-model activity, failing while ``down`` is set (a database outage)."""
+
+    down = False
+
+    @activity.defn(name="apply_changes")
+    def apply_changes(self, changes: ReadModelChanges) -> None:
+        if self.down:
+            raise RuntimeError("database unavailable")
+        super().apply_changes(changes)
+
+
+def activities_with(read_model: ReadModelActivities, engine: Engine) -> list[Callable[..., Any]]:
+    """All the worker's activities, with this read model instead of the real one."""
+    others = [a for a in build_activities(engine, get_settings()) if a.__name__ != "apply_changes"]
+    return [read_model.apply_changes, *others]

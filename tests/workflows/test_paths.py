@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from tests.workflows.harness import COORDINATOR, NEXT_PROVIDER, OCO, PROVIDER, ZORGKANTOOR
+from tests.workflows.harness import (
+    COORDINATOR,
+    NEXT_PROVIDER,
+    OCO,
+    PROVIDER,
+    ZORGKANTOOR,
+    to_plan_of_action,
+)
 
 
 async def test_no_dossierhouder_accepted_and_placed(start):
@@ -83,14 +90,7 @@ async def test_full_escalation_to_plan_of_action_and_placement(start):
 
 async def test_plan_of_action_reports_until_placed(start):
     case = await start(entry="care_not_suitable", progress_report_days=14)
-    await case.complete("establish_place_not_suitable", "not_suitable", note="n")
-    await case.complete("first_registration_round", "no_place", note="n", providers=["X"])
-    await case.complete("second_registration_round", "no_place", actor=ZORGKANTOOR, note="n",
-                        providers=["Y"])
-    await case.complete("hold_meeting", "no_solution", actor=ZORGKANTOOR, note="n",
-                        meeting_at="2026-12-10T14:00",
-                        participants=[{"name": "A", "org": "A", "mandate": True}])
-    r = await case.complete("evaluate_meeting", "continue_with_plan")
+    r = await to_plan_of_action(case)
     assert {t.key for t in r.opened} == {"make_plan_of_action", "contact_provider_about_progress",
                                          "report_progress"}
     await case.complete("make_plan_of_action")

@@ -5,32 +5,19 @@ from __future__ import annotations
 
 import asyncio
 
-from temporalio import activity
-
-from activities.read_model import ReadModelActivities
-from activities.registry import build_activities
-from core.config import get_settings
-from tests.workflows.harness import case_input, running_worker, start_case
-from workflows.messages import ReadModelChanges
-
-
-class FlakyReadModel(ReadModelActivities):
-    """The real activity, but failing while ``down`` is set (a database outage)."""
-
-    down = False
-
-    @activity.defn(name="apply_changes")
-    def apply_changes(self, changes: ReadModelChanges) -> None:
-        if self.down:
-            raise RuntimeError("database unavailable")
-        super().apply_changes(changes)
+from tests.workflows.harness import (
+    FlakyReadModel,
+    activities_with,
+    case_input,
+    running_worker,
+    start_case,
+)
 
 
 async def test_completion_survives_a_read_model_outage(env, engine, task_queue):
     read_model = FlakyReadModel(engine)
-    activities = [read_model.apply_changes] + [
-        a for a in build_activities(engine, get_settings()) if a.__name__ != "apply_changes"]
-    async with running_worker(env, engine, task_queue, activities) as client:
+    async with running_worker(env, engine, task_queue, activities_with(read_model, engine)
+                              ) as client:
         case = await start_case(client, env, engine, task_queue, case_input())
         read_model.down = True
         result = await case.complete("decide_dossierhouder", "accepted")

@@ -3,7 +3,7 @@ care, withdrawal, consent for new participants, and who informs the client."""
 
 from __future__ import annotations
 
-from tests.workflows.harness import COORDINATOR, OCO, PROVIDER, ZORGKANTOOR
+from tests.workflows.harness import COORDINATOR, OCO, PROVIDER, ZORGKANTOOR, to_meeting
 from tests.workflows.test_rejections import rejected
 
 
@@ -59,16 +59,9 @@ async def test_adding_an_oco_needs_consent(start):
     assert case_row.oco_org == "MEE Groningen"
 
 
-async def _to_meeting(case):
-    await case.complete("establish_place_not_suitable", "not_suitable", note="n")
-    await case.complete("first_registration_round", "no_place", note="n", providers=["X"])
-    await case.complete("second_registration_round", "no_place", actor=ZORGKANTOOR, note="n",
-                        providers=["Y"])
-
-
 async def test_without_oco_the_zorgkantoor_may_inform_the_client_on_request(start):
     case = await start(entry="care_not_suitable")
-    await _to_meeting(case)
+    await to_meeting(case)
     inform = await case.open_task("inform_client_about_meeting")
     assert "ask_zorgkantoor" in inform.allowed_outcomes
     result = await case.complete("inform_client_about_meeting", "ask_zorgkantoor")
@@ -77,6 +70,6 @@ async def test_without_oco_the_zorgkantoor_may_inform_the_client_on_request(star
 
 async def test_with_oco_the_provider_informs_the_client_itself(start):
     case = await start(entry="care_not_suitable", oco=True)
-    await _to_meeting(case)
+    await to_meeting(case)
     inform = await case.open_task("inform_client_about_meeting")
     assert inform.allowed_outcomes == ["done"] and "oco" in inform.supports

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.workflows.harness import NEXT_PROVIDER, ZORGKANTOOR
+from tests.workflows.harness import NEXT_PROVIDER, ZORGKANTOOR, to_plan_of_action
 
 
 async def test_decision_in_time_has_no_escalation(start):
@@ -63,20 +63,9 @@ async def test_decline_opens_a_new_registration_with_a_new_timer(start):
     assert (await case.open_task("decide_dossierhouder")).overdue
 
 
-async def _to_plan_of_action(case):
-    await case.complete("establish_place_not_suitable", "not_suitable", note="n")
-    await case.complete("first_registration_round", "no_place", note="n", providers=["X"])
-    await case.complete("second_registration_round", "no_place", actor=ZORGKANTOOR, note="n",
-                        providers=["Y"])
-    await case.complete("hold_meeting", "no_solution", actor=ZORGKANTOOR, note="n",
-                        meeting_at="2026-12-10T14:00",
-                        participants=[{"name": "A", "org": "A", "mandate": False}])
-    await case.complete("evaluate_meeting", "continue_with_plan")
-
-
 async def test_missed_progress_report_creates_zorgkantoor_follow_up(start):
     case = await start(entry="care_not_suitable", progress_report_days=14)
-    await _to_plan_of_action(case)
+    await to_plan_of_action(case)
     await case.sleep(5)  # the first report is due after 7 days (progress-report-interval-v2)
     await case.complete("report_progress", "progress", note="Gesprekken lopen")
     await case.sleep(13)  # next report due 14 days after the first was given
