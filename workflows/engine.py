@@ -44,6 +44,9 @@ from workflows.messages import (
 # the patch marker keep the case's interval for the first report too.
 PROGRESS_REPORT_V2 = "progress-report-interval-v2"
 FIRST_PROGRESS_REPORT_DAYS = 7
+# A task's context (e.g. who asked the Praktijkteam VWS for advice) is kept when it is
+# completed, so the answer reaches the party that asked.
+TASK_CONTEXT_KEPT = "task-context-kept-v2"
 
 
 def _always(_patch_id: str) -> bool:
@@ -212,7 +215,11 @@ class CaseEngine:
         tdef = self.defn.task(task.key)
         before = {"status": task.status}
         task.status, task.outcome = TaskStatus.DONE, cmd.outcome
-        task.note, task.data = cmd.note or None, dict(cmd.data)
+        task.note = cmd.note or None
+        if self.patched(TASK_CONTEXT_KEPT):  # before: completion data replaced the context
+            task.data = {**task.data, **cmd.data}
+        else:
+            task.data = dict(cmd.data)
         task.completed_by, task.completed_at = cmd.actor, self.now()
         self._touch(task)
         self.audit("task_completed", cmd.actor, task, cmd.request_id, motivation=cmd.note,
