@@ -25,7 +25,7 @@ class CaseCreate(Body):
     entry: Entry
     provider_org: str = Field(min_length=1, max_length=200)
     oco_org: str | None = Field(default=None, max_length=200)
-    decision_days: Literal[5, 10] = 5
+    decision_days: Literal[5, 10] | None = None  # None: the default of the settings
     summary: str = Field(default="", max_length=20_000)
 
     @field_validator("client_ref")

@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     log_json: bool | None = None  # default: JSON when stderr (where logs go) is not a TTY
 
     @model_validator(mode="after")
+    def _decision_days_per_step_plan(self) -> Settings:
+        if self.default_decision_days not in (5, 10):
+            raise ValueError("CASUSREGIE_DEFAULT_DECISION_DAYS must be 5 or 10 (the step plan)")
+        return self
+
+    @model_validator(mode="after")
     def _no_dev_secrets_in_production(self) -> Settings:
         if self.environment != "development" and (
             not self.secret_key or self.secret_key == DEV_SECRET
