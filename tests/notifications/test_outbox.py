@@ -3,13 +3,9 @@ that lets at most one attempt per message reach the hand-over."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.config import get_settings
-from db.engine import engine_for
-from db.migrate import upgrade_to_head
 from notifications import outbox
 from notifications.delivery import give_up
 from tests.notifications.conftest import PROVIDER, ZK, add_org, add_user, intent, outbox_rows
@@ -52,14 +48,6 @@ def test_unknown_channel_fails_later_and_no_address_is_skipped(engine) -> None:
     assert rows[PROVIDER].status == "pending"
     assert (rows["Nergens BV"].channel, rows["Nergens BV"].status) == ("email", "skipped")
 
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_engine(request) -> Engine:
-    if request.param == "sqlite":
-        return request.getfixturevalue("engine")
-    url = request.getfixturevalue("postgres_url")
-    upgrade_to_head(url)
-    return engine_for(url)
 
 
 def test_only_one_attempt_crosses_the_fence(any_engine) -> None:
