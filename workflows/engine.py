@@ -99,7 +99,9 @@ class CaseEngine:
 
     def notify(self, event: str, recipients: list[str], task: TaskState | None = None,
                **context: Any) -> None:
-        unique = [r for i, r in enumerate(recipients) if r and r not in recipients[:i]]
+        """Every notification follows the audit entry of what happened; that entry's
+        sequence number plus the event makes a stable id (the outbox's idempotency key)."""
+        unique = list(dict.fromkeys(r for r in recipients if r))
         if not unique:
             return
         self._intents.append(NotificationIntent(
