@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from activities.registry import build_activities
 from core.config import get_settings
 from db.models import NotificationOutbox, Organisation, User
+from notifications import outbox
 from tests.notifications.notify_workflow import NotifyInput, NotifyWorkflow
 from tests.notifications.servers import RecordingSmtpHandler, SmtpServer, WebhookReceiver
 from workflows.messages import NotificationIntent
@@ -46,6 +47,22 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingSmtpHandler]:
 def webhook_receiver() -> Iterator[WebhookReceiver]:
     with WebhookReceiver() as receiver:
         yield receiver
+
+
+@pytest.fixture
+def crash_after_handover(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The first delivery crashes right after handing the message over (before it can
+    record ``sent``); returns the outbox ids that crashed."""
+    real_mark_sent, crashes = outbox.mark_sent, []
+
+    def crash_once(engine_: Engine, outbox_id: str) -> None:
+        if not crashes:
+            crashes.append(outbox_id)
+            raise RuntimeError("simulated worker crash after hand-over")
+        real_mark_sent(engine_, outbox_id)
+
+    monkeypatch.setattr(outbox, "mark_sent", crash_once)
+    return crashes
 
 
 def add_org(engine: Engine, name: str, kind: str, **settings: Any) -> Organisation:

@@ -8,7 +8,6 @@ import pytest
 from icalendar import Calendar
 
 from core.ports import free_port
-from notifications import outbox
 from tests.notifications.conftest import (
     CASE_ID,
     PROVIDER,
@@ -63,26 +62,17 @@ async def test_meeting_invitation_reaches_every_address_with_ics(smtp, engine, n
     assert {m.message["Message-ID"] for m in smtp.received} == {r.message_id for r in rows}
 
 
-async def test_crash_after_handover_is_not_sent_again(smtp, engine, notify, monkeypatch) -> None:
+async def test_crash_after_handover_is_not_sent_again(smtp, engine, notify,
+                                                     crash_after_handover) -> None:
     """The activity fails after the server accepted the message but before the outbox
     says so: the retry finds the fence crossed and does not send a second time."""
     add_org(engine, PROVIDER, "aanbieder", email="zorg@noord.test")
-    real_mark_sent = outbox.mark_sent
-    crashes = []
-
-    def crash_once(engine_, outbox_id):
-        if not crashes:
-            crashes.append(outbox_id)
-            raise RuntimeError("simulated worker crash after hand-over")
-        real_mark_sent(engine_, outbox_id)
-
-    monkeypatch.setattr(outbox, "mark_sent", crash_once)
     assigned = intent("task_assigned", [PROVIDER], task_id=f"{CASE_ID}:t1",
                       task_title="Besluiten over dossierhouderschap", phase="dossierhouder_search")
 
     assert await notify([assigned]) == []
 
-    assert crashes and len(smtp.received) == 1
+    assert crash_after_handover and len(smtp.received) == 1
     (row,) = outbox_rows(engine)
     assert (row.status, row.attempts, row.uncertain) == ("sent", 1, True)
     assert "niet opnieuw verstuurd" in row.last_error

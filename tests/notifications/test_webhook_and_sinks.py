@@ -9,7 +9,6 @@ import time
 from structlog.testing import capture_logs
 
 from core.config import get_settings
-from notifications import outbox
 from notifications.webhook import SIGNATURE_HEADER, verify_signature
 from tests.notifications.conftest import CASE_ID, PROVIDER, ZK, add_org, intent, outbox_rows
 
@@ -62,20 +61,11 @@ async def test_webhook_4xx_fails_without_retry(engine, notify, webhook_receiver)
 
 
 async def test_file_sink_and_crash_after_handover_is_confirmed(
-    engine, notify, monkeypatch
+    engine, notify, crash_after_handover
 ) -> None:
     """Development default: the .eml lands under data_dir/mail. After a crash past the
     fence the retry can *see* the file, so the row is sent and not uncertain."""
     add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
-    real_mark_sent, crashes = outbox.mark_sent, []
-
-    def crash_once(engine_, outbox_id):
-        if not crashes:
-            crashes.append(outbox_id)
-            raise RuntimeError("simulated crash")
-        real_mark_sent(engine_, outbox_id)
-
-    monkeypatch.setattr(outbox, "mark_sent", crash_once)
 
     assert await notify([intent("stagnation_signal", [ZK], signalled_by_org=PROVIDER,
                                 signalled_by_role="oco")]) == []
@@ -85,6 +75,7 @@ async def test_file_sink_and_crash_after_handover_is_confirmed(
     assert [f.name for f in files] == [f"{row.id}.eml"]
     content = files[0].read_bytes().decode()
     assert "To: regie@zk.test" in content and "signaal van stagnatie" in content
+    assert crash_after_handover == [row.id]
     assert (row.status, row.attempts, row.uncertain) == ("sent", 1, False)
 
 
