@@ -59,8 +59,9 @@ async def run_worker(
     try:
         with ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="activity") as executor:
             async with build_worker(client, settings, executor, engine):
-                log.info("worker_started", task_queue=settings.task_queue,
-                         namespace=client.namespace)
+                log.info(
+                    "worker_started", task_queue=settings.task_queue, namespace=client.namespace
+                )
                 await stop.wait()
                 log.info("worker_stopping")
     finally:

@@ -17,25 +17,49 @@ from workflows.messages import AuditEntry, ReadModelChanges, TaskState
 
 def task_row(task: TaskState, case_id: str) -> Task:
     return Task(
-        id=task.id, case_id=case_id, phase=task.phase, key=task.key, title=task.title,
-        owner_role=task.owner_role, owner_org=task.owner_org, supports=list(task.supports),
-        status=task.status, allowed_outcomes=list(task.allowed_outcomes), due_at=task.due_at,
-        overdue=task.overdue, outcome=task.outcome, note=task.note, data=dict(task.data),
+        id=task.id,
+        case_id=case_id,
+        phase=task.phase,
+        key=task.key,
+        title=task.title,
+        owner_role=task.owner_role,
+        owner_org=task.owner_org,
+        supports=list(task.supports),
+        status=task.status,
+        allowed_outcomes=list(task.allowed_outcomes),
+        due_at=task.due_at,
+        overdue=task.overdue,
+        outcome=task.outcome,
+        note=task.note,
+        data=dict(task.data),
         completed_by=task.completed_by.name if task.completed_by else None,
         completed_by_org=task.completed_by.org if task.completed_by else None,
         completed_at=task.completed_at,
         claimed_by=task.claimed_by.name if task.claimed_by else None,
         claimed_by_id=task.claimed_by.user_id if task.claimed_by else None,
-        claimed_at=task.claimed_at, created_at=task.created_at, updated_at=utcnow(),
+        claimed_at=task.claimed_at,
+        created_at=task.created_at,
+        updated_at=utcnow(),
     )
 
 
 def event_row(entry: AuditEntry) -> AuditEvent:
     return AuditEvent(
-        id=entry.id, case_id=entry.case_id, seq=entry.seq, at=entry.at, actor=entry.actor,
-        actor_id=entry.actor_id, role=entry.role, org=entry.org, action=entry.action,
-        task_id=entry.task_id, detail=dict(entry.detail), before=entry.before,
-        after=entry.after, motivation=entry.motivation, request_id=entry.request_id,
+        id=entry.id,
+        case_id=entry.case_id,
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        actor_id=entry.actor_id,
+        role=entry.role,
+        org=entry.org,
+        action=entry.action,
+        task_id=entry.task_id,
+        detail=dict(entry.detail),
+        before=entry.before,
+        after=entry.after,
+        motivation=entry.motivation,
+        request_id=entry.request_id,
     )
 
 
@@ -64,8 +88,11 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
     for task in changes.tasks:
         session.merge(task_row(task, case.id))
     new_ids = {e.id for e in changes.events}
-    existing = set(session.exec(select(AuditEvent.id).where(AuditEvent.id.in_(new_ids)))) \
-        if new_ids else set()
+    existing = (
+        set(session.exec(select(AuditEvent.id).where(AuditEvent.id.in_(new_ids))))
+        if new_ids
+        else set()
+    )
     for entry in changes.events:
         if entry.id not in existing:
             session.add(event_row(entry))

@@ -83,9 +83,7 @@ CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 def scoped_case(session: Session, principal: Principal, case_id: str) -> Case:
     """The case if the principal may see it; 404 otherwise (foreign cases do not exist)."""
-    case = session.exec(
-        select(Case).where(Case.id == case_id, visible_cases(principal))
-    ).first()
+    case = session.exec(select(Case).where(Case.id == case_id, visible_cases(principal))).first()
     if case is None:
         raise HTTPException(404, f"case {case_id} not found")
     return case
@@ -94,7 +92,8 @@ def scoped_case(session: Session, principal: Principal, case_id: str) -> Case:
 def scoped_task(session: Session, principal: Principal, task_id: str) -> tuple[Task, Case]:
     """The task and its case if the principal may see the case; 404 otherwise."""
     row = session.exec(
-        select(Task, Case).join(Case, Case.id == Task.case_id)
+        select(Task, Case)
+        .join(Case, Case.id == Task.case_id)
         .where(Task.id == task_id, visible_cases(principal))
     ).first()
     if row is None:
@@ -126,4 +125,3 @@ def get_writer(principal: CurrentUser) -> Principal:
 
 
 Writer = Annotated[Principal, Depends(get_writer)]
-

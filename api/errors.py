@@ -67,8 +67,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled_error", path=request.url.path)
-        return respond(request, 500, "interne fout (internal error); see the server log "
-                                     "with this request's X-Request-ID")
+        return respond(
+            request,
+            500,
+            "interne fout (internal error); see the server log with this request's X-Request-ID",
+        )
 
 
 __all__ = ["HTTPException", "install", "respond", "wants_json"]

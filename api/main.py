@@ -44,8 +44,14 @@ def create_app() -> FastAPI:
     app = FastAPI(title="casusregie", version="0.1.0", lifespan=lifespan)
     app.add_middleware(RequestIdMiddleware)
     errors.install(app)
-    for router in (health.router, cases.router, tasks.router, audit.router, notifications.router,
-                   audit_pages.router):
+    for router in (
+        health.router,
+        cases.router,
+        tasks.router,
+        audit.router,
+        notifications.router,
+        audit_pages.router,
+    ):
         app.include_router(router)
     pages.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

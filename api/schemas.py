@@ -32,9 +32,7 @@ class CaseCreate(Body):
     @classmethod
     def _not_a_bsn(cls, value: str) -> str:
         if BSN_LIKE.fullmatch(re.sub(r"[\s.\-]", "", value)):
-            raise ValueError(
-                "client_ref looks like a BSN (9 digits); use a pseudonymous reference"
-            )
+            raise ValueError("client_ref looks like a BSN (9 digits); use a pseudonymous reference")
         return value
 
     @field_validator("region")

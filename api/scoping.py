@@ -91,8 +91,11 @@ def inbox_roles(principal: Principal) -> tuple[str, ...]:
     return (principal.role,)
 
 
-STEERING_ACTIONS = (CaseActionKind.WITHDRAW, CaseActionKind.ADD_PARTICIPANT,
-                    CaseActionKind.END_CARE_WITH_BRIDGING)
+STEERING_ACTIONS = (
+    CaseActionKind.WITHDRAW,
+    CaseActionKind.ADD_PARTICIPANT,
+    CaseActionKind.END_CARE_WITH_BRIDGING,
+)
 
 
 def action_refusal(principal: Principal, case: Case, action: str) -> str | None:

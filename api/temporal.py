@@ -40,8 +40,9 @@ class TemporalProvider:
                     self._client = await asyncio.wait_for(
                         connect_client(self._settings), timeout=CONNECT_TIMEOUT_S
                     )
-                    log.info("temporal_connected",
-                             address=self._settings.effective_temporal_address)
+                    log.info(
+                        "temporal_connected", address=self._settings.effective_temporal_address
+                    )
                 except Exception as exc:  # connection refused, timeout, DNS ...
                     log.warning("temporal_unavailable", error=type(exc).__name__)
                     raise TemporalUnavailable(str(exc) or type(exc).__name__) from exc
@@ -57,4 +58,3 @@ class TemporalProvider:
             return True
         except Exception:  # noqa: BLE001 - any failure means: not healthy
             return False
-

@@ -46,7 +46,8 @@ class ActivityRecorder(Interceptor):
             def start_activity(self, input: StartActivityInput):  # type: ignore[override]
                 payloads = workflow.payload_converter().to_payloads(input.args)
                 recorder.calls[workflow.info().run_id].append(
-                    (input.activity, [json.loads(p.data) for p in payloads]))
+                    (input.activity, [json.loads(p.data) for p in payloads])
+                )
                 return super().start_activity(input)
 
         class Inbound(WorkflowInboundInterceptor):

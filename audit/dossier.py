@@ -40,8 +40,10 @@ replay.json     Het oordeel van de deterministische replay tegen de huidige code
 """
 
 _env = Environment(
-    loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-    trim_blocks=True, lstrip_blocks=True,
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 
@@ -49,22 +51,35 @@ _env.globals.update(labels=labels)
 _env.filters.update(datumtijd=labels.format_datetime)
 
 
-def render_timeline(case: Case, events: Sequence[AuditEvent], task_titles: dict[str, str],
-                    generated_at: datetime, verdicts: Sequence[ReplayVerdict] | None = None
-                    ) -> str:
+def render_timeline(
+    case: Case,
+    events: Sequence[AuditEvent],
+    task_titles: dict[str, str],
+    generated_at: datetime,
+    verdicts: Sequence[ReplayVerdict] | None = None,
+) -> str:
     return _env.get_template("audit/dossier_timeline.html").render(
-        case=case, events=events, task_titles=task_titles, generated_at=generated_at,
+        case=case,
+        events=events,
+        task_titles=task_titles,
+        generated_at=generated_at,
         verdicts=verdicts,
     )
 
 
-def build_dossier(case: Case, events: Sequence[AuditEvent], task_titles: dict[str, str],
-                  history: dict[str, Any], verdicts: Sequence[ReplayVerdict] | None = None,
-                  generated_at: datetime | None = None) -> bytes:
+def build_dossier(
+    case: Case,
+    events: Sequence[AuditEvent],
+    task_titles: dict[str, str],
+    history: dict[str, Any],
+    verdicts: Sequence[ReplayVerdict] | None = None,
+    generated_at: datetime | None = None,
+) -> bytes:
     generated_at = generated_at or datetime.now(UTC)
     files = {
         "LEESMIJ.txt": README.format(
-            case_id=case.id, generated=labels.format_datetime(generated_at)),
+            case_id=case.id, generated=labels.format_datetime(generated_at)
+        ),
         "history.json": json.dumps(history, indent=2, ensure_ascii=False) + "\n",
         "audit-log.json": events_json(list(events)),
         "audit-log.csv": events_csv(list(events)),
@@ -79,8 +94,9 @@ def build_dossier(case: Case, events: Sequence[AuditEvent], task_titles: dict[st
     return buffer.getvalue()
 
 
-async def collect_dossier(client: Client, engine: Engine, case: Case, settings: Settings,
-                          *, replay: bool = True) -> bytes:
+async def collect_dossier(
+    client: Client, engine: Engine, case: Case, settings: Settings, *, replay: bool = True
+) -> bytes:
     """Everything for ``case`` from Temporal and the read model, zipped."""
     history = await export_history(client, case.id, decode=True)
     verdicts = None

@@ -12,8 +12,21 @@ from sqlmodel import Session, select
 from db.models import AuditEvent
 
 CSV_COLUMNS = (
-    "seq", "at", "actor", "actor_id", "role", "org", "action", "task_id", "motivation",
-    "detail", "before", "after", "request_id", "id", "recorded_at",
+    "seq",
+    "at",
+    "actor",
+    "actor_id",
+    "role",
+    "org",
+    "action",
+    "task_id",
+    "motivation",
+    "detail",
+    "before",
+    "after",
+    "request_id",
+    "id",
+    "recorded_at",
 )
 
 

@@ -33,8 +33,16 @@ from workflows.messages import CaseState, ReadModelChanges, TaskState, workflow_
 
 APPLY_CHANGES = "apply_changes"  # activity name of ReadModelActivities.apply_changes
 QUERY_TIMEOUT = timedelta(seconds=5)
-TASK_FIELDS = ("phase", "key", "status", "outcome", "owner_role", "owner_org", "overdue",
-               "claimed_by")
+TASK_FIELDS = (
+    "phase",
+    "key",
+    "status",
+    "outcome",
+    "owner_role",
+    "owner_org",
+    "overdue",
+    "claimed_by",
+)
 
 
 @dataclass
@@ -58,8 +66,10 @@ class Difference:
 
     def describe(self) -> str:
         if self.field:
-            return (f"{self.kind} {self.ref} {self.field}: read model {self.read_model!r}, "
-                    f"workflow {self.workflow!r}")
+            return (
+                f"{self.kind} {self.ref} {self.field}: read model {self.read_model!r}, "
+                f"workflow {self.workflow!r}"
+            )
         return f"{self.kind} {self.ref}"
 
 
@@ -104,8 +114,12 @@ def fold(batches: list[ReadModelChanges]) -> Expected:
         tasks.update({t.id: t for t in batch.tasks})
     last = batches[-1]
     return Expected(
-        source="history", phase=last.phase, status=last.status, outcome=last.outcome,
-        meetings=last.meetings, tasks=tasks,
+        source="history",
+        phase=last.phase,
+        status=last.status,
+        outcome=last.outcome,
+        meetings=last.meetings,
+        tasks=tasks,
         event_ids={e.id for b in batches for e in b.events},
     )
 
@@ -121,8 +135,12 @@ async def query_state(client: Client, case_id: str) -> CaseState | None:
 
 def with_state(expected: Expected, state: CaseState) -> Expected:
     return Expected(
-        source="workflow", phase=state.phase, status=state.status, outcome=state.outcome,
-        meetings=state.meetings, tasks={t.id: t for t in state.tasks},
+        source="workflow",
+        phase=state.phase,
+        status=state.status,
+        outcome=state.outcome,
+        meetings=state.meetings,
+        tasks={t.id: t for t in state.tasks},
         event_ids=expected.event_ids,
     )
 
@@ -137,7 +155,8 @@ def compare(engine: Engine, case_id: str, expected: Expected) -> list[Difference
     diffs = [
         Difference("case", case_id, name, got, want)
         for name, got, want in (
-            ("phase", case.phase, expected.phase), ("status", case.status, expected.status),
+            ("phase", case.phase, expected.phase),
+            ("status", case.status, expected.status),
             ("outcome", case.outcome, expected.outcome),
             ("meetings_held", case.meetings_held, expected.meetings),
         )
@@ -169,8 +188,9 @@ def repair(engine: Engine, batches: list[ReadModelChanges]) -> None:
         session.commit()
 
 
-async def verify_case(client: Client, engine: Engine, case_id: str, *,
-                      fix: bool = False, query: bool = True) -> CaseCheck:
+async def verify_case(
+    client: Client, engine: Engine, case_id: str, *, fix: bool = False, query: bool = True
+) -> CaseCheck:
     check = CaseCheck(case_id)
     try:
         batches = await history_batches(client, case_id)

@@ -75,12 +75,14 @@ class CaseReplayer:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-def make_replayer(settings: Settings, workflows: Sequence[type] | None = None,
-                  *, strict: bool = True) -> CaseReplayer:
+def make_replayer(
+    settings: Settings, workflows: Sequence[type] | None = None, *, strict: bool = True
+) -> CaseReplayer:
     converter = data_converter(settings)
     recorder = ActivityRecorder() if strict else None
     replayer = Replayer(
-        workflows=list(workflows or case_workflows()), data_converter=converter,
+        workflows=list(workflows or case_workflows()),
+        data_converter=converter,
         interceptors=[recorder] if recorder else [],
     )
     return CaseReplayer(replayer, converter, recorder)
@@ -110,8 +112,10 @@ async def replay(
         for history, _ in pairs:
             yield history
 
-    async with case_replayer.lock, \
-            case_replayer.replayer.workflow_replay_iterator(feed()) as results:
+    async with (
+        case_replayer.lock,
+        case_replayer.replayer.workflow_replay_iterator(feed()) as results,
+    ):
         async for result in results:
             history, failure = result.history, result.replay_failure
             verdict = ReplayVerdict(
@@ -132,9 +136,7 @@ async def replay(
             yield verdict
 
 
-async def replay_case(
-    client: Client, case_id: str, replayer: CaseReplayer
-) -> list[ReplayVerdict]:
+async def replay_case(client: Client, case_id: str, replayer: CaseReplayer) -> list[ReplayVerdict]:
     """Fetch every run of a case from Temporal and replay it."""
     try:
         runs = await fetch_runs(client, case_id)

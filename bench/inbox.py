@@ -43,8 +43,10 @@ def organisations() -> tuple[list[dict], dict[str, str]]:
         name = f"Zorgkantoor {region}"
         zk_by_region[region] = name
         rows.append({"name": name, "kind": "zorgkantoor", "region": region})
-    rows += [{"name": f"Aanbieder {i:03d}", "kind": "aanbieder", "region": None}
-             for i in range(PROVIDERS)]
+    rows += [
+        {"name": f"Aanbieder {i:03d}", "kind": "aanbieder", "region": None}
+        for i in range(PROVIDERS)
+    ]
     rows += [{"name": f"OCO {i:02d}", "kind": "oco", "region": None} for i in range(OCOS)]
     for row in rows:
         row |= {"id": str(uuid.uuid4()), "channels": ["email"], "created_at": now}
@@ -60,17 +62,30 @@ def case_rows(i: int, rnd: random.Random, zk_by_region: dict[str, str], now: dat
     phase = rnd.choice(WORKING_PHASES).value
     created = now - timedelta(days=rnd.uniform(0, 400))
     case = {
-        "id": case_id, "workflow_id": f"case-{case_id}", "client_ref": f"CR-{i:06d}",
-        "sector": rnd.choice(("VV", "GZ", "GGZ")), "region": region,
+        "id": case_id,
+        "workflow_id": f"case-{case_id}",
+        "client_ref": f"CR-{i:06d}",
+        "sector": rnd.choice(("VV", "GZ", "GGZ")),
+        "region": region,
         "entry": rnd.choice(("no_dossierhouder", "care_not_suitable")),
-        "provider_org": provider, "zorgkantoor_org": zk, "oco_org": oco,
-        "decision_days": 5, "status": "open", "phase": phase, "phase_since": created,
-        "meetings_held": 0, "overdue": False, "workflow_state": "running",
-        "created_at": created, "updated_at": created,
+        "provider_org": provider,
+        "zorgkantoor_org": zk,
+        "oco_org": oco,
+        "decision_days": 5,
+        "status": "open",
+        "phase": phase,
+        "phase_since": created,
+        "meetings_held": 0,
+        "overdue": False,
+        "workflow_state": "running",
+        "created_at": created,
+        "updated_at": created,
     }
-    participants = [{"case_id": case_id, "org": org, "capacity": cap, "since": created}
-                    for cap, org in (("provider", provider), ("zorgkantoor", zk), ("oco", oco))
-                    if org]
+    participants = [
+        {"case_id": case_id, "org": org, "capacity": cap, "since": created}
+        for cap, org in (("provider", provider), ("zorgkantoor", zk), ("oco", oco))
+        if org
+    ]
     tasks = []
     for n in range(TASKS_PER_CASE):
         role = rnd.choices(("aanbieder", "zorgkantoor", "oco"), (50, 35, 15))[0]
@@ -81,14 +96,25 @@ def case_rows(i: int, rnd: random.Random, zk_by_region: dict[str, str], now: dat
         due = now + timedelta(days=rnd.uniform(-10, 20)) if rnd.random() < 0.4 else None
         overdue = bool(is_open and due and due < now)
         case["overdue"] = case["overdue"] or overdue
-        tasks.append({
-            "id": f"{case_id}:t{n + 1}", "case_id": case_id, "phase": phase,
-            "key": f"task_{n}", "title": f"Taak {n}", "owner_role": role, "owner_org": owner,
-            "supports": rnd.choice(([], ["zorgkantoor"], ["oco"], ["aanbieder", "oco"])),
-            "status": "open" if is_open else "done", "allowed_outcomes": ["done"],
-            "due_at": due, "overdue": overdue, "data": {},
-            "created_at": created + timedelta(minutes=n), "updated_at": now,
-        })
+        tasks.append(
+            {
+                "id": f"{case_id}:t{n + 1}",
+                "case_id": case_id,
+                "phase": phase,
+                "key": f"task_{n}",
+                "title": f"Taak {n}",
+                "owner_role": role,
+                "owner_org": owner,
+                "supports": rnd.choice(([], ["zorgkantoor"], ["oco"], ["aanbieder", "oco"])),
+                "status": "open" if is_open else "done",
+                "allowed_outcomes": ["done"],
+                "due_at": due,
+                "overdue": overdue,
+                "data": {},
+                "created_at": created + timedelta(minutes=n),
+                "updated_at": now,
+            }
+        )
     return case, participants, tasks
 
 
@@ -102,8 +128,10 @@ def fill(engine, cases: int, seed: int = 7) -> None:
         session.execute(insert(Organisation), orgs)
         bar = progress.add_task(f"{cases} cases, {cases * TASKS_PER_CASE} tasks", total=cases)
         for start in range(0, cases, BATCH):
-            batch = [case_rows(i, rnd, zk_by_region, now)
-                     for i in range(start, min(start + BATCH, cases))]
+            batch = [
+                case_rows(i, rnd, zk_by_region, now)
+                for i in range(start, min(start + BATCH, cases))
+            ]
             session.execute(insert(Case), [c for c, _, _ in batch])
             session.execute(insert(CaseParticipant), [p for _, ps, _ in batch for p in ps])
             session.execute(insert(Task), [t for _, _, ts in batch for t in ts])
@@ -118,10 +146,12 @@ def users(engine) -> dict[str, str]:
 
     with Session(engine) as session:
         tokens = {
-            "aanbieder": add_user(session, name="Bench Aanbieder", role="aanbieder",
-                                  org="Aanbieder 001").token,
-            "zorgkantoor": add_user(session, name="Bench Zorgkantoor", role="zorgkantoor",
-                                    org="Zorgkantoor Groningen").token,
+            "aanbieder": add_user(
+                session, name="Bench Aanbieder", role="aanbieder", org="Aanbieder 001"
+            ).token,
+            "zorgkantoor": add_user(
+                session, name="Bench Zorgkantoor", role="zorgkantoor", org="Zorgkantoor Groningen"
+            ).token,
         }
         session.commit()
     return tokens
@@ -143,8 +173,12 @@ async def measure(engine, tokens: dict[str, str], requests: int) -> list[tuple]:
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
         for user, token in tokens.items():
             headers = {"Authorization": f"Bearer {token}"}
-            for url in ("/api/tasks", "/api/tasks?section=supports", "/api/cases",
-                        "/api/cases?overdue=true"):
+            for url in (
+                "/api/tasks",
+                "/api/tasks?section=supports",
+                "/api/cases",
+                "/api/cases?overdue=true",
+            ):
                 r = await http.get(url, headers=headers)  # warm-up, and a sanity check
                 assert r.status_code == 200, r.text
                 total = r.json()["total"]
@@ -154,8 +188,9 @@ async def measure(engine, tokens: dict[str, str], requests: int) -> list[tuple]:
                     r = await http.get(url, headers=headers)
                     samples.append((time.perf_counter() - t0) * 1000)
                     assert r.status_code == 200
-                results.append((user, url, total, statistics.median(samples),
-                                percentile(samples, 0.95)))
+                results.append(
+                    (user, url, total, statistics.median(samples), percentile(samples, 0.95))
+                )
     return results
 
 

@@ -42,8 +42,10 @@ async def run_verify(cases: list[str], repair: bool, query: bool) -> int:
                 rep.line(f"ok               case {case_id} (compared with {check.source})")
             else:
                 state = "repaired" if check.repaired and check.ok else "DIFFERENT"
-                rep.line(f"{state:<16} case {case_id} (compared with {check.source}): "
-                         f"{len(check.differences)} difference(s)")
+                rep.line(
+                    f"{state:<16} case {case_id} (compared with {check.source}): "
+                    f"{len(check.differences)} difference(s)"
+                )
                 for diff in check.differences:
                     rep.line(f"    {diff.describe()}")
                 for diff in check.remaining:
@@ -58,12 +60,17 @@ def verify(
     case: Annotated[
         list[str] | None, typer.Option("--case", help="Check this case id (repeatable).")
     ] = None,
-    repair: Annotated[bool, typer.Option(
-        "--repair", help="Rebuild differing read models from the case history.")] = False,
-    query: Annotated[bool, typer.Option(
-        "--query/--no-query",
-        help="Compare with the workflow's state query (needs a running worker); "
-        "otherwise, or when no worker answers, with the history.")] = True,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="Rebuild differing read models from the case history.")
+    ] = False,
+    query: Annotated[
+        bool,
+        typer.Option(
+            "--query/--no-query",
+            help="Compare with the workflow's state query (needs a running worker); "
+            "otherwise, or when no worker answers, with the history.",
+        ),
+    ] = True,
 ) -> None:
     """Compare the read model (tasks, phase, outcome, audit log) with the workflows."""
     raise typer.Exit(asyncio.run(run_verify(case or [], repair, query)))

@@ -34,15 +34,24 @@ def dev_server_args(
     *, port: int, ui_port: int, db_file: Path, headless: bool = False, namespace: str = "default"
 ) -> list[str]:
     args = [
-        str(temporal_binary()), "server", "start-dev",
-        "--ip", "127.0.0.1",
-        "--port", str(port),
-        "--db-filename", str(db_file),
+        str(temporal_binary()),
+        "server",
+        "start-dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db-filename",
+        str(db_file),
         # measured: WAL doubles throughput and the data survives kill -9 of the server
-        "--sqlite-pragma", "journal_mode=wal",
-        "--sqlite-pragma", "synchronous=normal",
-        "--namespace", namespace,
-        "--log-format", "json",
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--namespace",
+        namespace,
+        "--log-format",
+        "json",
     ]
     if headless:
         args.append("--headless")

@@ -22,8 +22,10 @@ async def _export(case_id: str, output: Path, encrypted: bool) -> int:
     doc = await export_history(client, case_id, decode=not encrypted)
     write_json(doc, output)
     runs = 1 + len(doc.get("previous_runs", []))
-    print(f"{output}: {len(doc['events'])} events, {runs} run(s), payloads {doc['payloads']}",
-          flush=True)
+    print(
+        f"{output}: {len(doc['events'])} events, {runs} run(s), payloads {doc['payloads']}",
+        flush=True,
+    )
     return 0
 
 
@@ -53,8 +55,9 @@ async def _dossier(case_id: str, output: Path, with_replay: bool) -> int:
 def export(
     case_id: Annotated[str, typer.Argument(help="The case id.")],
     output: Output,
-    encrypted: Annotated[bool, typer.Option(
-        "--encrypted", help="Keep payloads encrypted as Temporal stores them.")] = False,
+    encrypted: Annotated[
+        bool, typer.Option("--encrypted", help="Keep payloads encrypted as Temporal stores them.")
+    ] = False,
 ) -> None:
     """Write the case's Temporal event history (payloads decoded unless --encrypted)."""
     raise typer.Exit(asyncio.run(_export(case_id, output, encrypted)))
@@ -64,8 +67,9 @@ def export(
 def dossier(
     case_id: Annotated[str, typer.Argument(help="The case id.")],
     output: Output,
-    replay: Annotated[bool, typer.Option(
-        "--replay/--no-replay", help="Include the replay verdict.")] = True,
+    replay: Annotated[
+        bool, typer.Option("--replay/--no-replay", help="Include the replay verdict.")
+    ] = True,
 ) -> None:
     """Write the auditor's dossier: history, audit log (JSON, CSV), timeline (HTML)."""
     raise typer.Exit(asyncio.run(_dossier(case_id, output, replay)))

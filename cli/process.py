@@ -25,9 +25,7 @@ def _pdeathsig_prefix() -> list[str]:
 
 
 def spawn(args: list[str], **kwargs: Any) -> subprocess.Popen:
-    return subprocess.Popen(
-        [*_pdeathsig_prefix(), *args], start_new_session=True, **kwargs
-    )
+    return subprocess.Popen([*_pdeathsig_prefix(), *args], start_new_session=True, **kwargs)
 
 
 def stop(proc: subprocess.Popen, name: str, timeout: float = 15.0) -> int | None:

@@ -26,8 +26,13 @@ class Report:
         self.console = Console(highlight=False, soft_wrap=True)
         self.progress = None
         if self.console.is_terminal and total > 1:
-            self.progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                                     console=self.console, transient=True)
+            self.progress = Progress(
+                TextColumn(label),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=self.console,
+                transient=True,
+            )
             self.task = self.progress.add_task(label, total=total)
 
     def line(self, text: str) -> None:

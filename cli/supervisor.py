@@ -81,8 +81,9 @@ def http_ok(url: str, timeout: float = 2.0) -> dict | None:
     return None
 
 
-def wait_until(check: Callable[[], bool], timeout: float, alive: Callable[[], bool],
-               interval: float = 0.2) -> bool:
+def wait_until(
+    check: Callable[[], bool], timeout: float, alive: Callable[[], bool], interval: float = 0.2
+) -> bool:
     """Poll ``check`` until true; False on timeout or as soon as ``alive()`` is false."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and alive():

@@ -31,8 +31,9 @@ def _start_temporal(settings: Settings, sup: Supervisor, data_dir: Path) -> str:
     if settings.temporal_address:
         log.info("temporal_external", address=settings.temporal_address)
         return settings.temporal_address
-    ports = [settings.temporal_port] + ([] if settings.temporal_headless
-                                        else [settings.temporal_ui_port])
+    ports = [settings.temporal_port] + (
+        [] if settings.temporal_headless else [settings.temporal_ui_port]
+    )
     for port in ports:  # a previous server may still be shutting down
         if not wait_port_free(port, timeout=PORT_FREE_TIMEOUT):
             raise StartError(f"port {port} is still in use (another Temporal server?)")
@@ -56,15 +57,19 @@ def _banner(settings: Settings, address: str, data_dir: Path, seconds: float) ->
         temporal = f"dev server at {address} (headless, no web UI)"
     else:
         temporal = f"http://127.0.0.1:{settings.temporal_ui_port} (dev server at {address})"
-    return "\n".join([
-        f"casusregie is up (healthy after {seconds:.1f} s)",
-        f"  Web app and API: {api}/   (health: {api}/healthz, API docs: {api}/docs)",
-        f"  Temporal UI:     {temporal}",
-        f"  Data:            {data_dir}",
-        ("  Add a user:      .venv/bin/casusregie user add --name 'Naam' --role coordinator "
-        "--org 'Zorgkantoor Utrecht' --region Utrecht"),
-        "  Stop:            Ctrl-C",
-    ])
+    return "\n".join(
+        [
+            f"casusregie is up (healthy after {seconds:.1f} s)",
+            f"  Web app and API: {api}/   (health: {api}/healthz, API docs: {api}/docs)",
+            f"  Temporal UI:     {temporal}",
+            f"  Data:            {data_dir}",
+            (
+                "  Add a user:      .venv/bin/casusregie user add --name 'Naam' --role coordinator "
+                "--org 'Zorgkantoor Utrecht' --region Utrecht"
+            ),
+            "  Stop:            Ctrl-C",
+        ]
+    )
 
 
 def run_up(settings: Settings | None = None) -> int:
@@ -102,9 +107,12 @@ def run_up(settings: Settings | None = None) -> int:
         if sup.stop_requested.is_set():
             return 0  # asked to stop while starting: not an error
         dead = sup.dead_child()
-        log.error("start_failed", reason=str(err),
-                  died=dead.name if dead else None,
-                  exit_code=dead.proc.returncode if dead else None)
+        log.error(
+            "start_failed",
+            reason=str(err),
+            died=dead.name if dead else None,
+            exit_code=dead.proc.returncode if dead else None,
+        )
         if dead is not None and dead.name == "temporal":
             log.error("see_temporal_log", path=str(data_dir / "temporal.log"))
         return 1

@@ -37,8 +37,9 @@ def add(
     upgrade_to_head()
     try:
         with session_scope() as session:
-            new = add_user(session, name=name, role=parsed_role, org=org,
-                           region=parsed_region, email=email)
+            new = add_user(
+                session, name=name, role=parsed_role, org=org, region=parsed_region, email=email
+            )
             summary = (
                 f"user {new.user.name!r} ({new.user.role}) added to "
                 f"{'new ' if new.org_created else ''}{new.org.kind} organisation "

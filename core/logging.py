@@ -98,9 +98,7 @@ def configure_logging(settings: Settings | None = None, json: bool | None = None
         cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[
-            *SHARED_PROCESSORS, structlog.stdlib.ExtraAdder(), _drop_color_message
-        ],
+        foreign_pre_chain=[*SHARED_PROCESSORS, structlog.stdlib.ExtraAdder(), _drop_color_message],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final],
     )
     handler = _StderrHandler()

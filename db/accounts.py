@@ -96,7 +96,10 @@ def add_user(
         session.add(organisation)
     token = new_token()
     user = User(
-        name=name, role=role.value, org_id=organisation.id, token_hash=hash_token(token),
+        name=name,
+        role=role.value,
+        org_id=organisation.id,
+        token_hash=hash_token(token),
         email=email or None,
     )
     session.add(user)

@@ -84,13 +84,17 @@ def _resolve_interrupted(
     if handed_over is False:
         return None
     note = (
-        "overdracht bevestigd na een onderbroken poging" if handed_over
+        "overdracht bevestigd na een onderbroken poging"
+        if handed_over
         else "bezorging onzeker: een poging stopte tijdens de overdracht; niet opnieuw verstuurd"
     )
     outbox.presume_sent(engine, row.id, note, confirmed=bool(handed_over))
     log.warning(
-        "notification hand-over interrupted", outbox_id=row.id, case_id=row.case_id,
-        channel=row.channel, confirmed=bool(handed_over),
+        "notification hand-over interrupted",
+        outbox_id=row.id,
+        case_id=row.case_id,
+        channel=row.channel,
+        confirmed=bool(handed_over),
     )
     return outcome(_reload(engine, row.id))
 
@@ -142,8 +146,12 @@ async def deliver(engine: Engine, settings: Settings, outbox_id: str) -> Deliver
         return resolved
     outbox.mark_sent(engine, outbox_id)
     log.info(
-        "notification delivered", outbox_id=outbox_id, case_id=row.case_id,
-        channel=row.channel, notification_event=row.event, attempt=attempt,
+        "notification delivered",
+        outbox_id=outbox_id,
+        case_id=row.case_id,
+        channel=row.channel,
+        notification_event=row.event,
+        attempt=attempt,
     )
     return DeliveryOutcome(outbox_id, outbox.SENT)
 
@@ -162,7 +170,11 @@ def give_up(engine: Engine, settings: Settings, outbox_id: str, error: str) -> D
     row = _reload(engine, outbox_id)
     if row.status == outbox.FAILED:
         log.warning(
-            "notification failed", outbox_id=outbox_id, case_id=row.case_id,
-            channel=row.channel, notification_event=row.event, error=row.last_error,
+            "notification failed",
+            outbox_id=outbox_id,
+            case_id=row.case_id,
+            channel=row.channel,
+            notification_event=row.event,
+            error=row.last_error,
         )
     return outcome(row)

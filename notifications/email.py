@@ -56,8 +56,11 @@ def build_email(row: NotificationOutbox, mail_from: str) -> EmailMessage:
         msg.add_alternative(row.body_html, subtype="html", cte="quoted-printable")
     if row.attachment_ics:
         msg.add_attachment(
-            row.attachment_ics.encode(), maintype="text", subtype="calendar",
-            filename=ICS_FILENAME, params={"method": "REQUEST", "charset": "utf-8"},
+            row.attachment_ics.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename=ICS_FILENAME,
+            params={"method": "REQUEST", "charset": "utf-8"},
         )
     return msg
 

@@ -88,9 +88,15 @@ def idempotency_key(intent: NotificationIntent, target: Target) -> str:
 def build_row(intent: NotificationIntent, target: Target, settings: Settings) -> T:
     """The rendered outbox row; a row that cannot be rendered is born ``failed``."""
     row = T(
-        id=new_id(), idempotency_key=idempotency_key(intent, target), intent_id=intent.id,
-        event=intent.event, case_id=intent.case_id, task_id=intent.task_id,
-        recipient=target.org, channel=target.channel, address=target.address,
+        id=new_id(),
+        idempotency_key=idempotency_key(intent, target),
+        intent_id=intent.id,
+        event=intent.event,
+        case_id=intent.case_id,
+        task_id=intent.task_id,
+        recipient=target.org,
+        channel=target.channel,
+        address=target.address,
         subject=intent.event,
     )
     if target.address is None and target.channel in (EMAIL, WEBHOOK):
@@ -154,8 +160,14 @@ def begin_attempt(engine: Engine, row: T) -> int | None:
     fence = T.handover_at.is_(None) if row.handover_at is None else T.handover_at.is_not(None)
     attempt = row.attempts + 1
     changed = _update(
-        engine, row.id, T.status == row.status, T.attempts == row.attempts, fence,
-        status=SENDING, attempts=attempt, handover_at=None,
+        engine,
+        row.id,
+        T.status == row.status,
+        T.attempts == row.attempts,
+        fence,
+        status=SENDING,
+        attempts=attempt,
+        handover_at=None,
     )
     return attempt if changed else None
 
@@ -163,7 +175,11 @@ def begin_attempt(engine: Engine, row: T) -> int | None:
 def claim_handover(engine: Engine, outbox_id: str, attempt: int) -> bool:
     """The fence: at most one attempt per row ever gets True."""
     return _update(
-        engine, outbox_id, T.status == SENDING, T.attempts == attempt, T.handover_at.is_(None),
+        engine,
+        outbox_id,
+        T.status == SENDING,
+        T.attempts == attempt,
+        T.handover_at.is_(None),
         handover_at=utcnow(),
     )
 
@@ -178,16 +194,27 @@ def presume_sent(engine: Engine, outbox_id: str, note: str, confirmed: bool = Fa
     """An attempt crossed the fence but its answer was lost: never send again; flag it
     ``uncertain`` unless the channel could confirm the hand-over afterwards."""
     _update(
-        engine, outbox_id, T.status == SENDING, T.handover_at.is_not(None),
-        status=SENT, sent_at=utcnow(), uncertain=not confirmed, last_error=note,
+        engine,
+        outbox_id,
+        T.status == SENDING,
+        T.handover_at.is_not(None),
+        status=SENT,
+        sent_at=utcnow(),
+        uncertain=not confirmed,
+        last_error=note,
     )
 
 
 def mark_retry(engine: Engine, outbox_id: str, attempt: int, error: str) -> None:
     """A definitive "not now" (or a failure before the fence): back to pending."""
     _update(
-        engine, outbox_id, T.status == SENDING, T.attempts == attempt,
-        status=PENDING, handover_at=None, last_error=error,
+        engine,
+        outbox_id,
+        T.status == SENDING,
+        T.attempts == attempt,
+        status=PENDING,
+        handover_at=None,
+        last_error=error,
     )
 
 

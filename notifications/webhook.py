@@ -53,7 +53,10 @@ def signature(secret: str, body: bytes, timestamp: int) -> str:
 
 
 def verify_signature(
-    secret: str, header: str, body: bytes, now: float | None = None,
+    secret: str,
+    header: str,
+    body: bytes,
+    now: float | None = None,
     tolerance: int = SIGNATURE_TOLERANCE,
 ) -> bool:
     """True when ``header`` signs ``body`` with ``secret`` and is not older than tolerance."""

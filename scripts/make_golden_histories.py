@@ -40,9 +40,10 @@ async def record(names: list[str], out: Path) -> list[Path]:
     server = Path(sys.executable).parent / "temporal-test-server"
     written: list[Path] = []
     task_queue = f"golden-{uuid.uuid4()}"
-    async with await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(server)
-    ) as env, running_worker(env, engine, task_queue) as client:
+    async with (
+        await WorkflowEnvironment.start_time_skipping(test_server_existing_path=str(server)) as env,
+        running_worker(env, engine, task_queue) as client,
+    ):
         for name in names:
             scenario = SCENARIOS[name]
             inp = case_input(case_id=f"golden-{name}", **scenario.inputs)
@@ -61,8 +62,11 @@ async def record(names: list[str], out: Path) -> list[Path]:
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="golden-") as tmp:
         os.environ.update(CASUSREGIE_DATA_DIR=tmp, CASUSREGIE_ENVIRONMENT="development")
-        for name in ("CASUSREGIE_SECRET_KEY", "CASUSREGIE_DATABASE_URL",
-                     "CASUSREGIE_TEMPORAL_ADDRESS"):
+        for name in (
+            "CASUSREGIE_SECRET_KEY",
+            "CASUSREGIE_DATABASE_URL",
+            "CASUSREGIE_TEMPORAL_ADDRESS",
+        ):
             os.environ.pop(name, None)  # golden histories use the development secret
         from tests.audit.scenarios import SCENARIOS
 

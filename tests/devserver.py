@@ -18,9 +18,7 @@ from core.ports import free_port
 @pytest.fixture(scope="session")
 def dev_server() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="casusregie-temporal-") as tmp:
-        settings = Settings(
-            data_dir=Path(tmp), temporal_port=free_port(), temporal_headless=True
-        )
+        settings = Settings(data_dir=Path(tmp), temporal_port=free_port(), temporal_headless=True)
         address = settings.effective_temporal_address
         with open(Path(tmp) / "temporal.log", "wb") as log:
             proc = start_dev_server(settings, log)

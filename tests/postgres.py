@@ -102,18 +102,37 @@ def postgres_server() -> Iterator[PostgresServer]:
     if os.geteuid() == 0:
         shutil.chown(root, user="postgres")
     data, log = root / "data", root / "postgres.log"
-    _run([*_prefix(pdeathsig=False), str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-          "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+    _run(
+        [
+            *_prefix(pdeathsig=False),
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ]
+    )
     server = PostgresServer(host="127.0.0.1", port=free_port())
     settings = {
-        "listen_addresses": "127.0.0.1", "port": server.port, "unix_socket_directories": root,
-        "fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+        "listen_addresses": "127.0.0.1",
+        "port": server.port,
+        "unix_socket_directories": root,
+        "fsync": "off",
+        "synchronous_commit": "off",
+        "full_page_writes": "off",
     }
     options = [arg for key, value in settings.items() for arg in ("-c", f"{key}={value}")]
     with open(log, "wb") as log_file:
         proc = subprocess.Popen(
             [*_prefix(pdeathsig=True), str(bindir / "postgres"), "-D", str(data), *options],
-            stdout=log_file, stderr=subprocess.STDOUT,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_ready(server, proc, log)

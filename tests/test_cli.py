@@ -20,16 +20,31 @@ CLI = [sys.executable, "-m", "cli.main"]
 
 def casusregie(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, timeout=60, check=False,
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
         env={**os.environ, "COLUMNS": "200", **env},
         cwd=Path(__file__).resolve().parent.parent,
     )
 
 
 def test_user_add_prints_token_last_and_stores_only_its_hash() -> None:
-    result = casusregie("user", "add", "--name", "Ada Jansen", "--role", "coordinator",
-                        "--org", "Zorgkantoor Utrecht", "--region", "utrecht",
-                        "--email", "ada@zk.invalid")
+    result = casusregie(
+        "user",
+        "add",
+        "--name",
+        "Ada Jansen",
+        "--role",
+        "coordinator",
+        "--org",
+        "Zorgkantoor Utrecht",
+        "--region",
+        "utrecht",
+        "--email",
+        "ada@zk.invalid",
+    )
     assert result.returncode == 0, result.stderr
     token = result.stdout.strip().splitlines()[-1]
     with Session(engine_for(get_settings().effective_database_url)) as session:
@@ -59,10 +74,15 @@ def test_user_add_rejects_bad_input_with_exit_code_2(args: list[str], field: str
 
 
 def test_user_add_refuses_role_that_does_not_fit_the_organisation() -> None:
-    assert casusregie("user", "add", "--name", "A", "--role", "aanbieder",
-                      "--org", "Zorggroep Noord").returncode == 0
-    result = casusregie("user", "add", "--name", "B", "--role", "coordinator",
-                        "--org", "Zorggroep Noord")
+    assert (
+        casusregie(
+            "user", "add", "--name", "A", "--role", "aanbieder", "--org", "Zorggroep Noord"
+        ).returncode
+        == 0
+    )
+    result = casusregie(
+        "user", "add", "--name", "B", "--role", "coordinator", "--org", "Zorggroep Noord"
+    )
     assert result.returncode == 2 and "kind aanbieder" in result.stderr
 
 

@@ -23,26 +23,46 @@ def test_round_trip(any_engine: Engine) -> None:
         s.flush()
         s.add(User(name="Ada", role="coordinator", org_id=org.id, token_hash=hash_token(token)))
         case = Case(
-            workflow_id="case-1", client_ref="ref-1", sector="GZ", region="Utrecht",
-            entry="no_dossierhouder", provider_org="Aanbieder A",
-            zorgkantoor_org="Zorgkantoor Utrecht", phase="dossierhouder_search",
+            workflow_id="case-1",
+            client_ref="ref-1",
+            sector="GZ",
+            region="Utrecht",
+            entry="no_dossierhouder",
+            provider_org="Aanbieder A",
+            zorgkantoor_org="Zorgkantoor Utrecht",
+            phase="dossierhouder_search",
             summary_encrypted=encrypt_text("gevoelige samenvatting"),
         )
         s.add(case)
         s.flush()
         s.add(CaseParticipant(case_id=case.id, org="Aanbieder A", capacity="provider"))
-        s.add(Task(
-            id=f"{case.id}:t1", case_id=case.id, phase="dossierhouder_search",
-            key="decide_dossierhouder", title="Besluit over dossierhouderschap",
-            owner_role="aanbieder", owner_org="Aanbieder A", supports=["oco"],
-            allowed_outcomes=["accepted", "declined"], due_at=due,
-            data={"reason": {"code": "capacity", "n": 2}},
-        ))
-        s.add(AuditEvent(
-            id=f"{case.id}:e1", case_id=case.id, seq=1, at=due - timedelta(days=5),
-            actor="systeem", action="case_started", detail={"entry": "no_dossierhouder"},
-            after={"phase": "dossierhouder_search"},
-        ))
+        s.add(
+            Task(
+                id=f"{case.id}:t1",
+                case_id=case.id,
+                phase="dossierhouder_search",
+                key="decide_dossierhouder",
+                title="Besluit over dossierhouderschap",
+                owner_role="aanbieder",
+                owner_org="Aanbieder A",
+                supports=["oco"],
+                allowed_outcomes=["accepted", "declined"],
+                due_at=due,
+                data={"reason": {"code": "capacity", "n": 2}},
+            )
+        )
+        s.add(
+            AuditEvent(
+                id=f"{case.id}:e1",
+                case_id=case.id,
+                seq=1,
+                at=due - timedelta(days=5),
+                actor="systeem",
+                action="case_started",
+                detail={"entry": "no_dossierhouder"},
+                after={"phase": "dossierhouder_search"},
+            )
+        )
         case_id = case.id
 
     with session_scope(any_engine) as s:

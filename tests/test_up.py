@@ -78,8 +78,12 @@ def running_up(tmp_path: Path, **overrides: str) -> Iterator[tuple[subprocess.Po
         env.pop("CASUSREGIE_TEMPORAL_ADDRESS", None)
     with open(tmp_path / "up.err", "w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "up"], cwd=ROOT, env=env,
-            stdout=subprocess.PIPE, stderr=stderr, text=True,
+            [sys.executable, "-m", "cli.main", "up"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
         )
         try:
             try:

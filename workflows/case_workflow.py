@@ -35,8 +35,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.notifications import NotificationFailure, send_notifications
 
 # the read model must catch up eventually: retry without limit, backing off to a minute
-READ_MODEL_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1),
-                               maximum_interval=timedelta(minutes=1))
+READ_MODEL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
+)
 RESOLVE_FAILED_NOTIFICATION = "resolve_failed_notification"
 # how long an update waits for the read model before answering anyway
 SYNC_WAIT = timedelta(seconds=10)
@@ -119,8 +120,12 @@ class CaseWorkflow:
             self._changes += 1
 
     def _record_failed_notification(self, failure: NotificationFailure) -> None:
-        detail = {"recipient": failure.recipient, "channel": failure.channel,
-                  "event": failure.event, "outbox_id": failure.outbox_id}
+        detail = {
+            "recipient": failure.recipient,
+            "channel": failure.channel,
+            "event": failure.event,
+            "outbox_id": failure.outbox_id,
+        }
         self._engine.audit("notification_failed", SYSTEM, motivation=failure.error, **detail)
         # one open resolve task per case collects them (no loop when its own message fails)
         already = any(t.key == RESOLVE_FAILED_NOTIFICATION for t in self._engine.state.open_tasks)
@@ -130,8 +135,10 @@ class CaseWorkflow:
 
     async def _write_read_model(self, changes: ReadModelChanges) -> None:
         await workflow.execute_activity_method(
-            ReadModelActivities.apply_changes, changes,
-            start_to_close_timeout=timedelta(seconds=30), retry_policy=READ_MODEL_RETRY,
+            ReadModelActivities.apply_changes,
+            changes,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=READ_MODEL_RETRY,
         )
 
     async def _read_model_caught_up(self) -> bool:

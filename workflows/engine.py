@@ -54,8 +54,13 @@ def _always(_patch_id: str) -> bool:
 
 
 class CaseEngine:
-    def __init__(self, inp: CaseInput, state: CaseState, now: Callable[[], datetime],
-                 patched: Callable[[str], bool] = _always) -> None:
+    def __init__(
+        self,
+        inp: CaseInput,
+        state: CaseState,
+        now: Callable[[], datetime],
+        patched: Callable[[str], bool] = _always,
+    ) -> None:
         self.inp = inp
         self.state = state
         self.defn = definition(inp.definition_version)
@@ -82,33 +87,59 @@ class CaseEngine:
         )
 
     # ------------------------------------------------------------------ recording
-    def audit(self, action: str, actor: Actor, task: TaskState | None = None,
-              request_id: str | None = None, motivation: str | None = None,
-              before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-              **detail: Any) -> None:
+    def audit(
+        self,
+        action: str,
+        actor: Actor,
+        task: TaskState | None = None,
+        request_id: str | None = None,
+        motivation: str | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        **detail: Any,
+    ) -> None:
         seq = self.state.event_seq
         self.state.event_seq += 1
-        self._events.append(AuditEntry(
-            id=f"{self.state.case_id}:e{seq}", case_id=self.state.case_id, seq=seq,
-            at=self.now(), actor=actor.name, actor_id=actor.user_id, role=actor.role,
-            org=actor.org, action=action, task_id=task.id if task else None,
-            detail=detail, before=before, after=after, motivation=motivation or None,
-            request_id=request_id,
-        ))
+        self._events.append(
+            AuditEntry(
+                id=f"{self.state.case_id}:e{seq}",
+                case_id=self.state.case_id,
+                seq=seq,
+                at=self.now(),
+                actor=actor.name,
+                actor_id=actor.user_id,
+                role=actor.role,
+                org=actor.org,
+                action=action,
+                task_id=task.id if task else None,
+                detail=detail,
+                before=before,
+                after=after,
+                motivation=motivation or None,
+                request_id=request_id,
+            )
+        )
         self._case_changed = True
 
-    def notify(self, event: str, recipients: list[str], task: TaskState | None = None,
-               **context: Any) -> None:
+    def notify(
+        self, event: str, recipients: list[str], task: TaskState | None = None, **context: Any
+    ) -> None:
         """Every notification follows the audit entry of what happened; that entry's
         sequence number plus the event makes a stable id (the outbox's idempotency key)."""
         unique = list(dict.fromkeys(r for r in recipients if r))
         if not unique:
             return
-        self._intents.append(NotificationIntent(
-            id=f"{self.state.case_id}:n{self.state.event_seq - 1}:{event}",
-            event=event, case_id=self.state.case_id, at=self.now(), recipients=unique,
-            task_id=task.id if task else None, context=context,
-        ))
+        self._intents.append(
+            NotificationIntent(
+                id=f"{self.state.case_id}:n{self.state.event_seq - 1}:{event}",
+                event=event,
+                case_id=self.state.case_id,
+                at=self.now(),
+                recipients=unique,
+                task_id=task.id if task else None,
+                context=context,
+            )
+        )
 
     def _touch(self, task: TaskState) -> None:
         self._changed[task.id] = task
@@ -120,11 +151,18 @@ class CaseEngine:
             return None, intents
         s = self.state
         changes = ReadModelChanges(
-            case_id=s.case_id, phase=s.phase, status=s.status, phase_since=s.phase_since,
-            provider_org=s.provider_org, oco_org=s.oco_org,
-            participants={k: list(v) for k, v in s.participants.items()}, meetings=s.meetings,
-            outcome=s.outcome, overdue=any(t.overdue for t in s.open_tasks),
-            tasks=list(self._changed.values()), events=self._events,
+            case_id=s.case_id,
+            phase=s.phase,
+            status=s.status,
+            phase_since=s.phase_since,
+            provider_org=s.provider_org,
+            oco_org=s.oco_org,
+            participants={k: list(v) for k, v in s.participants.items()},
+            meetings=s.meetings,
+            outcome=s.outcome,
+            overdue=any(t.overdue for t in s.open_tasks),
+            tasks=list(self._changed.values()),
+            events=self._events,
         )
         self._changed, self._events, self._case_changed = {}, [], False
         return changes, intents
@@ -134,13 +172,20 @@ class CaseEngine:
         return [org for orgs in self.state.participants.values() for org in orgs]
 
     def start(self, actor: Actor, request_id: str | None) -> None:
-        self.audit("case_started", actor, request_id=request_id, entry=self.inp.entry,
-                   sector=self.inp.sector, region=self.inp.region,
-                   definition_version=self.inp.definition_version)
+        self.audit(
+            "case_started",
+            actor,
+            request_id=request_id,
+            entry=self.inp.entry,
+            sector=self.inp.sector,
+            region=self.inp.region,
+            definition_version=self.inp.definition_version,
+        )
         self.enter_phase(Phase(self.state.phase), actor, request_id, initial=True)
 
-    def enter_phase(self, phase: Phase, actor: Actor, request_id: str | None,
-                    initial: bool = False) -> list[TaskState]:
+    def enter_phase(
+        self, phase: Phase, actor: Actor, request_id: str | None, initial: bool = False
+    ) -> list[TaskState]:
         previous = self.state.phase
         phase_keys = {t.key for t in self.defn.phase(Phase(previous)).tasks}
         for task in self.state.open_tasks:
@@ -151,20 +196,35 @@ class CaseEngine:
         self.state.phase_since = self.now()
         if phase is Phase.WHOLE_SYSTEM_MEETING:
             self.state.meetings += 1
-        self.audit("phase_changed", actor, request_id=request_id,
-                   before=None if initial else {"phase": previous},
-                   after={"phase": phase.value}, meeting_number=self.state.meetings or None)
+        self.audit(
+            "phase_changed",
+            actor,
+            request_id=request_id,
+            before=None if initial else {"phase": previous},
+            after={"phase": phase.value},
+            meeting_number=self.state.meetings or None,
+        )
         if not initial:
-            self.notify("phase_changed", self.all_participants(), phase=phase.value,
-                        phase_title=PHASE_TITLES[phase], previous_phase=previous)
-        return [self.open_task(t.key, actor, request_id)
-                for t in self.defn.phase(phase).tasks
-                if t.on_phase_start and self._condition_holds(t)]
+            self.notify(
+                "phase_changed",
+                self.all_participants(),
+                phase=phase.value,
+                phase_title=PHASE_TITLES[phase],
+                previous_phase=previous,
+            )
+        return [
+            self.open_task(t.key, actor, request_id)
+            for t in self.defn.phase(phase).tasks
+            if t.on_phase_start and self._condition_holds(t)
+        ]
 
     def _condition_holds(self, tdef: TaskDef) -> bool:
         has_oco = bool(self.state.oco_org)
-        return {Condition.ALWAYS: True, Condition.OCO_INVOLVED: has_oco,
-                Condition.NO_OCO: not has_oco}[tdef.condition]
+        return {
+            Condition.ALWAYS: True,
+            Condition.OCO_INVOLVED: has_oco,
+            Condition.NO_OCO: not has_oco,
+        }[tdef.condition]
 
     def _owner_org(self, tdef: TaskDef) -> str:
         return perm.org_for_role(self.state, tdef.owner)
@@ -179,8 +239,9 @@ class CaseEngine:
             return self.inp.progress_report_days
         return tdef.due
 
-    def open_task(self, key: str, actor: Actor, request_id: str | None = None,
-                  owner_org: str | None = None) -> TaskState:
+    def open_task(
+        self, key: str, actor: Actor, request_id: str | None = None, owner_org: str | None = None
+    ) -> TaskState:
         tdef = self.defn.task(key)
         now = self.now()
         days = self._due_days(tdef)
@@ -188,26 +249,50 @@ class CaseEngine:
         remind_at = None
         if tdef.remind and due_at and days and days > self.inp.reminder_days_before:
             remind_at = due_at - timedelta(days=self.inp.reminder_days_before)
-        allowed = [o for o in tdef.allowed_outcomes
-                   if not (self.state.oco_org and o in tdef.outcomes_without_oco)]
+        allowed = [
+            o
+            for o in tdef.allowed_outcomes
+            if not (self.state.oco_org and o in tdef.outcomes_without_oco)
+        ]
         seq = self.state.next_seq
         self.state.next_seq += 1
         task = TaskState(
-            id=f"{self.state.case_id}:t{seq}", key=key, phase=self.state.phase,
-            title=tdef.title, owner_role=tdef.owner.value,
+            id=f"{self.state.case_id}:t{seq}",
+            key=key,
+            phase=self.state.phase,
+            title=tdef.title,
+            owner_role=tdef.owner.value,
             owner_org=owner_org or self._owner_org(tdef),
-            supports=[r.value for r in tdef.supports], allowed_outcomes=allowed,
-            created_at=now, due_at=due_at, remind_at=remind_at,
+            supports=[r.value for r in tdef.supports],
+            allowed_outcomes=allowed,
+            created_at=now,
+            due_at=due_at,
+            remind_at=remind_at,
         )
         self.state.tasks.append(task)
         self._touch(task)
-        self.audit("task_opened", actor, task, request_id, key=key, title=task.title,
-                   owner_role=task.owner_role, owner_org=task.owner_org,
-                   due_at=due_at.isoformat() if due_at else None)
-        self.notify("task_assigned", [task.owner_org], task, task_id=task.id, task_key=key,
-                    task_title=task.title, phase=task.phase,
-                    phase_title=PHASE_TITLES[Phase(task.phase)],
-                    due_at=due_at.isoformat() if due_at else None)
+        self.audit(
+            "task_opened",
+            actor,
+            task,
+            request_id,
+            key=key,
+            title=task.title,
+            owner_role=task.owner_role,
+            owner_org=task.owner_org,
+            due_at=due_at.isoformat() if due_at else None,
+        )
+        self.notify(
+            "task_assigned",
+            [task.owner_org],
+            task,
+            task_id=task.id,
+            task_key=key,
+            task_title=task.title,
+            phase=task.phase,
+            phase_title=PHASE_TITLES[Phase(task.phase)],
+            due_at=due_at.isoformat() if due_at else None,
+        )
         return task
 
     # ------------------------------------------------------------------ commands
@@ -224,9 +309,19 @@ class CaseEngine:
             task.data = dict(cmd.data)
         task.completed_by, task.completed_at = cmd.actor, self.now()
         self._touch(task)
-        self.audit("task_completed", cmd.actor, task, cmd.request_id, motivation=cmd.note,
-                   before=before, after={"status": task.status, "outcome": cmd.outcome},
-                   key=task.key, title=task.title, outcome=cmd.outcome, data=dict(cmd.data))
+        self.audit(
+            "task_completed",
+            cmd.actor,
+            task,
+            cmd.request_id,
+            motivation=cmd.note,
+            before=before,
+            after={"status": task.status, "outcome": cmd.outcome},
+            key=task.key,
+            title=task.title,
+            outcome=cmd.outcome,
+            data=dict(cmd.data),
+        )
         opened = self._apply_effect(tdef, task, cmd)
         return self.result(task, opened)
 
@@ -238,8 +333,14 @@ class CaseEngine:
             self.state.declines += 1
             over = self.state.declines >= self.inp.max_declines
             if over:
-                self.audit("escalation", actor, task, rid, reason="declines_limit",
-                           declines=self.state.declines)
+                self.audit(
+                    "escalation",
+                    actor,
+                    task,
+                    rid,
+                    reason="declines_limit",
+                    declines=self.state.declines,
+                )
             key = "take_over_mediation" if over else "register_with_next_provider"
             opened.append(self.open_task(key, actor, rid))
         elif effect.special is Special.REGISTER_PROVIDER:
@@ -247,8 +348,14 @@ class CaseEngine:
             before = {"provider_org": self.state.provider_org}
             self.state.provider_org = provider
             self.add_participant("intended_provider", provider)
-            self.audit("provider_registered", actor, task, rid, before=before,
-                       after={"provider_org": provider})
+            self.audit(
+                "provider_registered",
+                actor,
+                task,
+                rid,
+                before=before,
+                after={"provider_org": provider},
+            )
             opened.append(self.open_task("decide_dossierhouder", actor, rid))
         self._extra_notifications(task, cmd)
         if effect.close:
@@ -259,14 +366,22 @@ class CaseEngine:
 
     def _extra_notifications(self, task: TaskState, cmd: CompleteTask) -> None:
         if task.key == "organise_meeting":
-            self.notify("meeting_invitation",
-                        self.all_participants() + list(cmd.data.get("invitees") or []), task,
-                        meeting_at=cmd.data.get("meeting_at"), location=cmd.data.get("location"),
-                        chair=cmd.data.get("chair"), minute_taker=cmd.data.get("minute_taker"),
-                        meeting_number=self.state.meetings)
+            self.notify(
+                "meeting_invitation",
+                self.all_participants() + list(cmd.data.get("invitees") or []),
+                task,
+                meeting_at=cmd.data.get("meeting_at"),
+                location=cmd.data.get("location"),
+                chair=cmd.data.get("chair"),
+                minute_taker=cmd.data.get("minute_taker"),
+                meeting_number=self.state.meetings,
+            )
         elif task.key == "record_praktijkteam_advice":
-            self.notify("advice_answered", [self.state.zorgkantoor_org,
-                                            str(task.data.get("requested_by_org") or "")], task)
+            self.notify(
+                "advice_answered",
+                [self.state.zorgkantoor_org, str(task.data.get("requested_by_org") or "")],
+                task,
+            )
 
     def add_participant(self, capacity: str, org: str) -> bool:
         orgs = self.state.participants.setdefault(capacity, [])
@@ -286,32 +401,58 @@ class CaseEngine:
             task.claimed_by, task.claimed_at = cmd.actor, self.now()
         self._touch(task)
         action = "task_unclaimed" if cmd.release else "task_claimed"
-        self.audit(action, cmd.actor, task, cmd.request_id, before=before,
-                   after={"claimed_by": task.claimed_by.name if task.claimed_by else None},
-                   forced=cmd.force)
+        self.audit(
+            action,
+            cmd.actor,
+            task,
+            cmd.request_id,
+            before=before,
+            after={"claimed_by": task.claimed_by.name if task.claimed_by else None},
+            forced=cmd.force,
+        )
         return self.result(task, [])
 
-    def close(self, outcome: str, actor: Actor, request_id: str | None,
-              motivation: str | None = None) -> None:
+    def close(
+        self, outcome: str, actor: Actor, request_id: str | None, motivation: str | None = None
+    ) -> None:
         for task in self.state.open_tasks:
             task.status = TaskStatus.CANCELLED
             self._touch(task)
         before = {"status": self.state.status, "phase": self.state.phase}
         self.state.status, self.state.outcome = CaseStatus.CLOSED, outcome
         self.state.phase, self.state.phase_since = Phase.CLOSED.value, self.now()
-        self.audit("case_closed", actor, request_id=request_id, motivation=motivation,
-                   before=before, after={"status": "closed", "outcome": outcome})
-        self.notify("case_closed", self.all_participants(), outcome=outcome,
-                    outcome_title=OUTCOME_TITLES[CaseOutcome(outcome)])
+        self.audit(
+            "case_closed",
+            actor,
+            request_id=request_id,
+            motivation=motivation,
+            before=before,
+            after={"status": "closed", "outcome": outcome},
+        )
+        self.notify(
+            "case_closed",
+            self.all_participants(),
+            outcome=outcome,
+            outcome_title=OUTCOME_TITLES[CaseOutcome(outcome)],
+        )
 
     def result(self, task: TaskState | None, opened: list[TaskState]) -> UpdateResult:
-        return UpdateResult(phase=self.state.phase, status=self.state.status,
-                            outcome=self.state.outcome, task=task, opened=opened)
+        return UpdateResult(
+            phase=self.state.phase,
+            status=self.state.status,
+            outcome=self.state.outcome,
+            task=task,
+            opened=opened,
+        )
 
     # ------------------------------------------------------------------ time
     def next_deadline(self) -> datetime | None:
-        moments = [m for t in self.state.open_tasks for m in (
-            t.remind_at if not t.reminded else None, t.due_at if not t.overdue else None) if m]
+        moments = [
+            m
+            for t in self.state.open_tasks
+            for m in (t.remind_at if not t.reminded else None, t.due_at if not t.overdue else None)
+            if m
+        ]
         return min(moments, default=None)
 
     def fire_due_timers(self) -> bool:
@@ -322,16 +463,33 @@ class CaseEngine:
                 task.reminded, fired = True, True
                 self._touch(task)
                 self.audit("deadline_reminder", SYSTEM, task, due_at=task.due_at.isoformat())
-                self.notify("deadline_reminder", [task.owner_org], task, task_id=task.id,
-                            task_title=task.title, due_at=task.due_at.isoformat())
+                self.notify(
+                    "deadline_reminder",
+                    [task.owner_org],
+                    task,
+                    task_id=task.id,
+                    task_title=task.title,
+                    due_at=task.due_at.isoformat(),
+                )
             if task.due_at and not task.overdue and task.due_at <= now:
                 task.overdue, fired = True, True
                 self._touch(task)
-                self.audit("deadline_missed", SYSTEM, task, before={"overdue": False},
-                           after={"overdue": True}, due_at=task.due_at.isoformat())
-                self.notify("deadline_missed", [task.owner_org, self.state.zorgkantoor_org],
-                            task, task_id=task.id, task_title=task.title,
-                            due_at=task.due_at.isoformat())
+                self.audit(
+                    "deadline_missed",
+                    SYSTEM,
+                    task,
+                    before={"overdue": False},
+                    after={"overdue": True},
+                    due_at=task.due_at.isoformat(),
+                )
+                self.notify(
+                    "deadline_missed",
+                    [task.owner_org, self.state.zorgkantoor_org],
+                    task,
+                    task_id=task.id,
+                    task_title=task.title,
+                    due_at=task.due_at.isoformat(),
+                )
                 follow_up = self.defn.task(task.key).on_overdue
                 if follow_up:
                     self.audit("escalation", SYSTEM, task, reason="deadline_missed")

@@ -219,4 +219,9 @@ class UpdateError:
     FORBIDDEN = "Forbidden"  # 403: caller's role/organisation may not do this
     INVALID = "Invalid"  # 422: outcome not allowed, required data missing
 
-    HTTP_STATUS: ClassVar[dict[str, int]] = {NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, INVALID: 422}
+    HTTP_STATUS: ClassVar[dict[str, int]] = {
+        NOT_FOUND: 404,
+        CONFLICT: 409,
+        FORBIDDEN: 403,
+        INVALID: 422,
+    }

@@ -61,8 +61,11 @@ def _open_task(state: CaseState, task_id: str, actor: Actor) -> TaskState:
     if task is None:
         raise reject(UpdateError.NOT_FOUND, f"task {task_id} does not exist in this case")
     if not may_act_on(actor, task):
-        raise reject(UpdateError.FORBIDDEN, f"task {task_id} belongs to {task.owner_role} "
-                     f"{task.owner_org}; {actor.role} {actor.org} may not act on it")
+        raise reject(
+            UpdateError.FORBIDDEN,
+            f"task {task_id} belongs to {task.owner_role} "
+            f"{task.owner_org}; {actor.role} {actor.org} may not act on it",
+        )
     if task.status != TaskStatus.OPEN:
         raise reject(UpdateError.CONFLICT, f"task {task_id} is no longer open ({task.status})")
     return task
@@ -71,8 +74,9 @@ def _open_task(state: CaseState, task_id: str, actor: Actor) -> TaskState:
 def validate_complete(state: CaseState, defn: ProcessDefinition, cmd: CompleteTask) -> None:
     task = _open_task(state, cmd.task_id, cmd.actor)
     # a claim shows who works on a task; it is no lock: a colleague may still complete it
-    errors = completion_errors(defn.task(task.key), cmd.outcome, cmd.note, cmd.data,
-                               task.allowed_outcomes)
+    errors = completion_errors(
+        defn.task(task.key), cmd.outcome, cmd.note, cmd.data, task.allowed_outcomes
+    )
     if errors:
         raise reject(UpdateError.INVALID, "; ".join(errors))
 
@@ -84,11 +88,15 @@ def validate_claim(state: CaseState, cmd: ClaimTask) -> None:
         if holder is None:
             raise reject(UpdateError.CONFLICT, f"task {task.id} is not claimed")
         if holder.user_id != cmd.actor.user_id and not cmd.force:
-            raise reject(UpdateError.CONFLICT,
-                         f"task {task.id} is claimed by {holder.name}; use force to release")
+            raise reject(
+                UpdateError.CONFLICT,
+                f"task {task.id} is claimed by {holder.name}; use force to release",
+            )
     elif holder and holder.user_id != cmd.actor.user_id and not cmd.force:
-        raise reject(UpdateError.CONFLICT,
-                     f"task {task.id} is already claimed by {holder.name}; use force to take over")
+        raise reject(
+            UpdateError.CONFLICT,
+            f"task {task.id} is already claimed by {holder.name}; use force to take over",
+        )
 
 
 def _require(condition: bool, kind: str, message: str) -> None:
@@ -102,30 +110,49 @@ def _involved(state: CaseState, actor: Actor) -> bool:
 
 def validate_action(state: CaseState, cmd: CaseAction) -> None:
     actor, data = cmd.actor, cmd.data
-    _require(cmd.action in CaseActionKind.ALL, UpdateError.INVALID,
-             f"action must be one of {list(CaseActionKind.ALL)}")
-    _require(state.status != CaseStatus.CLOSED, UpdateError.CONFLICT,
-             f"case {state.case_id} is closed")
+    _require(
+        cmd.action in CaseActionKind.ALL,
+        UpdateError.INVALID,
+        f"action must be one of {list(CaseActionKind.ALL)}",
+    )
+    _require(
+        state.status != CaseStatus.CLOSED, UpdateError.CONFLICT, f"case {state.case_id} is closed"
+    )
     _require(actor.role != Role.AUDITOR, UpdateError.FORBIDDEN, "auditors change nothing")
     coordinator = actor.role == Role.COORDINATOR and actor.org == state.zorgkantoor_org
     note = (cmd.note or "").strip()
-    if cmd.action in (CaseActionKind.WITHDRAW, CaseActionKind.END_CARE_WITH_BRIDGING,
-                      CaseActionKind.ADD_PARTICIPANT):
-        _require(coordinator, UpdateError.FORBIDDEN,
-                 f"only the case's coordinator ({state.zorgkantoor_org}) may {cmd.action}")
+    if cmd.action in (
+        CaseActionKind.WITHDRAW,
+        CaseActionKind.END_CARE_WITH_BRIDGING,
+        CaseActionKind.ADD_PARTICIPANT,
+    ):
+        _require(
+            coordinator,
+            UpdateError.FORBIDDEN,
+            f"only the case's coordinator ({state.zorgkantoor_org}) may {cmd.action}",
+        )
     if cmd.action == CaseActionKind.WITHDRAW:
         _require(bool(note), UpdateError.INVALID, "note (reason for withdrawal) is required")
     elif cmd.action == CaseActionKind.END_CARE_WITH_BRIDGING:
-        _require(bool(str(data.get("bridging_solution") or "").strip()), UpdateError.INVALID,
-                 "data.bridging_solution is required: care may only end with a recorded "
-                 "bridging solution (continuity of care)")
+        _require(
+            bool(str(data.get("bridging_solution") or "").strip()),
+            UpdateError.INVALID,
+            "data.bridging_solution is required: care may only end with a recorded "
+            "bridging solution (continuity of care)",
+        )
     elif cmd.action == CaseActionKind.SIGNAL_STAGNATION:
-        _require(actor.role in (Role.AANBIEDER, Role.OCO) and _involved(state, actor),
-                 UpdateError.FORBIDDEN, "a stagnation signal comes from an involved aanbieder or oco")
+        _require(
+            actor.role in (Role.AANBIEDER, Role.OCO) and _involved(state, actor),
+            UpdateError.FORBIDDEN,
+            "a stagnation signal comes from an involved aanbieder or oco",
+        )
         _require(bool(note), UpdateError.INVALID, "note (what stagnates) is required")
     elif cmd.action == CaseActionKind.REQUEST_ADVICE:
-        _require(_involved(state, actor) or coordinator, UpdateError.FORBIDDEN,
-                 "only parties involved in the case may request advice")
+        _require(
+            _involved(state, actor) or coordinator,
+            UpdateError.FORBIDDEN,
+            "only parties involved in the case may request advice",
+        )
         _require(bool(note), UpdateError.INVALID, "note (the question) is required")
     elif cmd.action == CaseActionKind.ADD_PARTICIPANT:
         _validate_participant(state, data)
@@ -134,11 +161,20 @@ def validate_action(state: CaseState, cmd: CaseAction) -> None:
 def _validate_participant(state: CaseState, data: dict[str, Any]) -> None:
     org, capacity = str(data.get("org") or "").strip(), data.get("capacity")
     _require(bool(org), UpdateError.INVALID, "data.org (organisation name) is required")
-    _require(capacity in PARTICIPANT_CAPACITIES, UpdateError.INVALID,
-             f"data.capacity must be one of {list(PARTICIPANT_CAPACITIES)}")
+    _require(
+        capacity in PARTICIPANT_CAPACITIES,
+        UpdateError.INVALID,
+        f"data.capacity must be one of {list(PARTICIPANT_CAPACITIES)}",
+    )
     if PARTICIPANT_CAPACITIES[capacity]:
-        _require(data.get("consent") is True, UpdateError.INVALID,
-                 "data.consent must be true: client data is shared only with recorded consent")
+        _require(
+            data.get("consent") is True,
+            UpdateError.INVALID,
+            "data.consent must be true: client data is shared only with recorded consent",
+        )
     if capacity == "oco":
-        _require(not state.oco_org or state.oco_org == org, UpdateError.CONFLICT,
-                 f"an OCO is already involved ({state.oco_org})")
+        _require(
+            not state.oco_org or state.oco_org == org,
+            UpdateError.CONFLICT,
+            f"an OCO is already involved ({state.oco_org})",
+        )

@@ -25,14 +25,18 @@ def sign_in_page(request: Request, session: SessionDep, settings: SettingsDep) -
 
 
 @router.post("/login")
-def sign_in(request: Request, form: CheckedForm, session: SessionDep,
-            settings: SettingsDep) -> Response:
+def sign_in(
+    request: Request, form: CheckedForm, session: SessionDep, settings: SettingsDep
+) -> Response:
     token = str(form.get("token") or "").strip()
     principal = principal_for_token(session, token) if token else None
     if principal is None:
-        return render(request, "sign_in.html",
-                       {"error": "Onbekende of verlopen sleutel. Controleer de token."},
-                       status=401)
+        return render(
+            request,
+            "sign_in.html",
+            {"error": "Onbekende of verlopen sleutel. Controleer de token."},
+            status=401,
+        )
     response = RedirectResponse("/inbox", status_code=303)
     set_session(response, request, session_value(settings, principal.user_id, hash_token(token)))
     return response

@@ -30,26 +30,45 @@ def _choice(value: str | None, allowed) -> str | None:
 
 
 @router.get("/cases")
-def cases_page(request: Request, principal: PageUser, session: SessionDep,
-               fase: str | None = None, status: str | None = None, regio: str | None = None,
-               sector: str | None = None, te_laat: str | None = None,
-               pagina: int = 0) -> Response:
+def cases_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    fase: str | None = None,
+    status: str | None = None,
+    regio: str | None = None,
+    sector: str | None = None,
+    te_laat: str | None = None,
+    pagina: int = 0,
+) -> Response:
     f = service.CaseFilter(
         phase=_choice(fase, [p.value for p in Phase]),
         status=_choice(status, [s.value for s in CaseStatus]),
-        region=_choice(regio, REGIONS), sector=_choice(sector, [s.value for s in Sector]),
+        region=_choice(regio, REGIONS),
+        sector=_choice(sector, [s.value for s in Sector]),
         overdue=True if te_laat == "1" else None,
-        limit=PAGE_SIZE, offset=max(pagina, 0) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        offset=max(pagina, 0) * PAGE_SIZE,
     )
     page = service.list_cases(session, principal, f)
-    return render(request, "cases.html", {"page": page, "filter": f, "pagina": max(pagina, 0),
-                                          "page_size": PAGE_SIZE})
+    return render(
+        request,
+        "cases.html",
+        {"page": page, "filter": f, "pagina": max(pagina, 0), "page_size": PAGE_SIZE},
+    )
 
 
 def _new_case_form(request: Request, values: dict, errors: list[str], status: int = 200):
-    return render(request, "case_new.html", {
-        "values": values, "errors": errors, "idempotency_key": secrets.token_urlsafe(16),
-    }, status=status)
+    return render(
+        request,
+        "case_new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "idempotency_key": secrets.token_urlsafe(16),
+        },
+        status=status,
+    )
 
 
 def _coordinator(principal: Principal) -> None:
@@ -64,11 +83,25 @@ def new_case_page(request: Request, principal: PageUser) -> Response:
 
 
 @router.post("/cases/new")
-async def new_case(request: Request, principal: PageUser, session: SessionDep,
-                   client: TemporalDep, settings: SettingsDep, form: CheckedForm) -> Response:
+async def new_case(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+    form: CheckedForm,
+) -> Response:
     _coordinator(principal)
-    fields = ("client_ref", "sector", "region", "entry", "provider_org", "oco_org",
-              "decision_days", "summary")
+    fields = (
+        "client_ref",
+        "sector",
+        "region",
+        "entry",
+        "provider_org",
+        "oco_org",
+        "decision_days",
+        "summary",
+    )
     values = {name: text_value(form, name) for name in fields}
     given: dict[str, object] = {k: v for k, v in values.items() if v != ""}
     if str(given.get("decision_days", "")).isdigit():
@@ -78,27 +111,41 @@ async def new_case(request: Request, principal: PageUser, session: SessionDep,
     except ValidationError as exc:
         errors = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return _new_case_form(request, values, errors, status=422)
-    started = await service.start_case(session, client, principal, body,
-                                       text_value(form, "idempotency_key") or None, settings,
-                                       current_request_id())
+    started = await service.start_case(
+        session,
+        client,
+        principal,
+        body,
+        text_value(form, "idempotency_key") or None,
+        settings,
+        current_request_id(),
+    )
     return RedirectResponse(f"/cases/{started.case.id}", status_code=303)
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: str, principal: PageUser, session: SessionDep,
-              settings: SettingsDep) -> Response:
+def case_page(
+    request: Request, case_id: str, principal: PageUser, session: SessionDep, settings: SettingsDep
+) -> Response:
     case = scoped_case(session, principal, case_id)
     detail = service.case_detail(session, principal, case, settings)
-    return render(request, "case.html", {
-        "case": detail, "timeline": service.timeline(session, case.id),
-        "steers": steers(principal, case), "capacities": list(PARTICIPANT_CAPACITIES),
-        "may_signal": principal.role in (Role.AANBIEDER, Role.OCO),
-    })
+    return render(
+        request,
+        "case.html",
+        {
+            "case": detail,
+            "timeline": service.timeline(session, case.id),
+            "steers": steers(principal, case),
+            "capacities": list(PARTICIPANT_CAPACITIES),
+            "may_signal": principal.role in (Role.AANBIEDER, Role.OCO),
+        },
+    )
 
 
 @router.post("/cases/{case_id}/action")
-async def case_action(case_id: str, principal: PageUser, session: SessionDep,
-                      client: TemporalDep, form: CheckedForm) -> Response:
+async def case_action(
+    case_id: str, principal: PageUser, session: SessionDep, client: TemporalDep, form: CheckedForm
+) -> Response:
     case = scoped_case(session, principal, case_id)
     action = text_value(form, "action")
     if action not in CaseActionKind.ALL:
@@ -108,11 +155,19 @@ async def case_action(case_id: str, principal: PageUser, session: SessionDep,
         raise HTTPException(403, f"Dit mag u niet doen ({refusal}).")
     data: dict = {}
     if action == CaseActionKind.ADD_PARTICIPANT:
-        data = {"org": text_value(form, "org"), "capacity": text_value(form, "capacity"),
-                "consent": text_value(form, "consent") == "ja"}
+        data = {
+            "org": text_value(form, "org"),
+            "capacity": text_value(form, "capacity"),
+            "consent": text_value(form, "consent") == "ja",
+        }
     elif action == CaseActionKind.END_CARE_WITH_BRIDGING:
         data = {"bridging_solution": text_value(form, "bridging_solution")}
-    cmd = CaseAction(action=action, actor=principal.actor, note=text_value(form, "note"),
-                     data=data, request_id=current_request_id())
+    cmd = CaseAction(
+        action=action,
+        actor=principal.actor,
+        note=text_value(form, "note"),
+        data=data,
+        request_id=current_request_id(),
+    )
     await run_update(client, case.id, "case_action", cmd)
     return RedirectResponse(f"/cases/{case.id}", status_code=303)

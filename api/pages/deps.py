@@ -40,8 +40,7 @@ async def csrf_checked(request: Request) -> dict[str, object]:
     """The submitted form, after its CSRF token matched the cookie."""
     form = await request.form()
     verify_csrf(request, str(form.get(CSRF_FIELD) or ""))
-    return {key: form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key)
-            for key in form}
+    return {key: form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key) for key in form}
 
 
 CheckedForm = Annotated[dict[str, object], Depends(csrf_checked)]

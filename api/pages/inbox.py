@@ -26,31 +26,49 @@ def _opened(session, principal: Principal, ids: str | None) -> list:
     wanted = [i for i in (ids or "").split(",") if i][:20]
     if not wanted:
         return []
-    rows = session.exec(select(Task).join(Case, Case.id == Task.case_id)
-                        .where(Task.id.in_(wanted), visible_cases(principal))).all()
+    rows = session.exec(
+        select(Task)
+        .join(Case, Case.id == Task.case_id)
+        .where(Task.id.in_(wanted), visible_cases(principal))
+    ).all()
     return [task_out(t) for t in rows]
 
 
 @router.get("/inbox")
-def inbox_page(request: Request, principal: PageUser, session: SessionDep,
-               geopend: str | None = None, afgerond: str | None = None,
-               pagina: int = 0) -> Response:
+def inbox_page(
+    request: Request,
+    principal: PageUser,
+    session: SessionDep,
+    geopend: str | None = None,
+    afgerond: str | None = None,
+    pagina: int = 0,
+) -> Response:
     size = 50
     mine = inbox(session, principal, InboxFilter(limit=size, offset=max(pagina, 0) * size))
     supported = inbox(session, principal, InboxFilter(section="supports", limit=20))
     # overdue first, then by due date (the query already sorts by due date)
     mine.items.sort(key=lambda t: not t.overdue)
-    return render(request, "inbox.html", {
-        "mine": mine, "supported": supported, "page": pagina, "page_size": size,
-        "opened": _opened(session, principal, geopend), "completed": afgerond,
-    })
+    return render(
+        request,
+        "inbox.html",
+        {
+            "mine": mine,
+            "supported": supported,
+            "page": pagina,
+            "page_size": size,
+            "opened": _opened(session, principal, geopend),
+            "completed": afgerond,
+        },
+    )
 
 
 def _task_context(session, principal: Principal, task_id: str) -> dict:
     task, case = scoped_task(session, principal, task_id)
     tdef = taskform.task_def(task.key)
     return {
-        "task": task_out(task), "case": case, "tdef": tdef,
+        "task": task_out(task),
+        "case": case,
+        "tdef": tdef,
         "fields": taskform.form_fields(tdef),
         "note_required_for": taskform.note_required_for(tdef),
         "may_act": may_act_on(principal.actor, task) and not principal.read_only,
@@ -59,20 +77,28 @@ def _task_context(session, principal: Principal, task_id: str) -> dict:
 
 
 @router.get("/tasks/{task_id}")
-def task_page(request: Request, task_id: str, principal: PageUser,
-              session: SessionDep) -> Response:
-    return render(request, "task.html", {**_task_context(session, principal, task_id),
-                                         "values": {}, "errors": []})
+def task_page(request: Request, task_id: str, principal: PageUser, session: SessionDep) -> Response:
+    return render(
+        request,
+        "task.html",
+        {**_task_context(session, principal, task_id), "values": {}, "errors": []},
+    )
 
 
 @router.post("/tasks/{task_id}")
-async def complete_from_form(request: Request, task_id: str, principal: PageUser,
-                             session: SessionDep, client: TemporalDep,
-                             form: CheckedForm) -> Response:
+async def complete_from_form(
+    request: Request,
+    task_id: str,
+    principal: PageUser,
+    session: SessionDep,
+    client: TemporalDep,
+    form: CheckedForm,
+) -> Response:
     ctx = _task_context(session, principal, task_id)
     if not ctx["may_act"]:
-        raise HTTPException(403, "U kunt deze taak niet afronden: hij hoort bij een andere "
-                                 "rol of organisatie.")
+        raise HTTPException(
+            403, "U kunt deze taak niet afronden: hij hoort bij een andere rol of organisatie."
+        )
     outcome = str(form.get("outcome") or "")
     note = taskform.text_value(form, "note")
     data, errors = taskform.parse_data(ctx["tdef"], form)
@@ -81,8 +107,14 @@ async def complete_from_form(request: Request, task_id: str, principal: PageUser
     else:
         errors += taskform.missing_required(ctx["tdef"], outcome, note, data)
     if not errors:
-        cmd = CompleteTask(task_id=task_id, outcome=outcome, actor=principal.actor, note=note,
-                           data=data, request_id=current_request_id())
+        cmd = CompleteTask(
+            task_id=task_id,
+            outcome=outcome,
+            actor=principal.actor,
+            note=note,
+            data=data,
+            request_id=current_request_id(),
+        )
         try:
             result = await run_update(client, ctx["case"].id, "complete_task", cmd)
         except HTTPException as exc:
@@ -91,20 +123,24 @@ async def complete_from_form(request: Request, task_id: str, principal: PageUser
             errors.append(f"De taak is niet afgerond: {exc.detail}")
         else:
             opened = ",".join(t.id for t in result.opened)
-            return RedirectResponse(f"/inbox?afgerond={task_id}&geopend={opened}",
-                                    status_code=303)
-    return render(request, "task.html", {**ctx, "values": form, "errors": errors},
-                  status=422)
+            return RedirectResponse(f"/inbox?afgerond={task_id}&geopend={opened}", status_code=303)
+    return render(request, "task.html", {**ctx, "values": form, "errors": errors}, status=422)
 
 
 @router.post("/tasks/{task_id}/claim")
-async def claim_from_form(task_id: str, principal: PageUser, session: SessionDep,
-                          client: TemporalDep, form: CheckedForm) -> Response:
+async def claim_from_form(
+    task_id: str, principal: PageUser, session: SessionDep, client: TemporalDep, form: CheckedForm
+) -> Response:
     task, case = scoped_task(session, principal, task_id)
     if not may_act_on(principal.actor, task) or principal.read_only:
         raise HTTPException(403, "Deze taak hoort bij een andere rol of organisatie.")
     release = form.get("release") == "1"
-    cmd = ClaimTask(task_id=task_id, actor=principal.actor, release=release,
-                    force=form.get("force") == "1", request_id=current_request_id())
+    cmd = ClaimTask(
+        task_id=task_id,
+        actor=principal.actor,
+        release=release,
+        force=form.get("force") == "1",
+        request_id=current_request_id(),
+    )
     await run_update(client, case.id, "claim_task", cmd)
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)

@@ -35,8 +35,11 @@ ENTRIES = {
     "no_dossierhouder": "Indicatie, nog geen dossierhouder",
     "care_not_suitable": "Zorg op huidige plek niet meer passend",
 }
-SECTORS = {"VV": "VV (verpleging en verzorging)", "GZ": "GZ (gehandicaptenzorg)",
-           "GGZ": "GGZ (geestelijke gezondheidszorg)"}
+SECTORS = {
+    "VV": "VV (verpleging en verzorging)",
+    "GZ": "GZ (gehandicaptenzorg)",
+    "GGZ": "GGZ (geestelijke gezondheidszorg)",
+}
 CAPACITIES = {
     "provider": "Zorgaanbieder (dossierhouder)",
     "intended_provider": "Beoogde aanbieder",

@@ -21,27 +21,39 @@ templates.env.filters.update(
 )
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None,
-           status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     ctx = {
         "principal": getattr(request.state, "principal", None),
         "csrf": csrf_token(request),
         "now": datetime.now(UTC),
         **(context or {}),
     }
-    response = templates.TemplateResponse(request, name, ctx, status_code=status,
-                                          headers=headers)
+    response = templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
     set_csrf_cookie(response, request)
     return response
 
 
-def render_error(request: Request, status: int, title: str, detail: Any,
-                 headers: dict[str, str] | None = None) -> Response:
+def render_error(
+    request: Request, status: int, title: str, detail: Any, headers: dict[str, str] | None = None
+) -> Response:
     if isinstance(detail, list):  # validation errors: field and message
-        messages = [f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}"
-                    for e in detail if isinstance(e, dict)]
+        messages = [
+            f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}"
+            for e in detail
+            if isinstance(e, dict)
+        ]
     else:
         messages = [str(detail)]
-    return render(request, "error.html", {"status": status, "title": title,
-                                          "messages": messages}, status=status,
-                  headers=headers)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": title, "messages": messages},
+        status=status,
+        headers=headers,
+    )

@@ -48,14 +48,22 @@ def session_user_id(settings: Settings, value: str | None) -> tuple[str, str, st
     return user_id, issued, signature
 
 
-def check_session(settings: Settings, user_id: str, issued: str, signature: str,
-                  token_hash: str) -> bool:
+def check_session(
+    settings: Settings, user_id: str, issued: str, signature: str, token_hash: str
+) -> bool:
     return hmac.compare_digest(signature, _sign(settings, user_id, issued, token_hash))
 
 
 def set_session(response: Response, request: Request, value: str) -> None:
-    response.set_cookie(SESSION_COOKIE, value, max_age=SESSION_SECONDS, httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 def clear_session(response: Response) -> None:
@@ -74,12 +82,21 @@ def csrf_token(request: Request) -> str:
 def set_csrf_cookie(response: Response, request: Request) -> None:
     token = getattr(request.state, "new_csrf", None)
     if token:
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict",
-                            secure=request.url.scheme == "https", path="/")
+        response.set_cookie(
+            CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
 
 
 def verify_csrf(request: Request, submitted: str | None) -> None:
     cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
-        raise HTTPException(403, "Het formulier is verlopen of ongeldig (CSRF). "
-                                 "Laad de pagina opnieuw en probeer het nog eens.")
+        raise HTTPException(
+            403,
+            "Het formulier is verlopen of ongeldig (CSRF). "
+            "Laad de pagina opnieuw en probeer het nog eens.",
+        )

@@ -62,8 +62,13 @@ def _participants(form: dict[str, Any], name: str) -> list[dict[str, Any]]:
         person = text_value(form, f"{name}-{i}-name")
         if not person:
             continue
-        rows.append({"name": person, "org": text_value(form, f"{name}-{i}-org"),
-                     "mandate": text_value(form, f"{name}-{i}-mandate") == "ja"})
+        rows.append(
+            {
+                "name": person,
+                "org": text_value(form, f"{name}-{i}-org"),
+                "mandate": text_value(form, f"{name}-{i}-mandate") == "ja",
+            }
+        )
     return rows
 
 
@@ -84,8 +89,9 @@ def parse_data(tdef: TaskDef | None, form: dict[str, Any]) -> tuple[dict[str, An
             data[spec.name] = [line.strip() for line in raw.splitlines() if line.strip()]
         elif spec.kind is FieldKind.MONEY:
             try:
-                data[spec.name] = float(raw.replace(".", "").replace(",", ".")
-                                        if "," in raw else raw)
+                data[spec.name] = float(
+                    raw.replace(".", "").replace(",", ".") if "," in raw else raw
+                )
             except ValueError:
                 errors.append(f"{spec.label}: vul een bedrag in euro's in, bijvoorbeeld 1250,50")
         else:
@@ -93,8 +99,9 @@ def parse_data(tdef: TaskDef | None, form: dict[str, Any]) -> tuple[dict[str, An
     return data, errors
 
 
-def missing_required(tdef: TaskDef | None, outcome: str, note: str,
-                     data: dict[str, Any]) -> list[str]:
+def missing_required(
+    tdef: TaskDef | None, outcome: str, note: str, data: dict[str, Any]
+) -> list[str]:
     """Dutch messages for what the chosen outcome requires and is still empty (early
     feedback; the workflow's validator stays authoritative)."""
     if tdef is None:

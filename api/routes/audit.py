@@ -70,7 +70,8 @@ def _history_error(exc: RPCError, case_id: str) -> HTTPException:
 
 @router.get("/{case_id}/history")
 async def get_history(
-    case: AuditedCase, client: TemporalDep,
+    case: AuditedCase,
+    client: TemporalDep,
     payloads: Literal["decoded", "encrypted"] = DECODED,
 ) -> dict[str, Any]:
     """The Temporal event history; payloads decrypted unless ``payloads=encrypted``."""
@@ -80,25 +81,39 @@ async def get_history(
         raise _history_error(exc, case.id) from None
 
 
-@router.get("/{case_id}/dossier", response_class=Response,
-            responses={200: {"content": {"application/zip": {}}}})
-async def get_dossier(case: AuditedCase, client: TemporalDep, engine: EngineDep,
-                      settings: SettingsDep, replay: bool = True) -> Response:
+@router.get(
+    "/{case_id}/dossier",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}},
+)
+async def get_dossier(
+    case: AuditedCase,
+    client: TemporalDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    replay: bool = True,
+) -> Response:
     """Zip: history.json, audit-log.json/.csv, tijdlijn.html (and replay.json)."""
     try:
         data = await collect_dossier(client, engine, case, settings, replay=replay)
     except RPCError as exc:
         raise _history_error(exc, case.id) from None
-    return Response(data, media_type="application/zip", headers={
-        "Content-Disposition": f'attachment; filename="dossier-{case.id}.zip"'})
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="dossier-{case.id}.zip"'},
+    )
 
 
 @router.get("/{case_id}/replay", response_model=ReplayOut)
 async def get_replay(case: AuditedCase, client: TemporalDep, settings: SettingsDep) -> ReplayOut:
     """Replays the case's history against the current workflow code."""
     verdicts = await replay_case(client, case.id, shared_replayer(settings))
-    return ReplayOut(case_id=case.id, ok=all(v.ok for v in verdicts),
-                     runs=[ReplayVerdictOut(**v.to_dict()) for v in verdicts])
+    return ReplayOut(
+        case_id=case.id,
+        ok=all(v.ok for v in verdicts),
+        runs=[ReplayVerdictOut(**v.to_dict()) for v in verdicts],
+    )
 
 
 @router.get("/{case_id}/verify", response_model=VerifyOut)
@@ -106,6 +121,9 @@ async def get_verify(case: AuditedCase, client: TemporalDep, engine: EngineDep) 
     """Does the read model agree with the workflow? (``casusregie audit verify``)"""
     check = await verify_case(client, engine, case.id)
     return VerifyOut(
-        case_id=case.id, ok=check.ok, compared_with=check.source, error=check.error,
+        case_id=case.id,
+        ok=check.ok,
+        compared_with=check.source,
+        error=check.error,
         differences=[DifferenceOut(**vars(d)) for d in check.differences],
     )

@@ -26,28 +26,49 @@ def _audited(session, principal, case_id: str) -> Case:
 
 
 @router.get("/cases/{case_id}/controle")
-async def audit_page(request: Request, case_id: str, principal: PageUser, session: SessionDep,
-                     client: TemporalDep, engine: EngineDep, settings: SettingsDep) -> Response:
+async def audit_page(
+    request: Request,
+    case_id: str,
+    principal: PageUser,
+    session: SessionDep,
+    client: TemporalDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> Response:
     case = _audited(session, principal, case_id)
     verdicts = await replay_case(client, case.id, shared_replayer(settings))
     check = await verify_case(client, engine, case.id)
-    return render(request, "dossier.html", {
-        "active": "cases", "case": case, "verdicts": verdicts, "check": check,
-    })
+    return render(
+        request,
+        "dossier.html",
+        {
+            "active": "cases",
+            "case": case,
+            "verdicts": verdicts,
+            "check": check,
+        },
+    )
 
 
 @router.get("/cases/{case_id}/controle/history.json")
-async def history_download(case_id: str, principal: PageUser, session: SessionDep,
-                           client: TemporalDep) -> Response:
+async def history_download(
+    case_id: str, principal: PageUser, session: SessionDep, client: TemporalDep
+) -> Response:
     case = _audited(session, principal, case_id)
     doc = await get_history(case, client)
-    return JSONResponse(doc, headers={
-        "Content-Disposition": f'attachment; filename="history-{case.id}.json"'})
+    return JSONResponse(
+        doc, headers={"Content-Disposition": f'attachment; filename="history-{case.id}.json"'}
+    )
 
 
 @router.get("/cases/{case_id}/controle/dossier.zip")
-async def dossier_download(case_id: str, principal: PageUser, session: SessionDep,
-                           client: TemporalDep, engine: EngineDep,
-                           settings: SettingsDep) -> Response:
+async def dossier_download(
+    case_id: str,
+    principal: PageUser,
+    session: SessionDep,
+    client: TemporalDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> Response:
     case = _audited(session, principal, case_id)
     return await get_dossier(case, client, engine, settings)

@@ -27,16 +27,22 @@ from workflows.messages import CaseAction, CaseActionKind
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
+
 @router.post("", status_code=201, response_model=CaseOut)
 async def create_case(
-    body: CaseCreate, principal: CurrentUser, session: SessionDep, client: TemporalDep,
-    settings: SettingsDep, response: Response,
+    body: CaseCreate,
+    principal: CurrentUser,
+    session: SessionDep,
+    client: TemporalDep,
+    settings: SettingsDep,
+    response: Response,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> CaseOut:
     if principal.role != Role.COORDINATOR:
         raise HTTPException(403, "only a coordinator starts cases")
-    started = await service.start_case(session, client, principal, body, idempotency_key,
-                                       settings, current_request_id())
+    started = await service.start_case(
+        session, client, principal, body, idempotency_key, settings, current_request_id()
+    )
     if not started.created:
         response.status_code = 200
     return service.case_detail(session, principal, started.case, settings)
@@ -44,26 +50,36 @@ async def create_case(
 
 @router.get("", response_model=Page[CaseSummaryOut])
 def list_cases(
-    principal: CurrentUser, session: SessionDep,
-    phase: Phase | None = None, status: CaseStatus | None = None,
-    region: str | None = None, sector: Sector | None = None, overdue: bool | None = None,
+    principal: CurrentUser,
+    session: SessionDep,
+    phase: Phase | None = None,
+    status: CaseStatus | None = None,
+    region: str | None = None,
+    sector: Sector | None = None,
+    overdue: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[CaseSummaryOut]:
     if region is not None and region not in REGIONS:
-        raise HTTPException(422, f"region: unknown region {region!r}; allowed: "
-                                 f"{', '.join(REGIONS)}")
+        raise HTTPException(
+            422, f"region: unknown region {region!r}; allowed: {', '.join(REGIONS)}"
+        )
     f = service.CaseFilter(
-        phase=phase.value if phase else None, status=status.value if status else None,
-        region=region, sector=sector.value if sector else None, overdue=overdue,
-        limit=limit, offset=offset,
+        phase=phase.value if phase else None,
+        status=status.value if status else None,
+        region=region,
+        sector=sector.value if sector else None,
+        overdue=overdue,
+        limit=limit,
+        offset=offset,
     )
     return service.list_cases(session, principal, f)
 
 
 @router.get("/{case_id}", response_model=CaseOut)
-def get_case(case: ScopedCase, principal: CurrentUser, session: SessionDep,
-             settings: SettingsDep) -> CaseOut:
+def get_case(
+    case: ScopedCase, principal: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> CaseOut:
     return service.case_detail(session, principal, case, settings)
 
 
@@ -72,10 +88,16 @@ def get_timeline(case: ScopedCase, session: SessionDep) -> list[TimelineEvent]:
     return service.timeline(session, case.id)
 
 
-async def _act(case_id: str, principal, client, action: str, note: str = "",
-               data: dict | None = None) -> UpdateOut:
-    cmd = CaseAction(action=action, actor=principal.actor, note=note, data=data or {},
-                     request_id=current_request_id())
+async def _act(
+    case_id: str, principal, client, action: str, note: str = "", data: dict | None = None
+) -> UpdateOut:
+    cmd = CaseAction(
+        action=action,
+        actor=principal.actor,
+        note=note,
+        data=data or {},
+        request_id=current_request_id(),
+    )
     return update_out(case_id, await run_update(client, case_id, "case_action", cmd))
 
 
@@ -86,23 +108,25 @@ def _check_may(principal, case, action: str) -> None:
 
 
 @router.post("/{case_id}/participants", response_model=UpdateOut)
-async def add_participant(body: ParticipantCreate, case: ScopedCase, principal: Writer,
-                          client: TemporalDep) -> UpdateOut:
+async def add_participant(
+    body: ParticipantCreate, case: ScopedCase, principal: Writer, client: TemporalDep
+) -> UpdateOut:
     _check_may(principal, case, CaseActionKind.ADD_PARTICIPANT)
     data = {"org": body.org, "capacity": body.capacity, "consent": body.consent}
-    return await _act(case.id, principal, client, CaseActionKind.ADD_PARTICIPANT,
-                      body.note, data)
+    return await _act(case.id, principal, client, CaseActionKind.ADD_PARTICIPANT, body.note, data)
 
 
 @router.post("/{case_id}/withdraw", response_model=UpdateOut)
-async def withdraw(body: Withdraw, case: ScopedCase, principal: Writer,
-                   client: TemporalDep) -> UpdateOut:
+async def withdraw(
+    body: Withdraw, case: ScopedCase, principal: Writer, client: TemporalDep
+) -> UpdateOut:
     _check_may(principal, case, CaseActionKind.WITHDRAW)
     return await _act(case.id, principal, client, CaseActionKind.WITHDRAW, body.reason)
 
 
 @router.post("/{case_id}/actions", response_model=UpdateOut)
-async def case_action(body: CaseActionBody, case: ScopedCase, principal: Writer,
-                      client: TemporalDep) -> UpdateOut:
+async def case_action(
+    body: CaseActionBody, case: ScopedCase, principal: Writer, client: TemporalDep
+) -> UpdateOut:
     _check_may(principal, case, body.action)
     return await _act(case.id, principal, client, body.action, body.note, body.data)

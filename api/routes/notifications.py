@@ -40,7 +40,8 @@ class NotificationOut(BaseModel):
 
 @router.get("", response_model=list[NotificationOut])
 def list_notifications(
-    principal: CurrentUser, session: SessionDep,
+    principal: CurrentUser,
+    session: SessionDep,
     case_id: str | None = None,
     status: Literal["pending", "sending", "sent", "failed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,

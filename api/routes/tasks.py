@@ -23,18 +23,26 @@ router = APIRouter(prefix="/api/tasks", tags=["tasks"])
 
 @router.get("", response_model=Page[TaskOut])
 def list_tasks(
-    principal: CurrentUser, session: SessionDep,
+    principal: CurrentUser,
+    session: SessionDep,
     section: Literal["mine", "supports"] = "mine",
     status: TaskStatus | Literal["any"] = TaskStatus.OPEN,
-    overdue: bool | None = None, case_id: str | None = None, phase: Phase | None = None,
+    overdue: bool | None = None,
+    case_id: str | None = None,
+    phase: Phase | None = None,
     due_before: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[TaskOut]:
     f = InboxFilter(
-        section=section, status=None if status == "any" else str(status), overdue=overdue,
-        case_id=case_id, phase=phase.value if phase else None, due_before=due_before,
-        limit=limit, offset=offset,
+        section=section,
+        status=None if status == "any" else str(status),
+        overdue=overdue,
+        case_id=case_id,
+        phase=phase.value if phase else None,
+        due_before=due_before,
+        limit=limit,
+        offset=offset,
     )
     return inbox(session, principal, f)
 
@@ -46,36 +54,50 @@ def get_task(scoped: ScopedTask) -> TaskOut:
 
 def _owner_only(principal: Principal, task: Task) -> None:
     if not may_act_on(principal.actor, task):
-        raise HTTPException(403, f"task {task.id} belongs to {task.owner_role} "
-                                 f"{task.owner_org}")
+        raise HTTPException(403, f"task {task.id} belongs to {task.owner_role} {task.owner_org}")
 
 
 @router.post("/{task_id}/complete", response_model=UpdateOut)
-async def complete_task(body: CompleteBody, scoped: ScopedTask, principal: Writer,
-                        client: TemporalDep) -> UpdateOut:
+async def complete_task(
+    body: CompleteBody, scoped: ScopedTask, principal: Writer, client: TemporalDep
+) -> UpdateOut:
     task, case = scoped
     _owner_only(principal, task)
-    cmd = CompleteTask(task_id=task.id, outcome=body.outcome, actor=principal.actor,
-                       note=body.note, data=body.data, request_id=current_request_id())
+    cmd = CompleteTask(
+        task_id=task.id,
+        outcome=body.outcome,
+        actor=principal.actor,
+        note=body.note,
+        data=body.data,
+        request_id=current_request_id(),
+    )
     return update_out(case.id, await run_update(client, case.id, "complete_task", cmd))
 
 
-async def _claim(task_id_scoped: tuple[Task, object], principal: Principal, client,
-                 release: bool, force: bool) -> UpdateOut:
+async def _claim(
+    task_id_scoped: tuple[Task, object], principal: Principal, client, release: bool, force: bool
+) -> UpdateOut:
     task, case = task_id_scoped
     _owner_only(principal, task)
-    cmd = ClaimTask(task_id=task.id, actor=principal.actor, release=release, force=force,
-                    request_id=current_request_id())
+    cmd = ClaimTask(
+        task_id=task.id,
+        actor=principal.actor,
+        release=release,
+        force=force,
+        request_id=current_request_id(),
+    )
     return update_out(case.id, await run_update(client, case.id, "claim_task", cmd))
 
 
 @router.post("/{task_id}/claim", response_model=UpdateOut)
-async def claim(scoped: ScopedTask, principal: Writer, client: TemporalDep,
-                body: ClaimBody | None = None) -> UpdateOut:
+async def claim(
+    scoped: ScopedTask, principal: Writer, client: TemporalDep, body: ClaimBody | None = None
+) -> UpdateOut:
     return await _claim(scoped, principal, client, False, bool(body and body.force))
 
 
 @router.post("/{task_id}/unclaim", response_model=UpdateOut)
-async def unclaim(scoped: ScopedTask, principal: Writer, client: TemporalDep,
-                  body: ClaimBody | None = None) -> UpdateOut:
+async def unclaim(
+    scoped: ScopedTask, principal: Writer, client: TemporalDep, body: ClaimBody | None = None
+) -> UpdateOut:
     return await _claim(scoped, principal, client, True, bool(body and body.force))

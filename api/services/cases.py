@@ -49,47 +49,72 @@ def _check_org_kinds(session: Session, body: CaseCreate) -> None:
             continue
         org = session.exec(select(Organisation).where(Organisation.name == name)).first()
         if org is not None and org.kind != kind:
-            raise HTTPException(422, f"{field}: organisation {name!r} is a {org.kind}, "
-                                     f"not a {kind}")
+            raise HTTPException(
+                422, f"{field}: organisation {name!r} is a {org.kind}, not a {kind}"
+            )
 
 
-def _new_case(principal: Principal, body: CaseCreate, key: str | None,
-              settings: Settings) -> tuple[Case, list[CaseParticipant]]:
+def _new_case(
+    principal: Principal, body: CaseCreate, key: str | None, settings: Settings
+) -> tuple[Case, list[CaseParticipant]]:
     case_id = new_id()
     case = Case(
-        id=case_id, workflow_id=workflow_id_for(case_id), client_ref=body.client_ref,
-        sector=body.sector.value, region=body.region, entry=body.entry.value,
-        provider_org=body.provider_org, zorgkantoor_org=principal.org, oco_org=body.oco_org,
+        id=case_id,
+        workflow_id=workflow_id_for(case_id),
+        client_ref=body.client_ref,
+        sector=body.sector.value,
+        region=body.region,
+        entry=body.entry.value,
+        provider_org=body.provider_org,
+        zorgkantoor_org=principal.org,
+        oco_org=body.oco_org,
         decision_days=body.decision_days or settings.default_decision_days,
         phase=ENTRY_PHASE[body.entry].value,
         summary_encrypted=encrypt_text(body.summary, settings) if body.summary else None,
-        workflow_state="pending", idempotency_key=key, created_by=principal.user_id,
+        workflow_state="pending",
+        idempotency_key=key,
+        created_by=principal.user_id,
     )
     orgs = {"provider": body.provider_org, "zorgkantoor": principal.org, "oco": body.oco_org}
-    participants = [CaseParticipant(case_id=case_id, org=org, capacity=capacity)
-                    for capacity, org in orgs.items() if org]
+    participants = [
+        CaseParticipant(case_id=case_id, org=org, capacity=capacity)
+        for capacity, org in orgs.items()
+        if org
+    ]
     return case, participants
 
 
-def case_input(case: Case, principal: Principal, settings: Settings,
-               request_id: str | None) -> CaseInput:
+def case_input(
+    case: Case, principal: Principal, settings: Settings, request_id: str | None
+) -> CaseInput:
     """Ids, codes and organisation names only: no client_ref, no summary."""
     return CaseInput(
-        case_id=case.id, entry=case.entry, sector=case.sector, region=case.region,
-        provider_org=case.provider_org, zorgkantoor_org=case.zorgkantoor_org,
-        oco_org=case.oco_org, decision_days=case.decision_days,
+        case_id=case.id,
+        entry=case.entry,
+        sector=case.sector,
+        region=case.region,
+        provider_org=case.provider_org,
+        zorgkantoor_org=case.zorgkantoor_org,
+        oco_org=case.oco_org,
+        decision_days=case.decision_days,
         progress_report_days=settings.progress_report_days,
         reminder_days_before=settings.reminder_days_before,
         max_declines=settings.max_declines_before_takeover,
-        definition_version=CURRENT_VERSION, started_by=principal.actor, request_id=request_id,
+        definition_version=CURRENT_VERSION,
+        started_by=principal.actor,
+        request_id=request_id,
     )
 
 
 async def _start(client: Client, inp: CaseInput, settings: Settings) -> None:
     try:
         handle = await client.start_workflow(
-            WORKFLOW_NAME, inp, id=workflow_id_for(inp.case_id), task_queue=settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, rpc_timeout=START_TIMEOUT,
+            WORKFLOW_NAME,
+            inp,
+            id=workflow_id_for(inp.case_id),
+            task_queue=settings.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            rpc_timeout=START_TIMEOUT,
         )
     except RPCError as err:
         log.warning("workflow_start_failed", status=err.status.name)
@@ -98,8 +123,7 @@ async def _start(client: Client, inp: CaseInput, settings: Settings) -> None:
         log.warning("workflow_start_failed", status="timeout")
         raise StartFailed("timeout") from err
     try:  # best effort: the response then already shows the first tasks
-        await handle.execute_update("sync_read_model", result_type=bool,
-                                    rpc_timeout=START_TIMEOUT)
+        await handle.execute_update("sync_read_model", result_type=bool, rpc_timeout=START_TIMEOUT)
     except (RPCError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError):
         log.info("read_model_not_synced_after_start")
 
@@ -110,9 +134,15 @@ class Started:
     created: bool  # False: an earlier request with the same Idempotency-Key started it
 
 
-async def start_case(session: Session, client: Client, principal: Principal, body: CaseCreate,
-                     idempotency_key: str | None, settings: Settings,
-                     request_id: str | None) -> Started:
+async def start_case(
+    session: Session,
+    client: Client,
+    principal: Principal,
+    body: CaseCreate,
+    idempotency_key: str | None,
+    settings: Settings,
+    request_id: str | None,
+) -> Started:
     """Insert the case as pending, start its workflow, mark it running.
 
     Without an Idempotency-Key a failed start deletes the row; with one the row stays
@@ -130,8 +160,9 @@ async def start_case(session: Session, client: Client, principal: Principal, bod
         if existing is not None:
             if existing.workflow_state != "pending":
                 return Started(existing, created=False)
-            return await _finish_start(session, client, principal, existing, settings,
-                                       request_id, keep_pending=True)
+            return await _finish_start(
+                session, client, principal, existing, settings, request_id, keep_pending=True
+            )
     case, participants = _new_case(principal, body, key, settings)
     session.add(case)
     session.add_all(participants)
@@ -143,13 +174,20 @@ async def start_case(session: Session, client: Client, principal: Principal, bod
         if existing is None:
             raise
         return Started(existing, created=False)
-    return await _finish_start(session, client, principal, case, settings, request_id,
-                               keep_pending=key is not None)
+    return await _finish_start(
+        session, client, principal, case, settings, request_id, keep_pending=key is not None
+    )
 
 
-async def _finish_start(session: Session, client: Client, principal: Principal, case: Case,
-                        settings: Settings, request_id: str | None,
-                        keep_pending: bool) -> Started:
+async def _finish_start(
+    session: Session,
+    client: Client,
+    principal: Principal,
+    case: Case,
+    settings: Settings,
+    request_id: str | None,
+    keep_pending: bool,
+) -> Started:
     bind_case(case.id)
     try:
         await _start(client, case_input(case, principal, settings, request_id), settings)
@@ -159,8 +197,9 @@ async def _finish_start(session: Session, client: Client, principal: Principal, 
             session.exec(delete(Case).where(Case.id == case.id))
             session.commit()
         raise HTTPException(
-            503, "Temporal is niet bereikbaar; de casus is niet gestart "
-                 "(Temporal is unreachable; the case was not started, retry later)",
+            503,
+            "Temporal is niet bereikbaar; de casus is niet gestart "
+            "(Temporal is unreachable; the case was not started, retry later)",
         ) from None
     case.workflow_state = "running"
     case.updated_at = datetime.now(UTC)
@@ -184,58 +223,90 @@ class CaseFilter:
 
 def case_summary(case: Case) -> CaseSummaryOut:
     return CaseSummaryOut(
-        id=case.id, client_ref=case.client_ref, status=case.status, phase=case.phase,
-        outcome=case.outcome, sector=case.sector, region=case.region, entry=case.entry,
-        provider_org=case.provider_org, zorgkantoor_org=case.zorgkantoor_org,
-        oco_org=case.oco_org, overdue=case.overdue, phase_since=case.phase_since,
+        id=case.id,
+        client_ref=case.client_ref,
+        status=case.status,
+        phase=case.phase,
+        outcome=case.outcome,
+        sector=case.sector,
+        region=case.region,
+        entry=case.entry,
+        provider_org=case.provider_org,
+        zorgkantoor_org=case.zorgkantoor_org,
+        oco_org=case.oco_org,
+        overdue=case.overdue,
+        phase_since=case.phase_since,
         created_at=case.created_at,
     )
 
 
 def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[CaseSummaryOut]:
     conditions = [visible_cases(principal)]
-    for column, value in ((Case.phase, f.phase), (Case.status, f.status),
-                          (Case.region, f.region), (Case.sector, f.sector),
-                          (Case.overdue, f.overdue)):
+    for column, value in (
+        (Case.phase, f.phase),
+        (Case.status, f.status),
+        (Case.region, f.region),
+        (Case.sector, f.sector),
+        (Case.overdue, f.overdue),
+    ):
         if value is not None:
             conditions.append(column == value)
     total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
     rows = session.exec(
-        select(Case).where(*conditions)
-        .order_by(Case.created_at.desc(), Case.id).limit(f.limit).offset(f.offset)
+        select(Case)
+        .where(*conditions)
+        .order_by(Case.created_at.desc(), Case.id)
+        .limit(f.limit)
+        .offset(f.offset)
     ).all()
-    return Page[CaseSummaryOut](items=[case_summary(c) for c in rows], total=total,
-                                limit=f.limit, offset=f.offset)
+    return Page[CaseSummaryOut](
+        items=[case_summary(c) for c in rows], total=total, limit=f.limit, offset=f.offset
+    )
 
 
 def participants_of(session: Session, case_id: str) -> dict[str, list[str]]:
     by_capacity: dict[str, list[str]] = {}
-    for p in session.exec(select(CaseParticipant).where(CaseParticipant.case_id == case_id)
-                          .order_by(CaseParticipant.since, CaseParticipant.id)):
+    for p in session.exec(
+        select(CaseParticipant)
+        .where(CaseParticipant.case_id == case_id)
+        .order_by(CaseParticipant.since, CaseParticipant.id)
+    ):
         by_capacity.setdefault(p.capacity, []).append(p.org)
     return by_capacity
 
 
-def case_detail(session: Session, principal: Principal, case: Case,
-                settings: Settings) -> CaseOut:
+def case_detail(session: Session, principal: Principal, case: Case, settings: Settings) -> CaseOut:
     since = case.phase_since
     summary = None
     if case.summary_encrypted and may_see_summary(principal, case):
         summary = decrypt_text(case.summary_encrypted, settings)
     return CaseOut(
-        **case_summary(case).model_dump(), workflow_id=case.workflow_id,
-        decision_days=case.decision_days, meetings_held=case.meetings_held,
+        **case_summary(case).model_dump(),
+        workflow_id=case.workflow_id,
+        decision_days=case.decision_days,
+        meetings_held=case.meetings_held,
         days_in_phase=round((datetime.now(UTC) - since).total_seconds() / 86400, 2),
         participants=participants_of(session, case.id),
-        open_tasks=open_tasks_of(session, case.id), summary=summary,
+        open_tasks=open_tasks_of(session, case.id),
+        summary=summary,
     )
 
 
 def timeline(session: Session, case_id: str) -> list[TimelineEvent]:
     return [
-        TimelineEvent(at=e.at, seq=e.seq, actor=e.actor, role=e.role, org=e.org,
-                      action=e.action, task_id=e.task_id, detail=e.detail or {},
-                      before=e.before, after=e.after, motivation=e.motivation,
-                      request_id=e.request_id)
+        TimelineEvent(
+            at=e.at,
+            seq=e.seq,
+            actor=e.actor,
+            role=e.role,
+            org=e.org,
+            action=e.action,
+            task_id=e.task_id,
+            detail=e.detail or {},
+            before=e.before,
+            after=e.after,
+            motivation=e.motivation,
+            request_id=e.request_id,
+        )
         for e in case_events(session, case_id)
     ]

@@ -28,12 +28,23 @@ def is_overdue(task: Task, now: datetime | None = None) -> bool:
 
 def task_out(task: Task, now: datetime | None = None) -> TaskOut:
     return TaskOut(
-        id=task.id, case_id=task.case_id, phase=task.phase, key=task.key, title=task.title,
-        owner_role=task.owner_role, owner_org=task.owner_org, supports=list(task.supports or []),
-        status=task.status, due_at=task.due_at, overdue=is_overdue(task, now),
-        allowed_outcomes=list(task.allowed_outcomes or []), outcome=task.outcome,
-        claimed_by=task.claimed_by, claimed_at=task.claimed_at,
-        completed_by=task.completed_by, completed_at=task.completed_at,
+        id=task.id,
+        case_id=task.case_id,
+        phase=task.phase,
+        key=task.key,
+        title=task.title,
+        owner_role=task.owner_role,
+        owner_org=task.owner_org,
+        supports=list(task.supports or []),
+        status=task.status,
+        due_at=task.due_at,
+        overdue=is_overdue(task, now),
+        allowed_outcomes=list(task.allowed_outcomes or []),
+        outcome=task.outcome,
+        claimed_by=task.claimed_by,
+        claimed_at=task.claimed_at,
+        completed_by=task.completed_by,
+        completed_at=task.completed_at,
         created_at=task.created_at,
     )
 
@@ -88,13 +99,12 @@ def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOu
     base = select(Task)
     if f.section == "supports":  # visible_cases() is a condition on Case
         base = base.join(Case, Case.id == Task.case_id)
-    total = session.exec(
-        select(func.count()).select_from(base.where(*conditions).subquery())
-    ).one()
+    total = session.exec(select(func.count()).select_from(base.where(*conditions).subquery())).one()
     rows = session.exec(
         base.where(*conditions)
         .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
-        .limit(f.limit).offset(f.offset)
+        .limit(f.limit)
+        .offset(f.offset)
     ).all()
     now = datetime.now(UTC)
     return Page[TaskOut](
@@ -104,7 +114,8 @@ def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOu
 
 def open_tasks_of(session: Session, case_id: str) -> list[TaskOut]:
     rows = session.exec(
-        select(Task).where(Task.case_id == case_id, Task.status == TaskStatus.OPEN)
+        select(Task)
+        .where(Task.case_id == case_id, Task.status == TaskStatus.OPEN)
         .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
     ).all()
     now = datetime.now(UTC)

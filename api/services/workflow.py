@@ -27,16 +27,23 @@ from workflows.messages import CaseState, TaskState, UpdateError, UpdateResult, 
 log = structlog.get_logger()
 
 UPDATE_TIMEOUT = timedelta(seconds=30)
-UNAVAILABLE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED,
-               RPCStatusCode.CANCELLED, RPCStatusCode.RESOURCE_EXHAUSTED)
+UNAVAILABLE = (
+    RPCStatusCode.UNAVAILABLE,
+    RPCStatusCode.DEADLINE_EXCEEDED,
+    RPCStatusCode.CANCELLED,
+    RPCStatusCode.RESOURCE_EXHAUSTED,
+)
 
 
 def _rpc_error(err: RPCError, case_id: str) -> HTTPException:
     if err.status == RPCStatusCode.NOT_FOUND:
         return HTTPException(409, f"case {case_id} is no longer running (closed)")
     if err.status in UNAVAILABLE:
-        return HTTPException(503, "Temporal is niet bereikbaar (Temporal is unreachable); "
-                                  "nothing was changed, retry later")
+        return HTTPException(
+            503,
+            "Temporal is niet bereikbaar (Temporal is unreachable); "
+            "nothing was changed, retry later",
+        )
     return HTTPException(409, f"the case workflow refused the request ({err.status.name})")
 
 
@@ -57,8 +64,8 @@ async def run_update(client: Client, case_id: str, name: str, arg: Any) -> Updat
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         log.warning("update_timeout", update=name)
         raise HTTPException(
-            503, f"no answer from the case workflow in time; check the task before retrying "
-                 f"({name})"
+            503,
+            f"no answer from the case workflow in time; check the task before retrying ({name})",
         ) from None
     except RPCError as err:
         log.warning("update_rpc_error", update=name, status=err.status.name)
@@ -75,20 +82,33 @@ async def query_state(client: Client, case_id: str) -> CaseState:
 
 def task_state_out(case_id: str, task: TaskState) -> TaskOut:
     return TaskOut(
-        id=task.id, case_id=case_id, phase=task.phase, key=task.key, title=task.title,
-        owner_role=task.owner_role, owner_org=task.owner_org, supports=list(task.supports),
-        status=task.status, due_at=task.due_at, overdue=task.overdue,
-        allowed_outcomes=list(task.allowed_outcomes), outcome=task.outcome,
+        id=task.id,
+        case_id=case_id,
+        phase=task.phase,
+        key=task.key,
+        title=task.title,
+        owner_role=task.owner_role,
+        owner_org=task.owner_org,
+        supports=list(task.supports),
+        status=task.status,
+        due_at=task.due_at,
+        overdue=task.overdue,
+        allowed_outcomes=list(task.allowed_outcomes),
+        outcome=task.outcome,
         claimed_by=task.claimed_by.name if task.claimed_by else None,
         claimed_at=task.claimed_at,
         completed_by=task.completed_by.name if task.completed_by else None,
-        completed_at=task.completed_at, created_at=task.created_at,
+        completed_at=task.completed_at,
+        created_at=task.created_at,
     )
 
 
 def update_out(case_id: str, result: UpdateResult) -> UpdateOut:
     return UpdateOut(
-        case_id=case_id, phase=result.phase, status=result.status, outcome=result.outcome,
+        case_id=case_id,
+        phase=result.phase,
+        status=result.status,
+        outcome=result.outcome,
         task=task_state_out(case_id, result.task) if result.task else None,
         opened=[task_state_out(case_id, t) for t in result.opened],
         read_model_synced=result.read_model_synced,

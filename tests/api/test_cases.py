@@ -39,8 +39,9 @@ async def test_same_idempotency_key_gives_one_case_and_one_workflow(api, engine)
     again = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY, headers=headers)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
-    other = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY,
-                          headers={"Idempotency-Key": "form-124"})
+    other = await api.as_(
+        "coordinator", "POST", "/api/cases", json=CASE_BODY, headers={"Idempotency-Key": "form-124"}
+    )
     assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
     with Session(engine) as session:
         assert len(session.exec(select(Case)).all()) == 2
@@ -72,8 +73,10 @@ async def test_missing_field_and_unknown_field(api):
     body = {k: v for k, v in CASE_BODY.items() if k != "provider_org"} | {"bsn": "x"}
     r = await api.as_("coordinator", "POST", "/api/cases", json=body)
     assert r.status_code == 422
-    assert {tuple(e["loc"]) for e in r.json()["detail"]} == {("body", "provider_org"),
-                                                            ("body", "bsn")}
+    assert {tuple(e["loc"]) for e in r.json()["detail"]} == {
+        ("body", "provider_org"),
+        ("body", "bsn"),
+    }
 
 
 async def test_only_coordinators_start_cases_in_their_region(api):
@@ -81,8 +84,9 @@ async def test_only_coordinators_start_cases_in_their_region(api):
     assert r.status_code == 403
     r = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY | {"region": "Twente"})
     assert r.status_code == 403 and "region" in r.json()["detail"]
-    r = await api.as_("coordinator", "POST", "/api/cases",
-                      json=CASE_BODY | {"provider_org": OCO_ORG})
+    r = await api.as_(
+        "coordinator", "POST", "/api/cases", json=CASE_BODY | {"provider_org": OCO_ORG}
+    )
     assert r.status_code == 422 and r.json()["detail"].startswith("provider_org")
 
 
@@ -90,8 +94,9 @@ async def test_unknown_or_missing_token_is_401(api):
     assert (await api.http.get("/api/cases")).status_code == 401
     r = await api.http.get("/api/cases", headers=bearer("not-a-token"))
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
-    assert (await api.http.get("/api/tasks", headers={"Authorization": "Basic x"})).status_code \
-        == 401
+    assert (
+        await api.http.get("/api/tasks", headers={"Authorization": "Basic x"})
+    ).status_code == 401
 
 
 class UnreachableTemporal:
@@ -121,15 +126,17 @@ async def test_temporal_down_is_503_and_nothing_half_created(api, engine):
         assert listed.json()["total"] == 0  # pending cases are invisible
 
     # Temporal is back: the retry with the same key completes the same start
-    r = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY,
-                      headers={"Idempotency-Key": "retry-me"})
+    r = await api.as_(
+        "coordinator", "POST", "/api/cases", json=CASE_BODY, headers={"Idempotency-Key": "retry-me"}
+    )
     assert r.status_code == 201 and r.json()["id"] == pending.id
     described = await api.temporal.get_workflow_handle(r.json()["workflow_id"]).describe()
     assert described.status == WorkflowExecutionStatus.RUNNING
 
 
-async def test_no_temporal_connection_is_503_before_anything_is_written(engine, tokens,
-                                                                        monkeypatch):
+async def test_no_temporal_connection_is_503_before_anything_is_written(
+    engine, tokens, monkeypatch
+):
     monkeypatch.setenv("CASUSREGIE_TEMPORAL_ADDRESS", "127.0.0.1:1")
     from core.config import get_settings
 

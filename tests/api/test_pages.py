@@ -15,8 +15,9 @@ def csrf_of(html: str) -> str:
 
 async def sign_in(api: Api, user: str) -> None:
     page = await api.http.get("/")
-    r = await api.http.post("/login", data={"token": api.tokens[user],
-                                            "csrf_token": csrf_of(page.text)})
+    r = await api.http.post(
+        "/login", data={"token": api.tokens[user], "csrf_token": csrf_of(page.text)}
+    )
     assert r.status_code == 303 and r.headers["location"] == "/inbox"
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -28,8 +29,9 @@ async def test_sign_in_rejects_bad_token_and_missing_csrf(api):
     assert page.status_code == 200 and 'lang="nl"' in page.text and "Aanmelden" in page.text
     r = await api.http.post("/login", data={"token": "nope", "csrf_token": csrf_of(page.text)})
     assert r.status_code == 401 and "Onbekende" in r.text
-    r = await api.http.post("/login", data={"token": api.tokens["aanbieder"],
-                                            "csrf_token": "forged"})
+    r = await api.http.post(
+        "/login", data={"token": api.tokens["aanbieder"], "csrf_token": "forged"}
+    )
     assert r.status_code == 403 and "CSRF" in r.text and "<h1>" in r.text  # a Dutch page
 
 
@@ -50,13 +52,17 @@ async def test_provider_completes_the_decision_in_the_form(api):
     assert 'for="f-reason_code"' in form.text  # the FieldSpec of the step plan
 
     # declining needs a reason: the form says so in Dutch and keeps the input
-    r = await api.http.post(f"/tasks/{task['id']}", data={
-        "csrf_token": csrf_of(form.text), "outcome": "declined", "note": "vol"})
+    r = await api.http.post(
+        f"/tasks/{task['id']}",
+        data={"csrf_token": csrf_of(form.text), "outcome": "declined", "note": "vol"},
+    )
     assert r.status_code == 422 and "Reden van weigering is verplicht" in r.text
     assert ">vol</textarea>" in r.text
 
-    r = await api.http.post(f"/tasks/{task['id']}", data={
-        "csrf_token": csrf_of(form.text), "outcome": "accepted", "note": ""})
+    r = await api.http.post(
+        f"/tasks/{task['id']}",
+        data={"csrf_token": csrf_of(form.text), "outcome": "accepted", "note": ""},
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/inbox?afgerond=")
     after = await api.http.get(r.headers["location"])
     assert "Taak afgerond" in after.text and "Passende zorg regelen als dossierhouder" in after.text
@@ -79,16 +85,24 @@ async def test_coordinator_starts_a_case_from_the_form_once(api):
     await sign_in(api, "coordinator")
     form = await api.http.get("/cases/new")
     key = re.search(r'name="idempotency_key" value="([^"]+)"', form.text).group(1)
-    data = {"csrf_token": csrf_of(form.text), "idempotency_key": key,
-            "client_ref": "CR-77", "sector": "VV", "region": "Groningen",
-            "entry": "care_not_suitable", "provider_org": "Zorggroep Noord",
-            "decision_days": "5", "summary": ""}
+    data = {
+        "csrf_token": csrf_of(form.text),
+        "idempotency_key": key,
+        "client_ref": "CR-77",
+        "sector": "VV",
+        "region": "Groningen",
+        "entry": "care_not_suitable",
+        "provider_org": "Zorggroep Noord",
+        "decision_days": "5",
+        "summary": "",
+    }
     first = await api.http.post("/cases/new", data=data)
     double = await api.http.post("/cases/new", data=data)  # a double click
     assert first.status_code == double.status_code == 303
     assert first.headers["location"] == double.headers["location"]
-    bad = await api.http.post("/cases/new", data=data | {"client_ref": "123456789",
-                                                          "idempotency_key": "x2"})
+    bad = await api.http.post(
+        "/cases/new", data=data | {"client_ref": "123456789", "idempotency_key": "x2"}
+    )
     assert bad.status_code == 422 and "BSN" in bad.text
     listed = await api.http.get("/cases")
     assert "CR-77" in listed.text and "1 casussen" in listed.text
@@ -110,12 +124,19 @@ async def test_claim_and_case_action_from_the_pages(api):
 
     case_page = await api.http.get(f"/cases/{case['id']}")
     assert "Stagnatie of onvrede melden" in case_page.text and "Intrekken" not in case_page.text
-    r = await api.http.post(f"/cases/{case['id']}/action", data={
-        "csrf_token": csrf_of(case_page.text), "action": "signal_stagnation",
-        "note": "Geen reactie van de aanbieder"})
+    r = await api.http.post(
+        f"/cases/{case['id']}/action",
+        data={
+            "csrf_token": csrf_of(case_page.text),
+            "action": "signal_stagnation",
+            "note": "Geen reactie van de aanbieder",
+        },
+    )
     assert r.status_code == 303
     timeline = (await api.as_("coordinator", "GET", f"/api/cases/{case['id']}/timeline")).json()
     assert "stagnation_signal" in {e["action"] for e in timeline}
-    r = await api.http.post(f"/cases/{case['id']}/action", data={
-        "csrf_token": csrf_of(case_page.text), "action": "withdraw", "note": "x"})
+    r = await api.http.post(
+        f"/cases/{case['id']}/action",
+        data={"csrf_token": csrf_of(case_page.text), "action": "withdraw", "note": "x"},
+    )
     assert r.status_code == 403 and "<h1>Geen toegang" in r.text

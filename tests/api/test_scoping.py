@@ -26,20 +26,48 @@ def endpoints(case_id: str, task_id: str) -> list[tuple[str, str, dict | None, d
         ("GET", c, None, read),
         ("GET", f"{c}/timeline", None, read),
         ("GET", t, None, read),
-        ("POST", f"{c}/participants", UNRELATED,
-         {"coordinator": 200, "zorgkantoor": 403, "aanbieder": 403, "oco": 403, "auditor": 403}),
-        ("POST", f"{c}/actions", STAGNATION,
-         {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 200, "auditor": 403}),
-        ("POST", f"{c}/actions", ADVICE,
-         {"coordinator": 200, "zorgkantoor": 200, "aanbieder": 200, "oco": 200, "auditor": 403}),
-        ("POST", f"{t}/claim", {},
-         {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 403, "auditor": 403}),
-        ("POST", f"{t}/unclaim", {},
-         {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 403, "auditor": 403}),
-        ("POST", f"{t}/complete", ACCEPT,
-         {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 403, "auditor": 403}),
-        ("POST", f"{c}/withdraw", {"reason": "test"},
-         {"coordinator": 200, "zorgkantoor": 403, "aanbieder": 403, "oco": 403, "auditor": 403}),
+        (
+            "POST",
+            f"{c}/participants",
+            UNRELATED,
+            {"coordinator": 200, "zorgkantoor": 403, "aanbieder": 403, "oco": 403, "auditor": 403},
+        ),
+        (
+            "POST",
+            f"{c}/actions",
+            STAGNATION,
+            {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 200, "auditor": 403},
+        ),
+        (
+            "POST",
+            f"{c}/actions",
+            ADVICE,
+            {"coordinator": 200, "zorgkantoor": 200, "aanbieder": 200, "oco": 200, "auditor": 403},
+        ),
+        (
+            "POST",
+            f"{t}/claim",
+            {},
+            {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 403, "auditor": 403},
+        ),
+        (
+            "POST",
+            f"{t}/unclaim",
+            {},
+            {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 403, "auditor": 403},
+        ),
+        (
+            "POST",
+            f"{t}/complete",
+            ACCEPT,
+            {"coordinator": 403, "zorgkantoor": 403, "aanbieder": 200, "oco": 403, "auditor": 403},
+        ),
+        (
+            "POST",
+            f"{c}/withdraw",
+            {"reason": "test"},
+            {"coordinator": 200, "zorgkantoor": 403, "aanbieder": 403, "oco": 403, "auditor": 403},
+        ),
     ]
 
 
@@ -56,8 +84,10 @@ async def test_role_by_endpoint_by_organisation_matrix(api):
         # the ones that succeed last, so that a refused request meets the same state
         for user in sorted(OWN, key=lambda u: by_role[u] == 200):
             r = await api.as_(user, method, url, json=body)
-            seen[(user, method, label)], expected[(user, method, label)] = (r.status_code,
-                                                                            by_role[user])
+            seen[(user, method, label)], expected[(user, method, label)] = (
+                r.status_code,
+                by_role[user],
+            )
     assert seen == expected
 
 
@@ -85,9 +115,17 @@ async def test_participant_added_by_the_coordinator_gains_access(api):
 
 async def test_participant_without_consent_is_422(api):
     case = await api.start_case()
-    r = await api.as_("coordinator", "POST", f"/api/cases/{case['id']}/participants",
-                      json=PARTICIPANT | {"consent": False})
+    r = await api.as_(
+        "coordinator",
+        "POST",
+        f"/api/cases/{case['id']}/participants",
+        json=PARTICIPANT | {"consent": False},
+    )
     assert r.status_code == 422 and "consent" in r.json()["detail"]
-    r = await api.as_("coordinator", "POST", f"/api/cases/{case['id']}/participants",
-                      json=PARTICIPANT | {"capacity": "friend"})
+    r = await api.as_(
+        "coordinator",
+        "POST",
+        f"/api/cases/{case['id']}/participants",
+        json=PARTICIPANT | {"capacity": "friend"},
+    )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "capacity"]

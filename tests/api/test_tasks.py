@@ -27,8 +27,7 @@ async def test_inbox_shows_own_tasks_and_supported_tasks_separately(api):
     # the OCO supports the zorgkantoor's information task and owns the form help
     oco_supports = await inbox(api, "oco", section="supports")
     assert [t["key"] for t in oco_supports["items"]] == ["inform_client_about_preferred_provider"]
-    assert [t["key"] for t in (await inbox(api, "oco"))["items"]] == [
-        "help_with_registration_form"]
+    assert [t["key"] for t in (await inbox(api, "oco"))["items"]] == ["help_with_registration_form"]
     for user in ("aanbieder_other", "zorgkantoor_other", "auditor"):
         assert (await inbox(api, user))["total"] == 0, user
     assert (await inbox(api, "aanbieder_other", section="supports"))["total"] == 0
@@ -74,8 +73,9 @@ async def test_claim_conflicts(api):
     assert r.status_code == 200 and r.json()["task"]["claimed_by"] is None
     assert (await api.as_("aanbieder", "POST", f"{url}/unclaim")).status_code == 409
     # another organisation cannot force anything: the task does not exist for it
-    assert (await api.as_("aanbieder_other", "POST", f"{url}/claim",
-                          json={"force": True})).status_code == 404
+    assert (
+        await api.as_("aanbieder_other", "POST", f"{url}/claim", json={"force": True})
+    ).status_code == 404
 
 
 async def test_complete_wrong_outcome_missing_data_and_twice(api):
@@ -103,14 +103,16 @@ async def test_complete_wrong_outcome_missing_data_and_twice(api):
 async def test_timeline_records_who_did_what(api):
     case = await api.start_case()
     task = await api.open_task(case["id"], "decide_dossierhouder")
-    await api.as_("aanbieder", "POST", f"/api/tasks/{task['id']}/complete",
-                  json={"outcome": "declined", "note": "geen plek",
-                        "data": {"reason_code": "capacity"}})
+    await api.as_(
+        "aanbieder",
+        "POST",
+        f"/api/tasks/{task['id']}/complete",
+        json={"outcome": "declined", "note": "geen plek", "data": {"reason_code": "capacity"}},
+    )
     events = (await api.as_("auditor", "GET", f"/api/cases/{case['id']}/timeline")).json()
     assert events[0]["action"] == "case_started" and events[0]["role"] == "coordinator"
     done = [e for e in events if e["action"] == "task_completed"]
-    assert done and done[0]["actor"] == "aanbieder" and done[0]["org"] == CASE_BODY[
-        "provider_org"]
+    assert done and done[0]["actor"] == "aanbieder" and done[0]["org"] == CASE_BODY["provider_org"]
     assert done[0]["motivation"] == "geen plek"
     assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
 
@@ -118,22 +120,32 @@ async def test_timeline_records_who_did_what(api):
 async def test_closed_case_refuses_changes(api):
     case = await api.start_case()
     task = await api.open_task(case["id"], "decide_dossierhouder")
-    r = await api.as_("coordinator", "POST", f"/api/cases/{case['id']}/withdraw",
-                      json={"reason": "dubbel aangemeld"})
+    r = await api.as_(
+        "coordinator",
+        "POST",
+        f"/api/cases/{case['id']}/withdraw",
+        json={"reason": "dubbel aangemeld"},
+    )
     assert r.status_code == 200 and r.json()["outcome"] == "withdrawn"
     detail = (await api.as_("coordinator", "GET", f"/api/cases/{case['id']}")).json()
     assert (detail["status"], detail["outcome"], detail["open_tasks"]) == (
-        "closed", "withdrawn", [])
-    r = await api.as_("aanbieder", "POST", f"/api/tasks/{task['id']}/complete",
-                      json={"outcome": "accepted"})
+        "closed",
+        "withdrawn",
+        [],
+    )
+    r = await api.as_(
+        "aanbieder", "POST", f"/api/tasks/{task['id']}/complete", json={"outcome": "accepted"}
+    )
     assert r.status_code == 409
-    r = await api.as_("coordinator", "POST", f"/api/cases/{case['id']}/withdraw",
-                      json={"reason": "nogmaals"})
+    r = await api.as_(
+        "coordinator", "POST", f"/api/cases/{case['id']}/withdraw", json={"reason": "nogmaals"}
+    )
     assert r.status_code == 409
 
 
 async def test_completion_accepted_during_read_model_outage_is_not_lost(
-        env, engine, task_queue, tokens, monkeypatch):
+    env, engine, task_queue, tokens, monkeypatch
+):
     import httpx
 
     from core.config import get_settings
@@ -149,8 +161,12 @@ async def test_completion_accepted_during_read_model_outage_is_not_lost(
             case = await api.start_case()
             task = await api.open_task(case["id"], "decide_dossierhouder")
             flaky.down = True
-            r = await api.as_("aanbieder", "POST", f"/api/tasks/{task['id']}/complete",
-                              json={"outcome": "accepted"})
+            r = await api.as_(
+                "aanbieder",
+                "POST",
+                f"/api/tasks/{task['id']}/complete",
+                json={"outcome": "accepted"},
+            )
             assert r.status_code == 200 and r.json()["read_model_synced"] is False
             handle = client.get_workflow_handle(workflow_id_for(case["id"]))
             state = await handle.query("state", result_type=CaseState)

@@ -17,8 +17,9 @@ async def record(values: dict) -> None:
 
 
 async def _write(days: int) -> None:
-    await workflow.execute_activity(record, {"due_days": days},
-                                    start_to_close_timeout=timedelta(seconds=10))
+    await workflow.execute_activity(
+        record, {"due_days": days}, start_to_close_timeout=timedelta(seconds=10)
+    )
 
 
 @workflow.defn(name=NAME)

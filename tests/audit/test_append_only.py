@@ -17,8 +17,16 @@ from db.models import AuditEvent
 
 def _insert(engine: Engine, event_id: str) -> None:
     with session_scope(engine) as s:
-        s.add(AuditEvent(id=event_id, case_id="c1", seq=1, at=datetime.now(UTC),
-                         actor="systeem", action="case_started"))
+        s.add(
+            AuditEvent(
+                id=event_id,
+                case_id="c1",
+                seq=1,
+                at=datetime.now(UTC),
+                actor="systeem",
+                action="case_started",
+            )
+        )
 
 
 def test_insert_allowed_update_and_delete_rejected(any_engine: Engine) -> None:

@@ -19,8 +19,12 @@ MOTIVATION = "Geen plek op de gesloten afdeling"
 async def _case_with_a_motivated_decision(api) -> str:
     case = await api.start_case()
     task = await api.open_task(case["id"], "decide_dossierhouder", user="aanbieder")
-    r = await api.as_("aanbieder", "POST", f"/api/tasks/{task['id']}/complete", json={
-        "outcome": "declined", "note": MOTIVATION, "data": {"reason_code": "vol"}})
+    r = await api.as_(
+        "aanbieder",
+        "POST",
+        f"/api/tasks/{task['id']}/complete",
+        json={"outcome": "declined", "note": MOTIVATION, "data": {"reason_code": "vol"}},
+    )
     assert r.status_code == 200, r.text
     return case["id"]
 
@@ -37,8 +41,9 @@ async def test_auditor_gets_decoded_history_dossier_replay_and_check(api, tmp_pa
     started = doc["events"][0]["workflowExecutionStartedEventAttributes"]
     assert started["input"]["payloads"][0]["decoded"]["case_id"] == case_id
 
-    raw = await api.as_("coordinator", "GET", f"/api/cases/{case_id}/history",
-                        params={"payloads": "encrypted"})
+    raw = await api.as_(
+        "coordinator", "GET", f"/api/cases/{case_id}/history", params={"payloads": "encrypted"}
+    )
     assert raw.status_code == 200 and raw.json()["payloads"] == "encrypted"
     assert MOTIVATION not in raw.text
     path = tmp_path / "history.json"
@@ -58,13 +63,21 @@ async def test_auditor_gets_decoded_history_dossier_replay_and_check(api, tmp_pa
     assert f'filename="dossier-{case_id}.zip"' in r.headers["content-disposition"]
     with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
         files = {name.split("/", 1)[1]: zf.read(name).decode() for name in zf.namelist()}
-    assert set(files) == {"LEESMIJ.txt", "history.json", "audit-log.json", "audit-log.csv",
-                          "tijdlijn.html", "replay.json"}
+    assert set(files) == {
+        "LEESMIJ.txt",
+        "history.json",
+        "audit-log.json",
+        "audit-log.csv",
+        "tijdlijn.html",
+        "replay.json",
+    }
     log = json.loads(files["audit-log.json"])
     completed = next(e for e in log if e["action"] == "task_completed")
     assert (completed["motivation"], completed["role"]) == (MOTIVATION, "aanbieder")
     assert (completed["before"], completed["after"]) == (
-        {"status": "open"}, {"status": "done", "outcome": "declined"})
+        {"status": "open"},
+        {"status": "done", "outcome": "declined"},
+    )
     assert files["audit-log.csv"].splitlines()[0].startswith("seq,at,actor")
     assert MOTIVATION in files["audit-log.csv"]
     html = files["tijdlijn.html"]
@@ -75,8 +88,13 @@ async def test_auditor_gets_decoded_history_dossier_replay_and_check(api, tmp_pa
 
 async def test_only_auditors_and_own_coordinators_see_histories(api):
     case = await api.start_case()
-    for user, status in (("aanbieder", 403), ("zorgkantoor", 403), ("oco", 403),
-                         ("coordinator_other", 404), ("coordinator", 200)):
+    for user, status in (
+        ("aanbieder", 403),
+        ("zorgkantoor", 403),
+        ("oco", 403),
+        ("coordinator_other", 404),
+        ("coordinator", 200),
+    ):
         r = await api.as_(user, "GET", f"/api/cases/{case['id']}/replay")
         assert r.status_code == status, (user, r.text)
     r = await api.as_("auditor", "GET", "/api/cases/no-such-case/history")
@@ -94,8 +112,15 @@ async def test_verify_over_http_reports_a_corrupted_task(api, engine):
     r = await api.as_("auditor", "GET", f"/api/cases/{case['id']}/verify")
     body = r.json()
     assert not body["ok"]
-    assert body["differences"] == [{"kind": "task", "ref": task["id"], "field": "status",
-                                    "read_model": "done", "workflow": "open"}]
+    assert body["differences"] == [
+        {
+            "kind": "task",
+            "ref": task["id"],
+            "field": "status",
+            "read_model": "done",
+            "workflow": "open",
+        }
+    ]
 
 
 async def test_audit_page_shows_verdicts_and_downloads(api):

@@ -37,9 +37,11 @@ async def test_decoded_export_is_readable_and_still_replays(tmp_path) -> None:
     doc = history_document("golden-missed_progress_report_placed", [decoded], payloads=DECODED)
 
     values = list(_values(doc["events"]))
-    requests = [e["workflowExecutionUpdateAcceptedEventAttributes"]["acceptedRequest"]
-                for e in doc["events"]
-                if e["eventType"] == "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED"]
+    requests = [
+        e["workflowExecutionUpdateAcceptedEventAttributes"]["acceptedRequest"]
+        for e in doc["events"]
+        if e["eventType"] == "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED"
+    ]
     completion = next(r["input"] for r in requests if r["input"]["name"] == "complete_task")
     assert completion["args"]["payloads"][0]["decoded"]["actor"]["role"] == "aanbieder"
     notes = [v.get("note") for v in values if isinstance(v, dict)]
@@ -63,12 +65,14 @@ async def test_cli_exports_history_and_dossier(start, cli_env, tmp_path, capsys)
     assert (doc["case_id"], doc["payloads"]) == (case.case_id, "decoded")
     assert "Logeeropvang bij Stichting Oost" in out.read_text()
     code = await asyncio.to_thread(
-        run, ["history", "export", case.case_id, "-o", str(out), "--encrypted"])
+        run, ["history", "export", case.case_id, "-o", str(out), "--encrypted"]
+    )
     assert code == 0 and "Logeeropvang" not in out.read_text()
 
     bundle = tmp_path / "d.zip"
     code = await asyncio.to_thread(
-        run, ["history", "dossier", case.case_id, "-o", str(bundle), "--no-replay"])
+        run, ["history", "dossier", case.case_id, "-o", str(bundle), "--no-replay"]
+    )
     assert code == 0
     with zipfile.ZipFile(bundle) as zf:
         names = {n.split("/", 1)[1] for n in zf.namelist()}

@@ -43,8 +43,9 @@ async def test_verify_reports_differences_and_repair_rebuilds(start, engine):
     for query, source in ((True, "workflow"), (False, "history")):
         check = await verify_case(case.client, engine, case.case_id, query=query)
         assert check.source == source and not check.ok
-        assert {(d.kind, d.ref, d.field, d.read_model, d.workflow)
-                for d in check.differences} == expected
+        assert {
+            (d.kind, d.ref, d.field, d.read_model, d.workflow) for d in check.differences
+        } == expected
 
     check = await verify_case(case.client, engine, case.case_id, fix=True)
     assert check.repaired and check.remaining == [] and check.ok
@@ -60,8 +61,16 @@ async def test_cli_verify_exit_codes_and_foreign_audit_rows(start, engine, cli_e
         row = session.get(Task, task.id)
         row.status = "cancelled"
         session.add(row)
-        session.add(AuditEvent(id="forged", case_id=case.case_id, seq=99, actor="x",
-                               at=datetime.now(UTC), action="task_completed"))
+        session.add(
+            AuditEvent(
+                id="forged",
+                case_id=case.case_id,
+                seq=99,
+                actor="x",
+                at=datetime.now(UTC),
+                action="task_completed",
+            )
+        )
         session.commit()
 
     code = await asyncio.to_thread(run, ["audit", "verify", "--case", case.case_id])

@@ -38,17 +38,20 @@ async def test_replay_tells_patched_from_unguarded_changes(env, task_queue):
         assert await handle.result() == "klaar"
     history = await handle.fetch_history()
     verdicts = {}
-    for code in (Before, NewStepUnguarded, NewStepWithPatch, NewValueUnguarded,
-                 NewValueWithPatch):
+    for code in (Before, NewStepUnguarded, NewStepWithPatch, NewValueUnguarded, NewValueWithPatch):
         replayer = make_replayer(get_settings(), workflows=[code])
         [verdicts[code.__name__]] = [v async for v in replay([(history, "test")], replayer)]
     assert {name: v.verdict for name, v in verdicts.items()} == {
-        "Before": OK, "NewStepUnguarded": NONDETERMINISTIC, "NewStepWithPatch": OK,
-        "NewValueUnguarded": DIVERGED, "NewValueWithPatch": OK,
+        "Before": OK,
+        "NewStepUnguarded": NONDETERMINISTIC,
+        "NewStepWithPatch": OK,
+        "NewValueUnguarded": DIVERGED,
+        "NewValueWithPatch": OK,
     }
     assert verdicts["NewStepUnguarded"].case_id == task_queue
     assert verdicts["NewValueUnguarded"].error == (
-        "activity #1 (record): argument differs at [0].due_days")
+        "activity #1 (record): argument differs at [0].due_days"
+    )
     # Temporal itself checks only the commands: without strict replay this passes
     lenient = make_replayer(get_settings(), workflows=[NewValueUnguarded], strict=False)
     assert [v.verdict async for v in replay([(history, "test")], lenient)] == [OK]

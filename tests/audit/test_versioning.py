@@ -42,8 +42,10 @@ async def _first_report_period(history: WorkflowHistory) -> timedelta:
     decoded = await decode_history(history, data_converter(get_settings()))
     for event in decoded.events:
         attrs = event.activity_task_scheduled_event_attributes
-        if event.HasField("activity_task_scheduled_event_attributes") \
-                and attrs.activity_type.name == APPLY_CHANGES:
+        if (
+            event.HasField("activity_task_scheduled_event_attributes")
+            and attrs.activity_type.name == APPLY_CHANGES
+        ):
             [batch] = [json.loads(p.data) for p in attrs.input.payloads]
             for task in batch["tasks"]:
                 if task["key"] == "report_progress":
@@ -68,9 +70,15 @@ async def test_without_the_guard_the_pre_change_history_diverges(monkeypatch):
     monkeypatch.setattr(workflow, "patched", lambda _patch_id: True)
     recorder, converter = ActivityRecorder(), data_converter(get_settings())
     unguarded = CaseReplayer(
-        Replayer(workflows=[CaseWorkflow], data_converter=converter, interceptors=[recorder],
-                 workflow_runner=UnsandboxedWorkflowRunner()),
-        converter, recorder)
+        Replayer(
+            workflows=[CaseWorkflow],
+            data_converter=converter,
+            interceptors=[recorder],
+            workflow_runner=UnsandboxedWorkflowRunner(),
+        ),
+        converter,
+        recorder,
+    )
     [history] = load_histories(PRE_CHANGE)
     [verdict] = [v async for v in replay([(history, "golden")], unguarded)]
     assert verdict.verdict == DIVERGED

@@ -17,16 +17,23 @@ import uvicorn
 from core.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def require_chromium() -> None:
     if os.path.exists(CHROMIUM) or shutil.which("chromium"):
         return
     if os.environ.get("CI"):
-        pytest.fail("Chromium is missing in CI: .ci/run should have installed "
-                    "the Debian packages chromium and chromium-driver")
+        pytest.fail(
+            "Chromium is missing in CI: .ci/run should have installed "
+            "the Debian packages chromium and chromium-driver"
+        )
     pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver)")
 
 
@@ -35,8 +42,9 @@ async def live_url(api) -> AsyncIterator[str]:
     """The test app served by uvicorn on a free port, in this event loop (the Temporal
     client of the time-skipping server lives here)."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(api.app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(api.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     task = asyncio.create_task(server.serve())
     for _ in range(200):
         if server.started:
@@ -54,8 +62,9 @@ async def test_provider_completes_decision_in_the_browser(api, live_url):
 
     case = await api.start_case()
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                           headless=True)
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             page = await browser.new_page()
             await page.goto(live_url + "/")
@@ -68,8 +77,9 @@ async def test_provider_completes_decision_in_the_browser(api, live_url):
             await expect(decision).to_have_count(1)
             await decision.click()
 
-            await expect(page.get_by_role("heading",
-                                          name="Besluiten over dossierhouderschap")).to_be_visible()
+            await expect(
+                page.get_by_role("heading", name="Besluiten over dossierhouderschap")
+            ).to_be_visible()
             await page.get_by_label("Geaccepteerd: wij worden dossierhouder").check()
             await page.get_by_label("Toelichting / motivatie").fill("Wij hebben plek.")
             await page.get_by_role("button", name="Taak afronden").click()
@@ -78,10 +88,12 @@ async def test_provider_completes_decision_in_the_browser(api, live_url):
             await expect(status).to_contain_text("Taak afgerond")
             await expect(status).to_contain_text("Passende zorg regelen als dossierhouder")
             next_task = page.get_by_role("table").get_by_role(
-                "link", name="Passende zorg regelen als dossierhouder")
+                "link", name="Passende zorg regelen als dossierhouder"
+            )
             await expect(next_task).to_be_visible()
-            await expect(page.get_by_role("link", name="Besluiten over dossierhouderschap")
-                         ).to_have_count(0)
+            await expect(
+                page.get_by_role("link", name="Besluiten over dossierhouderschap")
+            ).to_have_count(0)
         finally:
             await browser.close()
 

@@ -13,7 +13,9 @@ def closing(phase: Phase) -> dict[str, tuple]:
     """outcome -> (goto, close) of every task in the phase that can end it."""
     return {
         f"{t.key}.{outcome}": (e.goto, e.close)
-        for t in PLAN.phase(phase).tasks for outcome, e in t.outcomes.items() if e.goto or e.close
+        for t in PLAN.phase(phase).tasks
+        for outcome, e in t.outcomes.items()
+        if e.goto or e.close
     }
 
 
@@ -62,11 +64,20 @@ def test_decision_task_has_the_timer_reminder_and_escalation():
 def test_completion_data_is_checked_by_kind():
     meeting = PLAN.task("hold_meeting")
     allowed = list(meeting.allowed_outcomes)
-    errors = completion_errors(meeting, "solution", "", {"meeting_at": "morgen",
-                               "participants": [{"name": "A"}], "agreements": "x"}, allowed)
+    errors = completion_errors(
+        meeting,
+        "solution",
+        "",
+        {"meeting_at": "morgen", "participants": [{"name": "A"}], "agreements": "x"},
+        allowed,
+    )
     assert any("meeting_at" in e for e in errors) and any("participants" in e for e in errors)
-    ok = {"meeting_at": "2026-12-01T10:00", "agreements": "x",
-          "participants": [{"name": "A", "org": "B", "mandate": True}]}
+    ok = {
+        "meeting_at": "2026-12-01T10:00",
+        "agreements": "x",
+        "participants": [{"name": "A", "org": "B", "mandate": True}],
+    }
     assert completion_errors(meeting, "solution", "", ok, allowed) == []
-    assert completion_errors(PLAN.task("estimate_funding"), "done", "", {"cost_estimate": -5},
-                             ["done"])
+    assert completion_errors(
+        PLAN.task("estimate_funding"), "done", "", {"cost_estimate": -5}, ["done"]
+    )

@@ -75,16 +75,21 @@ def add_org(engine: Engine, name: str, kind: str, **settings: Any) -> Organisati
 
 def add_user(engine: Engine, org: Organisation, name: str, email: str | None) -> None:
     with Session(engine) as session:
-        session.add(User(name=name, role=org.kind, org_id=org.id,
-                         token_hash=uuid.uuid4().hex, email=email))
+        session.add(
+            User(name=name, role=org.kind, org_id=org.id, token_hash=uuid.uuid4().hex, email=email)
+        )
         session.commit()
 
 
 def intent(event: str, recipients: list[str], **context: Any) -> NotificationIntent:
     return NotificationIntent(
-        id=f"{CASE_ID}:e{uuid.uuid4().hex[:6]}", event=event, case_id=CASE_ID,
-        at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC), recipients=recipients,
-        task_id=context.get("task_id"), context=context,
+        id=f"{CASE_ID}:e{uuid.uuid4().hex[:6]}",
+        event=event,
+        case_id=CASE_ID,
+        at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        recipients=recipients,
+        task_id=context.get("task_id"),
+        context=context,
     )
 
 
@@ -103,11 +108,18 @@ def notify(env: WorkflowEnvironment, engine: Engine, task_queue: str) -> Notify:
     async def run(intents: list[NotificationIntent], max_attempts: int = 3):
         activities = build_activities(engine, get_settings())
         with ThreadPoolExecutor(max_workers=2) as executor:
-            async with Worker(env.client, task_queue=task_queue, workflows=[NotifyWorkflow],
-                              activities=activities, activity_executor=executor):
+            async with Worker(
+                env.client,
+                task_queue=task_queue,
+                workflows=[NotifyWorkflow],
+                activities=activities,
+                activity_executor=executor,
+            ):
                 return await env.client.execute_workflow(
-                    NotifyWorkflow.run, NotifyInput(intents, max_attempts),
-                    id=f"notify-{uuid.uuid4()}", task_queue=task_queue,
+                    NotifyWorkflow.run,
+                    NotifyInput(intents, max_attempts),
+                    id=f"notify-{uuid.uuid4()}",
+                    task_queue=task_queue,
                 )
 
     return run

@@ -24,7 +24,8 @@ class NotifyWorkflow:
     @workflow.run
     async def run(self, data: NotifyInput) -> list[NotificationFailure]:
         policy = dataclasses.replace(
-            DELIVERY_RETRY, initial_interval=timedelta(milliseconds=200),
+            DELIVERY_RETRY,
+            initial_interval=timedelta(milliseconds=200),
             maximum_attempts=data.max_attempts,
         )
         return await send_notifications(data.intents, retry_policy=policy)

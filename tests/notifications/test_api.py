@@ -27,18 +27,30 @@ USERS = {  # name -> role, organisation, region
 @pytest.fixture
 async def client(engine):
     with Session(engine) as session:
-        tokens = {name: add_user(session, name=name, role=role, org=org, region=region).token
-                  for name, (role, org, region) in USERS.items()}
+        tokens = {
+            name: add_user(session, name=name, role=role, org=org, region=region).token
+            for name, (role, org, region) in USERS.items()
+        }
         for org in session.exec(select(Organisation)).all():
             org.email = f"{org.id}@example.test"
             session.add(org)
-        session.add(Case(
-            id=CASE_ID, workflow_id=f"case-{CASE_ID}", client_ref="CR-1", sector="VV",
-            region="Groningen", entry="no_dossierhouder", provider_org=PROVIDER,
-            zorgkantoor_org=ZK, phase="dossierhouder_search", workflow_state="running",
-        ))
-        outbox.enqueue(session, [intent("case_closed", [ZK, PROVIDER], outcome="placed")],
-                       get_settings())
+        session.add(
+            Case(
+                id=CASE_ID,
+                workflow_id=f"case-{CASE_ID}",
+                client_ref="CR-1",
+                sector="VV",
+                region="Groningen",
+                entry="no_dossierhouder",
+                provider_org=PROVIDER,
+                zorgkantoor_org=ZK,
+                phase="dossierhouder_search",
+                workflow_state="running",
+            )
+        )
+        outbox.enqueue(
+            session, [intent("case_closed", [ZK, PROVIDER], outcome="placed")], get_settings()
+        )
         session.commit()
     app = create_app()
     app.dependency_overrides[get_db_engine] = lambda: engine

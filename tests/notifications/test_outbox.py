@@ -19,19 +19,28 @@ def enqueue(engine, intents) -> list[str]:
 
 
 def test_enqueue_is_idempotent_per_intent_recipient_and_channel(engine) -> None:
-    zk = add_org(engine, ZK, "zorgkantoor", email="regie@zk.test",
-                 channels=["email", "webhook"], webhook_url="https://zk.test/hook")
+    zk = add_org(
+        engine,
+        ZK,
+        "zorgkantoor",
+        email="regie@zk.test",
+        channels=["email", "webhook"],
+        webhook_url="https://zk.test/hook",
+    )
     add_user(engine, zk, "Zeynep", "zeynep@zk.test")
     add_user(engine, zk, "Dubbel", "REGIE@zk.test")  # same mailbox as the organisation
-    reminder = intent("deadline_reminder", [ZK, ZK], task_title="Besluiten",
-                      due_at="2026-03-09T09:00:00+00:00")
+    reminder = intent(
+        "deadline_reminder", [ZK, ZK], task_title="Besluiten", due_at="2026-03-09T09:00:00+00:00"
+    )
 
     first = enqueue(engine, [reminder])
     assert enqueue(engine, [reminder]) == first  # a retried activity writes nothing new
     rows = outbox_rows(engine)
     assert sorted((r.channel, r.address) for r in rows) == [
-        ("email", "regie@zk.test"), ("email", "zeynep@zk.test"),
-        ("webhook", "https://zk.test/hook")]
+        ("email", "regie@zk.test"),
+        ("email", "zeynep@zk.test"),
+        ("webhook", "https://zk.test/hook"),
+    ]
     assert len({r.idempotency_key for r in rows}) == 3
 
     outbox.mark_sent(engine, first[0])
@@ -47,7 +56,6 @@ def test_unknown_channel_fails_later_and_no_address_is_skipped(engine) -> None:
     assert (rows[PROVIDER].channel, rows[PROVIDER].address) == ("sms", None)
     assert rows[PROVIDER].status == "pending"
     assert (rows["Nergens BV"].channel, rows["Nergens BV"].status) == ("email", "skipped")
-
 
 
 def test_only_one_attempt_crosses_the_fence(any_engine) -> None:
@@ -71,10 +79,13 @@ def test_only_one_attempt_crosses_the_fence(any_engine) -> None:
 
 def test_give_up_never_fails_a_message_that_may_have_arrived(engine) -> None:
     add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
-    crossed, untouched = enqueue(engine, [
-        intent("phase_changed", [ZK], phase="plan_of_action"),
-        intent("case_closed", [ZK], outcome="placed"),
-    ])
+    crossed, untouched = enqueue(
+        engine,
+        [
+            intent("phase_changed", [ZK], phase="plan_of_action"),
+            intent("case_closed", [ZK], outcome="placed"),
+        ],
+    )
     attempt = outbox.begin_attempt(engine, outbox.load(engine, crossed))
     assert outbox.claim_handover(engine, crossed, attempt)
 

@@ -15,22 +15,38 @@ from tests.notifications.conftest import CASE_ID, PROVIDER, ZK, intent
 
 PUBLIC = "https://casusregie.test"
 SAMPLE_CONTEXT = {
-    "task_id": f"{CASE_ID}:t3", "task_key": "decide_dossierhouder",
-    "task_title": "Besluiten over dossierhouderschap", "phase": "dossierhouder_search",
-    "phase_title": "Dossierhouder zoeken", "previous_phase": "current_place_review",
-    "due_at": "2026-03-09T09:00:00+00:00", "signalled_by_org": PROVIDER,
-    "signalled_by_role": "aanbieder", "requested_by_org": PROVIDER, "outcome": "placed",
-    "meeting_at": "2026-03-12T13:30:00+00:00", "location": "https://meet.example/abc",
-    "chair": "J. de Vries", "minute_taker": "P. Jansen", "meeting_number": 1,
+    "task_id": f"{CASE_ID}:t3",
+    "task_key": "decide_dossierhouder",
+    "task_title": "Besluiten over dossierhouderschap",
+    "phase": "dossierhouder_search",
+    "phase_title": "Dossierhouder zoeken",
+    "previous_phase": "current_place_review",
+    "due_at": "2026-03-09T09:00:00+00:00",
+    "signalled_by_org": PROVIDER,
+    "signalled_by_role": "aanbieder",
+    "requested_by_org": PROVIDER,
+    "outcome": "placed",
+    "meeting_at": "2026-03-12T13:30:00+00:00",
+    "location": "https://meet.example/abc",
+    "chair": "J. de Vries",
+    "minute_taker": "P. Jansen",
+    "meeting_number": 1,
 }
 # what the workflow must never pass on, but might by mistake
-CLIENT_DATA = {"summary": "Mevrouw K. (BSN 123456782) heeft ernstige dementie",
-               "client_ref": "CR-2026-0001", "note": "agressie tegen begeleiders"}
+CLIENT_DATA = {
+    "summary": "Mevrouw K. (BSN 123456782) heeft ernstige dementie",
+    "client_ref": "CR-2026-0001",
+    "note": "agressie tegen begeleiders",
+}
 DUTCH_WORDS = {
-    "task_assigned": "nieuwe taak", "deadline_reminder": "herinnering",
-    "deadline_missed": "termijn verstreken", "phase_changed": "nieuwe fase",
-    "stagnation_signal": "stagnatie", "advice_requested": "Praktijkteam VWS",
-    "advice_answered": "Praktijkteam VWS", "meeting_invitation": "uitnodiging",
+    "task_assigned": "nieuwe taak",
+    "deadline_reminder": "herinnering",
+    "deadline_missed": "termijn verstreken",
+    "phase_changed": "nieuwe fase",
+    "stagnation_signal": "stagnatie",
+    "advice_requested": "Praktijkteam VWS",
+    "advice_answered": "Praktijkteam VWS",
+    "meeting_invitation": "uitnodiging",
     "case_closed": "afgesloten",
 }
 

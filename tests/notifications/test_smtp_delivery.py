@@ -25,15 +25,23 @@ async def test_meeting_invitation_reaches_every_address_with_ics(smtp, engine, n
     add_user(engine, zk, "Zonder adres", None)
     add_org(engine, PROVIDER, "aanbieder", email="zorg@noord.test")
     meeting = intent(
-        "meeting_invitation", [ZK, PROVIDER, ZK], meeting_at="2026-03-12T13:30:00+00:00",
-        location="Gemeentehuis Assen, zaal 2", chair="J. de Vries", minute_taker="P. Jansen",
-        meeting_number=1, summary="vertrouwelijk: mag nergens in staan",
+        "meeting_invitation",
+        [ZK, PROVIDER, ZK],
+        meeting_at="2026-03-12T13:30:00+00:00",
+        location="Gemeentehuis Assen, zaal 2",
+        chair="J. de Vries",
+        minute_taker="P. Jansen",
+        meeting_number=1,
+        summary="vertrouwelijk: mag nergens in staan",
     )
 
     assert await notify([meeting]) == []
 
     assert sorted(r for m in smtp.received for r in m.rcpt_tos) == [
-        "regie@zk.test", "zeynep@zk.test", "zorg@noord.test"]
+        "regie@zk.test",
+        "zeynep@zk.test",
+        "zorg@noord.test",
+    ]
     mail = smtp.to("zorg@noord.test")[0]
     msg = mail.message
     assert mail.mail_from == "casusregie@zorgkantoor.test"
@@ -51,9 +59,14 @@ async def test_meeting_invitation_reaches_every_address_with_ics(smtp, engine, n
     assert event.decoded("dtstart") == datetime(2026, 3, 12, 13, 30, tzinfo=UTC)
     assert str(event["location"]) == "Gemeentehuis Assen, zaal 2"
     assert str(event["attendee"]) == "mailto:zorg@noord.test"
-    uids = {str(Calendar.from_ical(next(p for p in m.message.iter_attachments())
-                                   .get_content()).walk("VEVENT")[0]["uid"])
-            for m in smtp.received}
+    uids = {
+        str(
+            Calendar.from_ical(next(p for p in m.message.iter_attachments()).get_content()).walk(
+                "VEVENT"
+            )[0]["uid"]
+        )
+        for m in smtp.received
+    }
     assert len(uids) == 1  # one calendar event, whoever receives it
 
     rows = outbox_rows(engine)
@@ -62,13 +75,19 @@ async def test_meeting_invitation_reaches_every_address_with_ics(smtp, engine, n
     assert {m.message["Message-ID"] for m in smtp.received} == {r.message_id for r in rows}
 
 
-async def test_crash_after_handover_is_not_sent_again(smtp, engine, notify,
-                                                     crash_after_handover) -> None:
+async def test_crash_after_handover_is_not_sent_again(
+    smtp, engine, notify, crash_after_handover
+) -> None:
     """The activity fails after the server accepted the message but before the outbox
     says so: the retry finds the fence crossed and does not send a second time."""
     add_org(engine, PROVIDER, "aanbieder", email="zorg@noord.test")
-    assigned = intent("task_assigned", [PROVIDER], task_id=f"{CASE_ID}:t1",
-                      task_title="Besluiten over dossierhouderschap", phase="dossierhouder_search")
+    assigned = intent(
+        "task_assigned",
+        [PROVIDER],
+        task_id=f"{CASE_ID}:t1",
+        task_title="Besluiten over dossierhouderschap",
+        phase="dossierhouder_search",
+    )
 
     assert await notify([assigned]) == []
 
@@ -89,8 +108,9 @@ async def test_temporary_reject_is_retried_and_arrives_once(smtp, engine, notify
     assert (row.status, row.attempts, row.uncertain) == ("sent", 2, False)
 
 
-async def test_permanent_reject_is_reported_and_missing_address_skipped(smtp, engine,
-                                                                        notify) -> None:
+async def test_permanent_reject_is_reported_and_missing_address_skipped(
+    smtp, engine, notify
+) -> None:
     add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
     add_org(engine, PROVIDER, "aanbieder", email="weg@noord.test")
     smtp.reject.add("weg@noord.test")
@@ -102,8 +122,11 @@ async def test_permanent_reject_is_reported_and_missing_address_skipped(smtp, en
     by_recipient = {f.recipient: f for f in failures}
     assert set(by_recipient) == {PROVIDER}  # no address is no failure: the inbox shows it
     rejected = by_recipient[PROVIDER]
-    assert (rejected.channel, rejected.event, rejected.address) == ("email", "case_closed",
-                                                                     "weg@noord.test")
+    assert (rejected.channel, rejected.event, rejected.address) == (
+        "email",
+        "case_closed",
+        "weg@noord.test",
+    )
     assert "550" in rejected.error
     rows = {r.recipient: r for r in outbox_rows(engine)}
     assert rows[PROVIDER].status == "failed" and rows[PROVIDER].attempts == 1  # no retries
@@ -119,8 +142,9 @@ async def test_unreachable_server_fails_after_bounded_retries(engine, notify, mo
     get_settings.cache_clear()
     add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
 
-    (failure,) = await notify([intent("stagnation_signal", [ZK], signalled_by_org=PROVIDER)],
-                              max_attempts=2)
+    (failure,) = await notify(
+        [intent("stagnation_signal", [ZK], signalled_by_org=PROVIDER)], max_attempts=2
+    )
 
     assert failure.recipient == ZK and "Connection refused" in failure.error
     (row,) = outbox_rows(engine)

@@ -18,11 +18,23 @@ SECRET = "whsec-test-9f2c"
 async def test_webhook_is_signed_and_carries_no_client_data(
     engine, notify, webhook_receiver
 ) -> None:
-    add_org(engine, PROVIDER, "aanbieder", channels=["webhook"],
-            webhook_url=webhook_receiver.url, webhook_secret=SECRET)
-    assigned = intent("task_assigned", [PROVIDER], task_id=f"{CASE_ID}:t4",
-                      task_title="Plan van aanpak opstellen", phase="plan_of_action",
-                      summary="Meneer B., BSN 123456782", client_ref="CR-1")
+    add_org(
+        engine,
+        PROVIDER,
+        "aanbieder",
+        channels=["webhook"],
+        webhook_url=webhook_receiver.url,
+        webhook_secret=SECRET,
+    )
+    assigned = intent(
+        "task_assigned",
+        [PROVIDER],
+        task_id=f"{CASE_ID}:t4",
+        task_title="Plan van aanpak opstellen",
+        phase="plan_of_action",
+        summary="Meneer B., BSN 123456782",
+        client_ref="CR-1",
+    )
 
     assert await notify([assigned]) == []
 
@@ -47,8 +59,15 @@ async def test_webhook_is_signed_and_carries_no_client_data(
 
 
 async def test_webhook_4xx_fails_without_retry(engine, notify, webhook_receiver) -> None:
-    add_org(engine, PROVIDER, "aanbieder", channels=["webhook", "email"], email="a@noord.test",
-            webhook_url=webhook_receiver.url, webhook_secret=SECRET)
+    add_org(
+        engine,
+        PROVIDER,
+        "aanbieder",
+        channels=["webhook", "email"],
+        email="a@noord.test",
+        webhook_url=webhook_receiver.url,
+        webhook_secret=SECRET,
+    )
     webhook_receiver.status = 410
 
     (failure,) = await notify([intent("case_closed", [PROVIDER], outcome="withdrawn")])
@@ -67,8 +86,12 @@ async def test_file_sink_and_crash_after_handover_is_confirmed(
     fence the retry can *see* the file, so the row is sent and not uncertain."""
     add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
 
-    assert await notify([intent("stagnation_signal", [ZK], signalled_by_org=PROVIDER,
-                                signalled_by_role="oco")]) == []
+    assert (
+        await notify(
+            [intent("stagnation_signal", [ZK], signalled_by_org=PROVIDER, signalled_by_role="oco")]
+        )
+        == []
+    )
 
     (row,) = outbox_rows(engine)
     files = list((get_settings().data_dir / "mail").glob("*.eml"))

@@ -12,6 +12,8 @@ from tests.workflows.harness import CaseDriver, case_input, running_worker, star
 async def start(env, engine, task_queue) -> AsyncIterator[Callable[..., Awaitable[CaseDriver]]]:
     """``await start(entry=..., oco=..., **CaseInput overrides)`` -> a driven case."""
     async with running_worker(env, engine, task_queue) as client:
+
         async def _start(**kwargs: Any) -> CaseDriver:
             return await start_case(client, env, engine, task_queue, case_input(**kwargs))
+
         yield _start

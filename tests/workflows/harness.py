@@ -57,13 +57,22 @@ def encrypted_client(env: WorkflowEnvironment) -> Client:
 
 def insert_case_row(engine: Engine, inp: CaseInput) -> None:
     with Session(engine) as session:
-        session.add(Case(
-            id=inp.case_id, workflow_id=workflow_id_for(inp.case_id), client_ref="CR-TEST",
-            sector=inp.sector, region=inp.region, entry=inp.entry,
-            provider_org=inp.provider_org, zorgkantoor_org=inp.zorgkantoor_org,
-            oco_org=inp.oco_org, decision_days=inp.decision_days, phase="",
-            workflow_state="running",
-        ))
+        session.add(
+            Case(
+                id=inp.case_id,
+                workflow_id=workflow_id_for(inp.case_id),
+                client_ref="CR-TEST",
+                sector=inp.sector,
+                region=inp.region,
+                entry=inp.entry,
+                provider_org=inp.provider_org,
+                zorgkantoor_org=inp.zorgkantoor_org,
+                oco_org=inp.oco_org,
+                decision_days=inp.decision_days,
+                phase="",
+                workflow_state="running",
+            )
+        )
         session.commit()
 
 
@@ -87,8 +96,9 @@ class CaseDriver:
         assert matches, f"no open task {key}; open: {[t.key for t in state.open_tasks]}"
         return matches[-1]
 
-    async def complete(self, key: str, outcome: str = "done", actor: Actor = PROVIDER,
-                       note: str = "", **data: Any) -> UpdateResult:
+    async def complete(
+        self, key: str, outcome: str = "done", actor: Actor = PROVIDER, note: str = "", **data: Any
+    ) -> UpdateResult:
         task = await self.open_task(key)
         result = await self.handle.execute_update(
             CaseWorkflow.complete_task,
@@ -97,16 +107,18 @@ class CaseDriver:
         self.results.append(result)
         return result
 
-    async def claim(self, key: str, actor: Actor, release: bool = False,
-                    force: bool = False) -> UpdateResult:
+    async def claim(
+        self, key: str, actor: Actor, release: bool = False, force: bool = False
+    ) -> UpdateResult:
         task = await self.open_task(key)
         return await self.handle.execute_update(
             CaseWorkflow.claim_task,
             ClaimTask(task_id=task.id, actor=actor, release=release, force=force),
         )
 
-    async def act(self, action: str, actor: Actor = COORDINATOR, note: str = "",
-                  **data: Any) -> UpdateResult:
+    async def act(
+        self, action: str, actor: Actor = COORDINATOR, note: str = "", **data: Any
+    ) -> UpdateResult:
         return await self.handle.execute_update(
             CaseWorkflow.case_action, CaseAction(action=action, actor=actor, note=note, data=data)
         )
@@ -126,8 +138,11 @@ class CaseDriver:
 
     def audit_actions(self) -> list[str]:
         with Session(self.engine) as session:
-            events = session.exec(select(AuditEvent).where(AuditEvent.case_id == self.case_id)
-                                  .order_by(AuditEvent.seq))
+            events = session.exec(
+                select(AuditEvent)
+                .where(AuditEvent.case_id == self.case_id)
+                .order_by(AuditEvent.seq)
+            )
             return [e.action for e in events]
 
     async def assert_read_model_matches(self) -> None:
@@ -138,61 +153,94 @@ class CaseDriver:
         for task in state.tasks:
             row = rows[task.id]
             assert (row.status, row.outcome, row.owner_org, row.overdue) == (
-                task.status, task.outcome, task.owner_org, task.overdue), task.key
+                task.status,
+                task.outcome,
+                task.owner_org,
+                task.overdue,
+            ), task.key
         case = self.read_model_case()
-        assert (case.phase, case.status, case.outcome) == (state.phase, state.status,
-                                                           state.outcome)
+        assert (case.phase, case.status, case.outcome) == (state.phase, state.status, state.outcome)
 
 
 def case_input(entry: str = "no_dossierhouder", oco: bool = False, **overrides: Any) -> CaseInput:
     values: dict[str, Any] = {
-        "case_id": str(uuid.uuid4()), "entry": entry, "sector": "GGZ", "region": "Groningen",
-        "provider_org": PROVIDER.org, "zorgkantoor_org": ZORGKANTOOR.org,
-        "oco_org": OCO.org if oco else None, "started_by": COORDINATOR,
+        "case_id": str(uuid.uuid4()),
+        "entry": entry,
+        "sector": "GGZ",
+        "region": "Groningen",
+        "provider_org": PROVIDER.org,
+        "zorgkantoor_org": ZORGKANTOOR.org,
+        "oco_org": OCO.org if oco else None,
+        "started_by": COORDINATOR,
     }
     return CaseInput(**(values | overrides))
 
 
 @asynccontextmanager
-async def running_worker(env: WorkflowEnvironment, engine: Engine, task_queue: str,
-                         activities: list[Callable[..., Any]] | None = None
-                         ) -> AsyncIterator[Client]:
+async def running_worker(
+    env: WorkflowEnvironment,
+    engine: Engine,
+    task_queue: str,
+    activities: list[Callable[..., Any]] | None = None,
+) -> AsyncIterator[Client]:
     client = encrypted_client(env)
     with ThreadPoolExecutor(max_workers=4) as executor:
-        async with Worker(client, task_queue=task_queue, workflows=[CaseWorkflow],
-                          activities=activities or build_activities(engine, get_settings()),
-                          activity_executor=executor):
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[CaseWorkflow],
+            activities=activities or build_activities(engine, get_settings()),
+            activity_executor=executor,
+        ):
             yield client
 
 
-async def start_case(client: Client, env: WorkflowEnvironment, engine: Engine, task_queue: str,
-                     inp: CaseInput) -> CaseDriver:
+async def start_case(
+    client: Client, env: WorkflowEnvironment, engine: Engine, task_queue: str, inp: CaseInput
+) -> CaseDriver:
     insert_case_row(engine, inp)
-    handle = await client.start_workflow(CaseWorkflow.run, inp, id=workflow_id_for(inp.case_id),
-                                         task_queue=task_queue)
+    handle = await client.start_workflow(
+        CaseWorkflow.run, inp, id=workflow_id_for(inp.case_id), task_queue=task_queue
+    )
     assert await handle.execute_update(CaseWorkflow.sync_read_model)
     return CaseDriver(client=client, env=env, engine=engine, handle=handle, case_id=inp.case_id)
 
 
-
 # ---------------------------------------------------------------- moves shared by tests
 MEETING = "2026-12-10T14:00"
-PARTICIPANTS = [{"name": "Zorgkantoor", "org": ZORGKANTOOR.org, "mandate": True},
-                {"name": "Aanbieder", "org": PROVIDER.org, "mandate": False}]
+PARTICIPANTS = [
+    {"name": "Zorgkantoor", "org": ZORGKANTOOR.org, "mandate": True},
+    {"name": "Aanbieder", "org": PROVIDER.org, "mandate": False},
+]
 
 
 async def to_meeting(case: CaseDriver) -> None:
     """care_not_suitable -> not suitable -> no place in either round -> phase 4."""
     await case.complete("establish_place_not_suitable", "not_suitable", note="Incidenten")
-    await case.complete("first_registration_round", "no_place", note="Geen plek",
-                        providers=[NEXT_PROVIDER.org, THIRD_PROVIDER.org])
-    await case.complete("second_registration_round", "no_place", actor=ZORGKANTOOR,
-                        note="Wachtlijsten vol", providers=[THIRD_PROVIDER.org])
+    await case.complete(
+        "first_registration_round",
+        "no_place",
+        note="Geen plek",
+        providers=[NEXT_PROVIDER.org, THIRD_PROVIDER.org],
+    )
+    await case.complete(
+        "second_registration_round",
+        "no_place",
+        actor=ZORGKANTOOR,
+        note="Wachtlijsten vol",
+        providers=[THIRD_PROVIDER.org],
+    )
 
 
 async def no_solution(case: CaseDriver) -> None:
-    await case.complete("hold_meeting", "no_solution", actor=ZORGKANTOOR, meeting_at=MEETING,
-                        participants=PARTICIPANTS, note="Geen mandaat bij aanbieder")
+    await case.complete(
+        "hold_meeting",
+        "no_solution",
+        actor=ZORGKANTOOR,
+        meeting_at=MEETING,
+        participants=PARTICIPANTS,
+        note="Geen mandaat bij aanbieder",
+    )
 
 
 async def to_plan_of_action(case: CaseDriver) -> UpdateResult:

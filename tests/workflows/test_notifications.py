@@ -51,13 +51,13 @@ async def test_undeliverable_message_becomes_one_zorgkantoor_task(start, engine)
 async def test_advice_answer_reaches_the_party_that_asked(start, engine):
     case = await start(entry="care_not_suitable")
     await case.act("request_praktijkteam_advice", actor=PROVIDER, note="Wlz of Zvw?")
-    await case.complete("record_praktijkteam_advice", "answered", actor=ZORGKANTOOR,
-                        advice="Wlz")
+    await case.complete("record_praktijkteam_advice", "answered", actor=ZORGKANTOOR, advice="Wlz")
 
     def answered():
         with Session(engine) as session:
-            rows = session.exec(select(NotificationOutbox).where(
-                NotificationOutbox.event == "advice_answered")).all()
+            rows = session.exec(
+                select(NotificationOutbox).where(NotificationOutbox.event == "advice_answered")
+            ).all()
             return {r.recipient for r in rows}
 
     async def both():

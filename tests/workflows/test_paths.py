@@ -17,14 +17,21 @@ async def test_no_dossierhouder_accepted_and_placed(start):
     state = await case.state()
     assert state.phase == "dossierhouder_search"
     assert {t.key for t in state.open_tasks} == {
-        "inform_client_about_oco", "inform_client_about_preferred_provider", "decide_dossierhouder"}
+        "inform_client_about_oco",
+        "inform_client_about_preferred_provider",
+        "decide_dossierhouder",
+    }
     await case.assert_read_model_matches()
 
     result = await case.complete("decide_dossierhouder", "accepted")
     assert [t.key for t in result.opened] == ["arrange_care"]
     await case.assert_read_model_matches()
-    result = await case.complete("arrange_care", "placed", placed_at="Zorggroep Noord",
-                                 bridging_care="Dagbesteding tot de kamer vrij is")
+    result = await case.complete(
+        "arrange_care",
+        "placed",
+        placed_at="Zorggroep Noord",
+        bridging_care="Dagbesteding tot de kamer vrij is",
+    )
     assert (result.status, result.outcome, result.phase) == ("closed", "placed", "closed")
     assert (await case.handle.result()).outcome == "placed"
     await case.assert_read_model_matches()
@@ -45,8 +52,11 @@ async def test_care_not_suitable_solved_in_place(start):
     assert state.phase == "current_place_review"
     assert "advise_client_about_oco" in {t.key for t in state.open_tasks}
     await case.complete("inform_zorgkantoor_early", "sparring")
-    result = await case.complete("establish_place_not_suitable", "solved_in_place",
-                                 note="Extra begeleiding in de avond volstaat")
+    result = await case.complete(
+        "establish_place_not_suitable",
+        "solved_in_place",
+        note="Extra begeleiding in de avond volstaat",
+    )
     assert result.outcome == "solved_in_place"
     await case.assert_read_model_matches()
 
@@ -58,28 +68,54 @@ async def test_full_escalation_to_plan_of_action_and_placement(start):
     r = await case.complete("establish_place_not_suitable", "not_suitable", note="Incidenten")
     assert r.phase == "search_other_provider"
     assert {t.key for t in r.opened} >= {"first_registration_round", "share_provider_knowledge"}
-    r = await case.complete("first_registration_round", "no_place", note="Geen plek",
-                            providers=["Stichting Oost", "Zorg West"])
+    r = await case.complete(
+        "first_registration_round",
+        "no_place",
+        note="Geen plek",
+        providers=["Stichting Oost", "Zorg West"],
+    )
     assert r.phase == "regular_steps_failed"
-    r = await case.complete("second_registration_round", "no_place", actor=ZORGKANTOOR,
-                            note="Wachtlijsten vol", providers=["Zorg West"])
+    r = await case.complete(
+        "second_registration_round",
+        "no_place",
+        actor=ZORGKANTOOR,
+        note="Wachtlijsten vol",
+        providers=["Zorg West"],
+    )
     assert r.phase == "whole_system_meeting"
     assert (await case.state()).meetings == 1
-    await case.complete("organise_meeting", meeting_at="2026-12-10T14:00",
-                        location="Online: https://meet.example/abc", chair="Voorzitter A",
-                        minute_taker="Notulist B", invitees=["CCE"])
-    participants = [{"name": "Zorgkantoor", "org": ZORGKANTOOR.org, "mandate": True},
-                    {"name": "Aanbieder", "org": PROVIDER.org, "mandate": False}]
-    r = await case.complete("hold_meeting", "no_solution", actor=ZORGKANTOOR,
-                            meeting_at="2026-12-10T14:00", participants=participants,
-                            note="Geen mandaat bij aanbieder")
+    await case.complete(
+        "organise_meeting",
+        meeting_at="2026-12-10T14:00",
+        location="Online: https://meet.example/abc",
+        chair="Voorzitter A",
+        minute_taker="Notulist B",
+        invitees=["CCE"],
+    )
+    participants = [
+        {"name": "Zorgkantoor", "org": ZORGKANTOOR.org, "mandate": True},
+        {"name": "Aanbieder", "org": PROVIDER.org, "mandate": False},
+    ]
+    r = await case.complete(
+        "hold_meeting",
+        "no_solution",
+        actor=ZORGKANTOOR,
+        meeting_at="2026-12-10T14:00",
+        participants=participants,
+        note="Geen mandaat bij aanbieder",
+    )
     assert r.phase == "plan_of_action"
     r = await case.complete("evaluate_meeting", "new_meeting", note="Opnieuw, met mandaat")
     assert r.phase == "whole_system_meeting"
     assert (await case.state()).meetings == 2
-    r = await case.complete("hold_meeting", "solution", actor=ZORGKANTOOR,
-                            meeting_at="2027-01-05T10:00", participants=participants,
-                            agreements="Aanbieder B neemt op na detox bij A")
+    r = await case.complete(
+        "hold_meeting",
+        "solution",
+        actor=ZORGKANTOOR,
+        meeting_at="2027-01-05T10:00",
+        participants=participants,
+        agreements="Aanbieder B neemt op na detox bij A",
+    )
     assert [t.key for t in r.opened] == ["monitor_agreements"]
     r = await case.complete("monitor_agreements", "placed", placed_at="Zorg West")
     assert r.outcome == "placed"
@@ -91,8 +127,11 @@ async def test_full_escalation_to_plan_of_action_and_placement(start):
 async def test_plan_of_action_reports_until_placed(start):
     case = await start(entry="care_not_suitable", progress_report_days=14)
     r = await to_plan_of_action(case)
-    assert {t.key for t in r.opened} == {"make_plan_of_action", "contact_provider_about_progress",
-                                         "report_progress"}
+    assert {t.key for t in r.opened} == {
+        "make_plan_of_action",
+        "contact_provider_about_progress",
+        "report_progress",
+    }
     await case.complete("make_plan_of_action")
     r = await case.complete("report_progress", "progress", note="Gesprek met aanbieder C")
     assert [t.key for t in r.opened] == ["report_progress"]
@@ -104,19 +143,26 @@ async def test_plan_of_action_reports_until_placed(start):
 
 async def test_declines_open_new_registrations_then_zorgkantoor_takes_over(start):
     case = await start(entry="no_dossierhouder", max_declines=2)
-    r = await case.complete("decide_dossierhouder", "declined", reason_code="geen_expertise",
-                            note="Geen GGZ-expertise")
+    r = await case.complete(
+        "decide_dossierhouder", "declined", reason_code="geen_expertise", note="Geen GGZ-expertise"
+    )
     assert [t.key for t in r.opened] == ["register_with_next_provider"]
-    r = await case.complete("register_with_next_provider", "registered", actor=ZORGKANTOOR,
-                            provider_org=NEXT_PROVIDER.org)
+    r = await case.complete(
+        "register_with_next_provider",
+        "registered",
+        actor=ZORGKANTOOR,
+        provider_org=NEXT_PROVIDER.org,
+    )
     decision = r.opened[0]
     assert (decision.key, decision.owner_org) == ("decide_dossierhouder", NEXT_PROVIDER.org)
     assert decision.due_at is not None
-    r = await case.complete("decide_dossierhouder", "declined", actor=NEXT_PROVIDER,
-                            reason_code="vol", note="Geen plek")
+    r = await case.complete(
+        "decide_dossierhouder", "declined", actor=NEXT_PROVIDER, reason_code="vol", note="Geen plek"
+    )
     assert [t.key for t in r.opened] == ["take_over_mediation"]
-    r = await case.complete("take_over_mediation", "escalate", actor=COORDINATOR,
-                            note="Twee weigeringen")
+    r = await case.complete(
+        "take_over_mediation", "escalate", actor=COORDINATOR, note="Twee weigeringen"
+    )
     assert r.phase == "regular_steps_failed"
     state = await case.state()
     assert state.declines == 2 and NEXT_PROVIDER.org in state.participants["intended_provider"]

@@ -16,8 +16,9 @@ from tests.workflows.harness import (
 
 async def test_completion_survives_a_read_model_outage(env, engine, task_queue):
     read_model = FlakyReadModel(engine)
-    async with running_worker(env, engine, task_queue, activities_with(read_model, engine)
-                              ) as client:
+    async with running_worker(
+        env, engine, task_queue, activities_with(read_model, engine)
+    ) as client:
         case = await start_case(client, env, engine, task_queue, case_input())
         read_model.down = True
         result = await case.complete("decide_dossierhouder", "accepted")

@@ -22,15 +22,22 @@ async def rejected(coro) -> ApplicationError:
 
 async def test_unknown_task_is_not_found(start):
     case = await start()
-    error = await rejected(case.handle.execute_update(
-        CaseWorkflow.complete_task, CompleteTask("nope", "done", PROVIDER)))
+    error = await rejected(
+        case.handle.execute_update(
+            CaseWorkflow.complete_task, CompleteTask("nope", "done", PROVIDER)
+        )
+    )
     assert error.type == "NotFound"
 
 
 async def test_other_organisation_or_role_is_forbidden(start):
     case = await start()
-    for intruder in (NEXT_PROVIDER, ZORGKANTOOR, OCO,
-                     Actor("u-aud", "Auditor", "auditor", PROVIDER.org)):
+    for intruder in (
+        NEXT_PROVIDER,
+        ZORGKANTOOR,
+        OCO,
+        Actor("u-aud", "Auditor", "auditor", PROVIDER.org),
+    ):
         error = await rejected(case.complete("decide_dossierhouder", "accepted", actor=intruder))
         assert error.type == "Forbidden", intruder
     assert "aanbieder" in str(error)
@@ -54,8 +61,11 @@ async def test_completing_a_done_task_is_a_conflict(start):
     case = await start()
     task = await case.open_task("decide_dossierhouder")
     await case.complete("decide_dossierhouder", "accepted")
-    error = await rejected(case.handle.execute_update(
-        CaseWorkflow.complete_task, CompleteTask(task.id, "accepted", PROVIDER)))
+    error = await rejected(
+        case.handle.execute_update(
+            CaseWorkflow.complete_task, CompleteTask(task.id, "accepted", PROVIDER)
+        )
+    )
     assert error.type == "Conflict"
 
 
@@ -68,7 +78,8 @@ async def test_closed_case_refuses_everything(start):
     await case.handle.result()
     with pytest.raises(RPCError):
         await case.handle.execute_update(
-            CaseWorkflow.complete_task, CompleteTask(task.id, "accepted", PROVIDER))
+            CaseWorkflow.complete_task, CompleteTask(task.id, "accepted", PROVIDER)
+        )
     assert (await case.state()).open_tasks == []
 
 
@@ -78,13 +89,18 @@ async def test_claims_conflict_unless_forced(start):
     result = await case.claim("decide_dossierhouder", PROVIDER)
     assert result.task.claimed_by.name == PROVIDER.name
     assert (await rejected(case.claim("decide_dossierhouder", colleague))).type == "Conflict"
-    assert (await rejected(case.claim("decide_dossierhouder", colleague, release=True))
-            ).type == "Conflict"
-    assert (await rejected(case.claim("decide_dossierhouder", NEXT_PROVIDER, force=True))
-            ).type == "Forbidden"
+    assert (
+        await rejected(case.claim("decide_dossierhouder", colleague, release=True))
+    ).type == "Conflict"
+    assert (
+        await rejected(case.claim("decide_dossierhouder", NEXT_PROVIDER, force=True))
+    ).type == "Forbidden"
     result = await case.claim("decide_dossierhouder", colleague, force=True)
     assert result.task.claimed_by.name == colleague.name
     await case.claim("decide_dossierhouder", colleague, release=True)
     assert (await case.open_task("decide_dossierhouder")).claimed_by is None
     assert [a for a in case.audit_actions() if "claim" in a] == [
-        "task_claimed", "task_claimed", "task_unclaimed"]
+        "task_claimed",
+        "task_claimed",
+        "task_unclaimed",
+    ]

@@ -12,18 +12,25 @@ async def test_stagnation_signal_gives_zorgkantoor_a_task_at_once(start):
     result = await case.act("signal_stagnation", actor=OCO, note="Geen voortgang sinds 3 weken")
     task = result.opened[0]
     assert (task.key, task.owner_role, task.owner_org) == (
-        "handle_stagnation_signal", "zorgkantoor", ZORGKANTOOR.org)
-    assert (await rejected(case.act("signal_stagnation", actor=ZORGKANTOOR, note="x"))
-            ).type == "Forbidden"
+        "handle_stagnation_signal",
+        "zorgkantoor",
+        ZORGKANTOOR.org,
+    )
+    assert (
+        await rejected(case.act("signal_stagnation", actor=ZORGKANTOOR, note="x"))
+    ).type == "Forbidden"
     assert (await rejected(case.act("signal_stagnation", actor=PROVIDER))).type == "Invalid"
 
 
 async def test_praktijkteam_advice_requested_and_answered_in_any_phase(start):
     case = await start(entry="care_not_suitable")
-    await case.act("request_praktijkteam_advice", actor=PROVIDER,
-                   note="Valt dit onder Wlz of Zvw?")
-    await case.complete("record_praktijkteam_advice", "answered", actor=ZORGKANTOOR,
-                        advice="Wlz, met aanvullende GGZ-behandeling")
+    await case.act("request_praktijkteam_advice", actor=PROVIDER, note="Valt dit onder Wlz of Zvw?")
+    await case.complete(
+        "record_praktijkteam_advice",
+        "answered",
+        actor=ZORGKANTOOR,
+        advice="Wlz, met aanvullende GGZ-behandeling",
+    )
     actions = case.audit_actions()
     assert "advice_requested" in actions
     assert actions.index("advice_requested") < actions.index("task_completed")
@@ -33,8 +40,11 @@ async def test_care_ended_requires_a_recorded_bridging_solution(start):
     case = await start(entry="care_not_suitable")
     error = await rejected(case.act("end_care_with_bridging", note="Zorgbeëindiging"))
     assert error.type == "Invalid" and "bridging_solution" in str(error)
-    result = await case.act("end_care_with_bridging", note="Zorgbeëindiging",
-                            bridging_solution="Logeeropvang bij Zorg West tot plaatsing")
+    result = await case.act(
+        "end_care_with_bridging",
+        note="Zorgbeëindiging",
+        bridging_solution="Logeeropvang bij Zorg West tot plaatsing",
+    )
     assert result.outcome == "care_ended_with_bridging"
     assert (await case.state()).bridging_solution.startswith("Logeeropvang")
 

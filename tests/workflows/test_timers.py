@@ -53,8 +53,12 @@ async def test_decline_opens_a_new_registration_with_a_new_timer(start):
     case = await start(decision_days=5)
     await case.sleep(3)
     await case.complete("decide_dossierhouder", "declined", reason_code="vol", note="Vol")
-    await case.complete("register_with_next_provider", "registered", actor=ZORGKANTOOR,
-                        provider_org=NEXT_PROVIDER.org)
+    await case.complete(
+        "register_with_next_provider",
+        "registered",
+        actor=ZORGKANTOOR,
+        provider_org=NEXT_PROVIDER.org,
+    )
     second = await case.open_task("decide_dossierhouder")
     assert second.owner_org == NEXT_PROVIDER.org
     await case.sleep(4.5)  # the first timer would have expired at day 5
