@@ -18,7 +18,7 @@ from core.config import Settings, get_settings
 from core.search_attributes import CUSTOM_SEARCH_ATTRIBUTES, ensure_search_attributes
 from core.temporal import connect_client
 from db.engine import get_engine
-from workflows.case_workflow import CaseWorkflow
+from workflows.registry import WORKFLOWS
 
 log = structlog.get_logger(__name__)
 
@@ -32,7 +32,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[CaseWorkflow],
+        workflows=WORKFLOWS,
         activities=build_activities(engine, settings),
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,

@@ -3,13 +3,10 @@ and record the workflow's decision to stop retrying. The protocol itself lives i
 ``notifications.delivery``; these are thin, registered wrappers with their dataclasses.
 Database work runs in a thread; the delivery's few short status updates run inline.
 
-No ``from __future__ import annotations`` here on purpose: the dataclasses' type hints
-must be real objects, so the workflow sandbox can decode them however this module was
-imported (string hints are resolved through the sandbox's own ``sys.modules``).
+Their dataclasses live in ``domain/notification_messages.py``.
 """
 
 import asyncio
-from dataclasses import dataclass, field
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -18,58 +15,21 @@ from temporalio.exceptions import ApplicationError
 
 from core.config import Settings
 from db.engine import session_scope
-from notifications import delivery, outbox
-from notifications.errors import (
+from domain.messages import NotificationIntent
+from domain.notification_messages import (
     PERMANENT_ERROR_TYPE,
     TRANSIENT_ERROR_TYPE,
-    PermanentDeliveryError,
-    TransientDeliveryError,
+    DeliverNotificationInput,
+    DeliveryReport,
+    EnqueueNotificationsInput,
+    EnqueueNotificationsResult,
+    NotificationGivenUp,
+    OutboxItem,
 )
-from workflows.messages import NotificationIntent
+from notifications import delivery, outbox
+from notifications.errors import PermanentDeliveryError, TransientDeliveryError
 
 log = structlog.get_logger()
-
-
-@dataclass
-class EnqueueNotificationsInput:
-    intents: list[NotificationIntent]
-
-
-@dataclass
-class OutboxItem:
-    """One outbox row as the workflow sees it (no bodies)."""
-
-    outbox_id: str
-    recipient: str  # organisation name
-    channel: str
-    event: str
-    address: str | None = None
-    error: str | None = None  # set for rows that failed already
-
-
-@dataclass
-class EnqueueNotificationsResult:
-    deliveries: list[OutboxItem] = field(default_factory=list)  # still to deliver
-    failed: list[OutboxItem] = field(default_factory=list)  # could not even be rendered
-
-
-@dataclass
-class DeliverNotificationInput:
-    outbox_id: str
-
-
-@dataclass
-class DeliveryReport:
-    outbox_id: str
-    status: str  # sent | failed
-    uncertain: bool = False
-    error: str | None = None
-
-
-@dataclass
-class NotificationGivenUp:
-    outbox_id: str
-    error: str  # the last error the workflow saw
 
 
 def _item(row) -> OutboxItem:

@@ -8,8 +8,9 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from db.models import TaskBase
+from domain.permissions import PARTICIPANT_CAPACITIES
 from domain.vocabulary import REGIONS, Entry, Sector
-from workflows.permissions import PARTICIPANT_CAPACITIES
 
 BSN_LIKE = re.compile(r"\d{9}")
 
@@ -84,25 +85,9 @@ class ClaimBody(Body):
     force: bool = False
 
 
-class TaskOut(BaseModel):
-    id: str
-    case_id: str
-    phase: str
-    key: str
-    title: str
-    owner_role: str
-    owner_org: str
-    supports: list[str]
-    status: str
-    due_at: datetime | None
-    overdue: bool
-    allowed_outcomes: list[str]
-    outcome: str | None = None
-    claimed_by: str | None = None
-    claimed_at: datetime | None = None
-    completed_by: str | None = None
-    completed_at: datetime | None = None
-    created_at: datetime | None = None
+class TaskOut(TaskBase):
+    """A task as the API shows it: the fields declared on ``db.models.TaskBase``;
+    ``overdue`` is also true for an open task past its due date."""
 
 
 T = TypeVar("T")

@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from db.models import Case, CaseParticipant
+from domain import permissions as rules
+from domain.messages import Actor
+from domain.permissions import PARTICIPANT_ROLES, ZORGKANTOOR_ROLES
 from domain.vocabulary import Role
-from workflows.messages import Actor, CaseActionKind
-
-ZORGKANTOOR_ROLES = (Role.ZORGKANTOOR, Role.COORDINATOR)
-PARTICIPANT_ROLES = (Role.AANBIEDER, Role.OCO)
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def visible_cases(principal: Principal) -> ColumnElement[bool]:
 
 def steers(principal: Principal, case: Case) -> bool:
     """A coordinator steers (withdraws, adds participants to) the cases of its zorgkantoor."""
-    return principal.is_coordinator and case.zorgkantoor_org == principal.org
+    return rules.steers(principal.actor, case.zorgkantoor_org)
 
 
 def may_see_summary(principal: Principal, case: Case) -> bool:
@@ -89,22 +88,3 @@ def inbox_roles(principal: Principal) -> tuple[str, ...]:
     if principal.role == Role.AUDITOR:
         return ()
     return (principal.role,)
-
-
-STEERING_ACTIONS = (
-    CaseActionKind.WITHDRAW,
-    CaseActionKind.ADD_PARTICIPANT,
-    CaseActionKind.END_CARE_WITH_BRIDGING,
-)
-
-
-def action_refusal(principal: Principal, case: Case, action: str) -> str | None:
-    """Why this principal may not take this case action (None: it may; the workflow's
-    validator checks the rest)."""
-    if principal.read_only:
-        return "auditors have read-only access"
-    if action in STEERING_ACTIONS and not steers(principal, case):
-        return f"only the case's coordinator ({case.zorgkantoor_org}) may {action}"
-    if action == CaseActionKind.SIGNAL_STAGNATION and principal.role not in PARTICIPANT_ROLES:
-        return "a stagnation signal comes from an aanbieder or oco"
-    return None

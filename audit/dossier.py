@@ -17,12 +17,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio.client import Client
 
-from api.pages import labels
 from audit.history import export_history
 from audit.log import case_events, events_csv, events_json
-from audit.replay import ReplayVerdict, replay_case, shared_replayer
-from core.config import Settings
+from audit.replay import CaseReplayer, ReplayVerdict, replay_case
 from db.models import AuditEvent, Case, Task
+from domain import labels
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -95,13 +94,14 @@ def build_dossier(
 
 
 async def collect_dossier(
-    client: Client, engine: Engine, case: Case, settings: Settings, *, replay: bool = True
+    client: Client, engine: Engine, case: Case, replayer: CaseReplayer | None = None
 ) -> bytes:
-    """Everything for ``case`` from Temporal and the read model, zipped."""
+    """Everything for ``case`` from Temporal and the read model, zipped; with a
+    ``replayer``, the replay verdict too."""
     history = await export_history(client, case.id, decode=True)
     verdicts = None
-    if replay:
-        verdicts = await replay_case(client, case.id, shared_replayer(settings))
+    if replayer is not None:
+        verdicts = await replay_case(client, case.id, replayer)
     with Session(engine) as session:
         events = case_events(session, case.id)
         rows = session.exec(select(Task.id, Task.title).where(Task.case_id == case.id))

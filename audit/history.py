@@ -28,7 +28,7 @@ from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
 
-from workflows.messages import workflow_id_for
+from domain.messages import workflow_id_for
 
 FORMAT = "casusregie-history/1"
 ENCRYPTED = "encrypted"

@@ -26,10 +26,10 @@ from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
-from activities.read_model import write_changes
 from audit.history import fetch_runs
 from db.models import AuditEvent, Case, Task
-from workflows.messages import CaseState, ReadModelChanges, TaskState, workflow_id_for
+from db.read_model import write_changes
+from domain.messages import CaseState, ReadModelChanges, TaskState, workflow_id_for
 
 APPLY_CHANGES = "apply_changes"  # activity name of ReadModelActivities.apply_changes
 QUERY_TIMEOUT = timedelta(seconds=5)

@@ -27,8 +27,8 @@ from audit.history import fetch_runs
 from core.config import Settings
 from core.temporal import data_converter
 from db.models import Case
+from domain.messages import workflow_id_for
 from domain.vocabulary import CaseStatus
-from workflows.messages import workflow_id_for
 
 OK = "ok"
 NONDETERMINISTIC = "nondeterministic"
@@ -54,12 +54,6 @@ class ReplayVerdict:
         return asdict(self) | {"ok": self.ok}
 
 
-def case_workflows() -> list[type]:
-    from workflows.case_workflow import CaseWorkflow
-
-    return [CaseWorkflow]
-
-
 def case_id_of(workflow_id: str) -> str:
     return workflow_id.removeprefix(workflow_id_for(""))
 
@@ -76,12 +70,14 @@ class CaseReplayer:
 
 
 def make_replayer(
-    settings: Settings, workflows: Sequence[type] | None = None, *, strict: bool = True
+    settings: Settings, workflows: Sequence[type], *, strict: bool = True
 ) -> CaseReplayer:
+    """``workflows``: the workflow classes to replay against (the worker's,
+    ``workflows.registry.WORKFLOWS``); passed in, so audit does not import workflow code."""
     converter = data_converter(settings)
     recorder = ActivityRecorder() if strict else None
     replayer = Replayer(
-        workflows=list(workflows or case_workflows()),
+        workflows=list(workflows),
         data_converter=converter,
         interceptors=[recorder] if recorder else [],
     )
@@ -91,12 +87,12 @@ def make_replayer(
 _shared: dict[str, CaseReplayer] = {}
 
 
-def shared_replayer(settings: Settings) -> CaseReplayer:
+def shared_replayer(settings: Settings, workflows: Sequence[type]) -> CaseReplayer:
     """One replayer per secret for long-running processes (the API): each replayer owns
     a thread pool that is never shut down."""
     key = settings.effective_secret
     if key not in _shared:
-        _shared[key] = make_replayer(settings)
+        _shared[key] = make_replayer(settings, workflows)
     return _shared[key]
 
 

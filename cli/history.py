@@ -33,10 +33,12 @@ async def _dossier(case_id: str, output: Path, with_replay: bool) -> int:
     from sqlmodel import Session
 
     from audit.dossier import collect_dossier
+    from audit.replay import make_replayer
     from core.config import get_settings
     from core.temporal import connect_client
     from db.engine import get_engine
     from db.models import Case
+    from workflows.registry import WORKFLOWS
 
     engine = get_engine()
     with Session(engine) as session:
@@ -45,7 +47,8 @@ async def _dossier(case_id: str, output: Path, with_replay: bool) -> int:
         print(f"case {case_id} not found", flush=True)
         return 1
     client = await connect_client()
-    data = await collect_dossier(client, engine, case, get_settings(), replay=with_replay)
+    replayer = make_replayer(get_settings(), WORKFLOWS) if with_replay else None
+    data = await collect_dossier(client, engine, case, replayer)
     output.write_bytes(data)
     print(f"{output}: dossier of case {case_id} ({len(data)} bytes)", flush=True)
     return 0

@@ -69,6 +69,7 @@ async def run_replay(cases: list[str], files: list[Path]) -> int:
     from core.config import get_settings
     from core.temporal import connect_client
     from db.engine import get_engine
+    from workflows.registry import WORKFLOWS
 
     settings = get_settings()
     if not cases and not files:
@@ -76,7 +77,7 @@ async def run_replay(cases: list[str], files: list[Path]) -> int:
         if not cases:
             print("no closed cases to replay", flush=True)
             return 0
-    replayer = make_replayer(settings)
+    replayer = make_replayer(settings, WORKFLOWS)
     client = await connect_client(settings) if cases else None
     verdicts: list[ReplayVerdict] = []
     with report(len(cases) + len(files), "replay") as rep:

@@ -18,7 +18,7 @@ from typing import Any
 import structlog
 
 from core.config import Settings, get_settings
-from workflows.messages import workflow_id_for
+from domain.messages import workflow_id_for
 
 # stdlib loggers that must render like ours (their own handlers are removed)
 ROUTED_LOGGERS = (

@@ -63,6 +63,7 @@ class Case(SQLModel, table=True):
     zorgkantoor_org: str = Field(index=True)
     oco_org: str | None = Field(default=None, index=True)
     decision_days: int = 5
+    definition_version: int = 1  # the step-plan version the case runs on (pinned at start)
     summary_encrypted: str | None = None  # Fernet token, never plaintext
     status: str = Field(default="open", index=True)
     phase: str = Field(index=True)
@@ -91,12 +92,10 @@ class CaseParticipant(SQLModel, table=True):
     since: datetime = Field(default_factory=utcnow)
 
 
-class Task(SQLModel, table=True):
-    __tablename__ = "tasks"
-    __table_args__ = (
-        Index("ix_tasks_inbox", "owner_org", "owner_role", "status", "due_at"),
-        Index("ix_tasks_case_status", "case_id", "status"),
-    )
+class TaskBase(SQLModel):
+    """A task's public fields, declared once: the table adds its private columns, the
+    API's ``TaskOut`` is this shape (``TaskOut.model_validate(row)``)."""
+
     id: str = Field(primary_key=True)  # assigned by the workflow
     case_id: str = Field(foreign_key="cases.id")
     phase: str
@@ -104,21 +103,29 @@ class Task(SQLModel, table=True):
     title: str
     owner_role: str
     owner_org: str
-    supports: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    supports: list[str] = Field(default_factory=list, sa_type=JSON, nullable=True)
     status: str = "open"
-    allowed_outcomes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     due_at: datetime | None = None
     overdue: bool = False
+    allowed_outcomes: list[str] = Field(default_factory=list, sa_type=JSON, nullable=True)
     outcome: str | None = None
+    claimed_by: str | None = None  # user name
+    claimed_at: datetime | None = None
+    completed_by: str | None = None  # user name
+    completed_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Task(TaskBase, table=True):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_inbox", "owner_org", "owner_role", "status", "due_at"),
+        Index("ix_tasks_case_status", "case_id", "status"),
+    )
     note: str | None = None
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
-    completed_by: str | None = None  # user name
     completed_by_org: str | None = None
-    completed_at: datetime | None = None
-    claimed_by: str | None = None  # user name
     claimed_by_id: str | None = None
-    claimed_at: datetime | None = None
-    created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
 

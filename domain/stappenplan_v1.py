@@ -8,6 +8,7 @@ monitoring progress from its duty of care) that is a separate zorgkantoor task.
 
 from __future__ import annotations
 
+from domain.labels import PHASE_TITLES
 from domain.process import (
     Condition,
     Due,
@@ -19,7 +20,7 @@ from domain.process import (
     Special,
     TaskDef,
 )
-from domain.vocabulary import PHASE_TITLES, CaseOutcome, Phase, Role
+from domain.vocabulary import CaseOutcome, Phase, Role
 
 A, Z, O = Role.AANBIEDER, Role.ZORGKANTOOR, Role.OCO
 DONE = {"done": Effect()}

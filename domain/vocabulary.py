@@ -29,16 +29,6 @@ class Phase(StrEnum):
 # The six working phases in step-plan order (for progress displays).
 WORKING_PHASES: tuple[Phase, ...] = tuple(p for p in Phase if p is not Phase.CLOSED)
 
-PHASE_TITLES: dict[Phase, str] = {
-    Phase.DOSSIERHOUDER_SEARCH: "Dossierhouder zoeken",
-    Phase.CURRENT_PLACE_REVIEW: "Zorg op huidige plek niet meer passend",
-    Phase.SEARCH_OTHER_PROVIDER: "Zoeken bij andere aanbieders",
-    Phase.REGULAR_STEPS_FAILED: "Reguliere stappen leveren geen plek op",
-    Phase.WHOLE_SYSTEM_MEETING: "Whole system in the room",
-    Phase.PLAN_OF_ACTION: "Plan van aanpak",
-    Phase.CLOSED: "Afgesloten",
-}
-
 
 class CaseStatus(StrEnum):
     OPEN = "open"
@@ -50,14 +40,6 @@ class CaseOutcome(StrEnum):
     SOLVED_IN_PLACE = "solved_in_place"
     WITHDRAWN = "withdrawn"
     CARE_ENDED_WITH_BRIDGING = "care_ended_with_bridging"
-
-
-OUTCOME_TITLES: dict[CaseOutcome, str] = {
-    CaseOutcome.PLACED: "Geplaatst",
-    CaseOutcome.SOLVED_IN_PLACE: "Opgelost op de huidige plek",
-    CaseOutcome.WITHDRAWN: "Ingetrokken",
-    CaseOutcome.CARE_ENDED_WITH_BRIDGING: "Zorg beëindigd met overbruggingszorg",
-}
 
 
 class Entry(StrEnum):
@@ -75,6 +57,18 @@ class Sector(StrEnum):
     VV = "VV"  # verpleging en verzorging (nursing / elderly)
     GZ = "GZ"  # gehandicaptenzorg (disability)
     GGZ = "GGZ"  # geestelijke gezondheidszorg (mental health)
+
+
+class NotificationEvent(StrEnum):
+    TASK_ASSIGNED = "task_assigned"
+    DEADLINE_REMINDER = "deadline_reminder"
+    DEADLINE_MISSED = "deadline_missed"
+    PHASE_CHANGED = "phase_changed"
+    STAGNATION_SIGNAL = "stagnation_signal"
+    ADVICE_REQUESTED = "advice_requested"
+    ADVICE_ANSWERED = "advice_answered"
+    MEETING_INVITATION = "meeting_invitation"
+    CASE_CLOSED = "case_closed"
 
 
 class TaskStatus(StrEnum):

@@ -10,35 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.vocabulary import OUTCOME_TITLES, PHASE_TITLES
-from workflows.messages import NotificationIntent
+from domain.labels import OUTCOME_TITLES, PHASE_TITLES, ROLE_NOUNS
+from domain.messages import NotificationIntent
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
-
-class NotificationEvent(StrEnum):
-    TASK_ASSIGNED = "task_assigned"
-    DEADLINE_REMINDER = "deadline_reminder"
-    DEADLINE_MISSED = "deadline_missed"
-    PHASE_CHANGED = "phase_changed"
-    STAGNATION_SIGNAL = "stagnation_signal"
-    ADVICE_REQUESTED = "advice_requested"
-    ADVICE_ANSWERED = "advice_answered"
-    MEETING_INVITATION = "meeting_invitation"
-    CASE_CLOSED = "case_closed"
-
-
-ROLE_TITLES: dict[str, str] = {
-    "aanbieder": "zorgaanbieder",
-    "zorgkantoor": "zorgkantoor",
-    "coordinator": "zorgbemiddelaar",
-    "oco": "onafhankelijke cliëntondersteuner",
-    "auditor": "toezichthouder",
-}
 
 # context keys the workflow may use for "who did it" (signal, advice request/answer)
 _BY_ORG_KEYS = ("signalled_by_org", "requested_by_org", "answered_by_org", "by_org")
@@ -126,7 +105,7 @@ def message_context(intent: NotificationIntent, recipient: str, public_url: str)
         previous_phase=previous,
         previous_phase_title=_phase_title(previous, ctx.get("previous_phase_title")),
         by_org=_str(_first(ctx, _BY_ORG_KEYS)),
-        by_role_title=ROLE_TITLES.get(role, _str(role)) if role else None,
+        by_role_title=ROLE_NOUNS.get(role, _str(role)) if role else None,
         outcome=outcome,
         outcome_title=_str(ctx.get("outcome_title")) or OUTCOME_TITLES.get(outcome or ""),
         meeting_at=_datetime(ctx.get("meeting_at")),

@@ -7,9 +7,9 @@ crash) and is judged by whether the attempt had crossed the hand-over fence.
 
 from __future__ import annotations
 
-# ApplicationError types, used by the activity and the workflow's retry policy
-PERMANENT_ERROR_TYPE = "PermanentDeliveryError"
-TRANSIENT_ERROR_TYPE = "TransientDeliveryError"
+from domain.notification_messages import PERMANENT_ERROR_TYPE, TRANSIENT_ERROR_TYPE
+
+__all__ = ["PERMANENT_ERROR_TYPE", "TRANSIENT_ERROR_TYPE"]
 
 
 class DeliveryError(Exception):

@@ -23,12 +23,13 @@ from sqlmodel import Session, select
 from core.config import Settings
 from db.engine import session_scope
 from db.models import NotificationOutbox, Organisation, User, new_id, utcnow
-from notifications.context import NotificationEvent, message_context
+from domain.messages import NotificationIntent
+from domain.vocabulary import NotificationEvent
+from notifications.context import message_context
 from notifications.email import message_id_for
 from notifications.ics import meeting_invitation_ics
 from notifications.render import render_message
 from notifications.webhook import webhook_body
-from workflows.messages import NotificationIntent
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 SKIPPED = "skipped"

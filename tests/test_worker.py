@@ -14,10 +14,10 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from core.config import Settings
 from core.search_attributes import ensure_search_attributes
 from core.temporal import connect_client
+from domain.messages import workflow_id_for
 from tests.workflows.harness import case_input, insert_case_row
 from worker import run_worker
 from workflows.case_workflow import CaseWorkflow
-from workflows.messages import workflow_id_for
 
 KEYWORD = IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from domain.messages import CaseAction, CaseActionKind, UpdateResult
 from domain.vocabulary import CaseOutcome
 from workflows.engine import CaseEngine
-from workflows.messages import CaseAction, CaseActionKind, UpdateResult
 
 
 def apply_action(engine: CaseEngine, cmd: CaseAction) -> UpdateResult:

@@ -16,10 +16,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.read_model import ReadModelActivities
-    from workflows import permissions
-    from workflows.case_actions import apply_action
-    from workflows.engine import CaseEngine
-    from workflows.messages import (
+    from domain.messages import (
         SYSTEM,
         WORKFLOW_NAME,
         CaseAction,
@@ -32,6 +29,9 @@ with workflow.unsafe.imports_passed_through():
         ReadModelChanges,
         UpdateResult,
     )
+    from workflows import permissions
+    from workflows.case_actions import apply_action
+    from workflows.engine import CaseEngine
     from workflows.notifications import NotificationFailure, send_notifications
 
 # the read model must catch up eventually: retry without limit, backing off to a minute

@@ -13,19 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.definitions import definition
-from domain.process import Condition, Due, Special, TaskDef
-from domain.vocabulary import (
-    ENTRY_PHASE,
-    OUTCOME_TITLES,
-    PHASE_TITLES,
-    CaseOutcome,
-    CaseStatus,
-    Entry,
-    Phase,
-    TaskStatus,
-)
-from workflows import permissions as perm
-from workflows.messages import (
+from domain.labels import OUTCOME_TITLES, PHASE_TITLES
+from domain.messages import (
     SYSTEM,
     Actor,
     AuditEntry,
@@ -37,6 +26,16 @@ from workflows.messages import (
     ReadModelChanges,
     TaskState,
     UpdateResult,
+)
+from domain.process import Condition, Due, Special, TaskDef
+from domain.vocabulary import (
+    ENTRY_PHASE,
+    CaseOutcome,
+    CaseStatus,
+    Entry,
+    Phase,
+    Role,
+    TaskStatus,
 )
 
 # Versioning example (docs/versioning.md): the first progress report of a plan of action
@@ -227,7 +226,11 @@ class CaseEngine:
         }[tdef.condition]
 
     def _owner_org(self, tdef: TaskDef) -> str:
-        return perm.org_for_role(self.state, tdef.owner)
+        if tdef.owner is Role.AANBIEDER:
+            return self.state.provider_org
+        if tdef.owner is Role.OCO:
+            return self.state.oco_org or ""
+        return self.state.zorgkantoor_org
 
     def _due_days(self, tdef: TaskDef) -> int | None:
         if tdef.due is Due.DECISION_DAYS:

@@ -19,15 +19,15 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.notifications import (
+    from activities.notifications import NotificationActivities
+    from domain.messages import NotificationIntent
+    from domain.notification_messages import (
+        PERMANENT_ERROR_TYPE,
         DeliverNotificationInput,
         EnqueueNotificationsInput,
-        NotificationActivities,
         NotificationGivenUp,
         OutboxItem,
     )
-    from notifications.errors import PERMANENT_ERROR_TYPE
-    from workflows.messages import NotificationIntent
 
 ENQUEUE_TIMEOUT = timedelta(seconds=60)
 DELIVERY_TIMEOUT = timedelta(minutes=2)  # SMTP/webhook socket timeouts are well below

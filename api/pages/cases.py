@@ -14,12 +14,12 @@ from api.pages.render import render
 from api.pages.taskform import text_value
 from api.requestid import current_request_id
 from api.schemas import CaseCreate
-from api.scoping import Principal, action_refusal, steers
+from api.scoping import Principal, steers
 from api.services import cases as service
-from api.services.workflow import run_update
+from api.services import commands
+from domain.messages import CaseActionKind
+from domain.permissions import PARTICIPANT_CAPACITIES
 from domain.vocabulary import REGIONS, CaseStatus, Phase, Role, Sector
-from workflows.messages import CaseAction, CaseActionKind
-from workflows.permissions import PARTICIPANT_CAPACITIES
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -150,9 +150,6 @@ async def case_action(
     action = text_value(form, "action")
     if action not in CaseActionKind.ALL:
         raise HTTPException(422, "Onbekende actie.")
-    refusal = action_refusal(principal, case, action)
-    if refusal:
-        raise HTTPException(403, f"Dit mag u niet doen ({refusal}).")
     data: dict = {}
     if action == CaseActionKind.ADD_PARTICIPANT:
         data = {
@@ -162,12 +159,6 @@ async def case_action(
         }
     elif action == CaseActionKind.END_CARE_WITH_BRIDGING:
         data = {"bridging_solution": text_value(form, "bridging_solution")}
-    cmd = CaseAction(
-        action=action,
-        actor=principal.actor,
-        note=text_value(form, "note"),
-        data=data,
-        request_id=current_request_id(),
-    )
-    await run_update(client, case.id, "case_action", cmd)
+    note = text_value(form, "note")
+    await commands.case_action(client, session, principal, case, action, note, data)
     return RedirectResponse(f"/cases/{case.id}", status_code=303)

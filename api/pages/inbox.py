@@ -10,13 +10,11 @@ from api.deps import SessionDep, TemporalDep, scoped_task
 from api.pages import taskform
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import render
-from api.requestid import current_request_id
 from api.scoping import Principal, visible_cases
+from api.services import commands
 from api.services.tasks import InboxFilter, inbox, task_out
-from api.services.workflow import run_update
 from db.models import Case, Task
-from workflows.messages import ClaimTask, CompleteTask
-from workflows.permissions import may_act_on
+from domain.permissions import may_act_on
 
 router = APIRouter()
 
@@ -64,9 +62,10 @@ def inbox_page(
 
 def _task_context(session, principal: Principal, task_id: str) -> dict:
     task, case = scoped_task(session, principal, task_id)
-    tdef = taskform.task_def(task.key)
+    tdef = commands.task_def(case, task.key)
     return {
         "task": task_out(task),
+        "row": task,
         "case": case,
         "tdef": tdef,
         "fields": taskform.form_fields(tdef),
@@ -107,16 +106,10 @@ async def complete_from_form(
     else:
         errors += taskform.missing_required(ctx["tdef"], outcome, note, data)
     if not errors:
-        cmd = CompleteTask(
-            task_id=task_id,
-            outcome=outcome,
-            actor=principal.actor,
-            note=note,
-            data=data,
-            request_id=current_request_id(),
-        )
         try:
-            result = await run_update(client, ctx["case"].id, "complete_task", cmd)
+            result = await commands.complete_task(
+                client, principal, ctx["case"], ctx["row"], outcome, note, data
+            )
         except HTTPException as exc:
             if exc.status_code not in (409, 422):
                 raise
@@ -134,13 +127,6 @@ async def claim_from_form(
     task, case = scoped_task(session, principal, task_id)
     if not may_act_on(principal.actor, task) or principal.read_only:
         raise HTTPException(403, "Deze taak hoort bij een andere rol of organisatie.")
-    release = form.get("release") == "1"
-    cmd = ClaimTask(
-        task_id=task_id,
-        actor=principal.actor,
-        release=release,
-        force=form.get("force") == "1",
-        request_id=current_request_id(),
-    )
-    await run_update(client, case.id, "claim_task", cmd)
+    release, force = form.get("release") == "1", form.get("force") == "1"
+    await commands.claim_task(client, principal, case, task, release=release, force=force)
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)

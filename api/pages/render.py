@@ -10,8 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from api.pages import labels
 from api.pages.session import CSRF_FIELD, csrf_token, set_csrf_cookie
+from domain import labels
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "pages"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)

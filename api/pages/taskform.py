@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.definitions import CURRENT_VERSION, definition
 from domain.process import FieldKind, FieldSpec, TaskDef
 
 PARTICIPANT_ROWS = 6
@@ -25,13 +24,6 @@ class FormField:
     @property
     def kind(self) -> str:
         return self.spec.kind.value
-
-
-def task_def(key: str) -> TaskDef | None:
-    try:
-        return definition(CURRENT_VERSION).task(key)
-    except KeyError:
-        return None
 
 
 def form_fields(tdef: TaskDef | None) -> list[FormField]:

@@ -17,6 +17,7 @@ from audit.reconcile import verify_case
 from audit.replay import replay_case, shared_replayer
 from db.models import Case
 from domain.vocabulary import Role
+from workflows.registry import WORKFLOWS
 
 router = APIRouter(prefix="/api/cases", tags=["audit"])
 
@@ -95,7 +96,9 @@ async def get_dossier(
 ) -> Response:
     """Zip: history.json, audit-log.json/.csv, tijdlijn.html (and replay.json)."""
     try:
-        data = await collect_dossier(client, engine, case, settings, replay=replay)
+        data = await collect_dossier(
+            client, engine, case, shared_replayer(settings, WORKFLOWS) if replay else None
+        )
     except RPCError as exc:
         raise _history_error(exc, case.id) from None
     return Response(
@@ -108,7 +111,7 @@ async def get_dossier(
 @router.get("/{case_id}/replay", response_model=ReplayOut)
 async def get_replay(case: AuditedCase, client: TemporalDep, settings: SettingsDep) -> ReplayOut:
     """Replays the case's history against the current workflow code."""
-    verdicts = await replay_case(client, case.id, shared_replayer(settings))
+    verdicts = await replay_case(client, case.id, shared_replayer(settings, WORKFLOWS))
     return ReplayOut(
         case_id=case.id,
         ok=all(v.ok for v in verdicts),

@@ -14,6 +14,7 @@ from api.routes.audit import AUDIT_ROLES, get_dossier, get_history
 from audit.reconcile import verify_case
 from audit.replay import replay_case, shared_replayer
 from db.models import Case
+from workflows.registry import WORKFLOWS
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,7 +37,7 @@ async def audit_page(
     settings: SettingsDep,
 ) -> Response:
     case = _audited(session, principal, case_id)
-    verdicts = await replay_case(client, case.id, shared_replayer(settings))
+    verdicts = await replay_case(client, case.id, shared_replayer(settings, WORKFLOWS))
     check = await verify_case(client, engine, case.id)
     return render(
         request,

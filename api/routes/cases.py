@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response
 
@@ -19,11 +19,10 @@ from api.schemas import (
     UpdateOut,
     Withdraw,
 )
-from api.scoping import action_refusal
 from api.services import cases as service
-from api.services.workflow import run_update, update_out
+from api.services import commands
+from domain.messages import CaseActionKind
 from domain.vocabulary import REGIONS, CaseStatus, Phase, Role, Sector
-from workflows.messages import CaseAction, CaseActionKind
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
@@ -89,44 +88,45 @@ def get_timeline(case: ScopedCase, session: SessionDep) -> list[TimelineEvent]:
 
 
 async def _act(
-    case_id: str, principal, client, action: str, note: str = "", data: dict | None = None
+    session: SessionDep,
+    client: TemporalDep,
+    principal: Writer,
+    case: ScopedCase,
+    action: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
 ) -> UpdateOut:
-    cmd = CaseAction(
-        action=action,
-        actor=principal.actor,
-        note=note,
-        data=data or {},
-        request_id=current_request_id(),
-    )
-    return update_out(case_id, await run_update(client, case_id, "case_action", cmd))
-
-
-def _check_may(principal, case, action: str) -> None:
-    refusal = action_refusal(principal, case, action)
-    if refusal:
-        raise HTTPException(403, refusal)
+    result = await commands.case_action(client, session, principal, case, action, note, data)
+    return commands.update_out(case.id, result)
 
 
 @router.post("/{case_id}/participants", response_model=UpdateOut)
 async def add_participant(
-    body: ParticipantCreate, case: ScopedCase, principal: Writer, client: TemporalDep
+    body: ParticipantCreate,
+    case: ScopedCase,
+    principal: Writer,
+    client: TemporalDep,
+    session: SessionDep,
 ) -> UpdateOut:
-    _check_may(principal, case, CaseActionKind.ADD_PARTICIPANT)
     data = {"org": body.org, "capacity": body.capacity, "consent": body.consent}
-    return await _act(case.id, principal, client, CaseActionKind.ADD_PARTICIPANT, body.note, data)
+    return await _act(
+        session, client, principal, case, CaseActionKind.ADD_PARTICIPANT, body.note, data
+    )
 
 
 @router.post("/{case_id}/withdraw", response_model=UpdateOut)
 async def withdraw(
-    body: Withdraw, case: ScopedCase, principal: Writer, client: TemporalDep
+    body: Withdraw, case: ScopedCase, principal: Writer, client: TemporalDep, session: SessionDep
 ) -> UpdateOut:
-    _check_may(principal, case, CaseActionKind.WITHDRAW)
-    return await _act(case.id, principal, client, CaseActionKind.WITHDRAW, body.reason)
+    return await _act(session, client, principal, case, CaseActionKind.WITHDRAW, body.reason)
 
 
 @router.post("/{case_id}/actions", response_model=UpdateOut)
 async def case_action(
-    body: CaseActionBody, case: ScopedCase, principal: Writer, client: TemporalDep
+    body: CaseActionBody,
+    case: ScopedCase,
+    principal: Writer,
+    client: TemporalDep,
+    session: SessionDep,
 ) -> UpdateOut:
-    _check_may(principal, case, body.action)
-    return await _act(case.id, principal, client, body.action, body.note, body.data)
+    return await _act(session, client, principal, case, body.action, body.note, body.data)

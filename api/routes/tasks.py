@@ -5,18 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from api.deps import CurrentUser, ScopedTask, SessionDep, TemporalDep, Writer
-from api.requestid import current_request_id
 from api.schemas import ClaimBody, CompleteBody, Page, TaskOut, UpdateOut
-from api.scoping import Principal
+from api.services import commands
 from api.services.tasks import InboxFilter, inbox, task_out
-from api.services.workflow import run_update, update_out
-from db.models import Task
 from domain.vocabulary import Phase, TaskStatus
-from workflows.messages import ClaimTask, CompleteTask
-from workflows.permissions import may_act_on
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
 
@@ -52,52 +47,34 @@ def get_task(scoped: ScopedTask) -> TaskOut:
     return task_out(scoped[0])
 
 
-def _owner_only(principal: Principal, task: Task) -> None:
-    if not may_act_on(principal.actor, task):
-        raise HTTPException(403, f"task {task.id} belongs to {task.owner_role} {task.owner_org}")
-
-
 @router.post("/{task_id}/complete", response_model=UpdateOut)
 async def complete_task(
     body: CompleteBody, scoped: ScopedTask, principal: Writer, client: TemporalDep
 ) -> UpdateOut:
     task, case = scoped
-    _owner_only(principal, task)
-    cmd = CompleteTask(
-        task_id=task.id,
-        outcome=body.outcome,
-        actor=principal.actor,
-        note=body.note,
-        data=body.data,
-        request_id=current_request_id(),
+    result = await commands.complete_task(
+        client, principal, case, task, body.outcome, body.note, body.data
     )
-    return update_out(case.id, await run_update(client, case.id, "complete_task", cmd))
-
-
-async def _claim(
-    task_id_scoped: tuple[Task, object], principal: Principal, client, release: bool, force: bool
-) -> UpdateOut:
-    task, case = task_id_scoped
-    _owner_only(principal, task)
-    cmd = ClaimTask(
-        task_id=task.id,
-        actor=principal.actor,
-        release=release,
-        force=force,
-        request_id=current_request_id(),
-    )
-    return update_out(case.id, await run_update(client, case.id, "claim_task", cmd))
+    return commands.update_out(case.id, result)
 
 
 @router.post("/{task_id}/claim", response_model=UpdateOut)
 async def claim(
     scoped: ScopedTask, principal: Writer, client: TemporalDep, body: ClaimBody | None = None
 ) -> UpdateOut:
-    return await _claim(scoped, principal, client, False, bool(body and body.force))
+    task, case = scoped
+    result = await commands.claim_task(
+        client, principal, case, task, release=False, force=bool(body and body.force)
+    )
+    return commands.update_out(case.id, result)
 
 
 @router.post("/{task_id}/unclaim", response_model=UpdateOut)
 async def unclaim(
     scoped: ScopedTask, principal: Writer, client: TemporalDep, body: ClaimBody | None = None
 ) -> UpdateOut:
-    return await _claim(scoped, principal, client, True, bool(body and body.force))
+    task, case = scoped
+    result = await commands.claim_task(
+        client, principal, case, task, release=True, force=bool(body and body.force)
+    )
+    return commands.update_out(case.id, result)

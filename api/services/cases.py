@@ -26,8 +26,8 @@ from core.crypto import decrypt_text, encrypt_text
 from core.logging import bind_case
 from db.models import Case, CaseParticipant, Organisation, new_id
 from domain.definitions import CURRENT_VERSION
+from domain.messages import WORKFLOW_NAME, CaseInput, workflow_id_for
 from domain.vocabulary import ENTRY_PHASE, Role
-from workflows.messages import WORKFLOW_NAME, CaseInput, workflow_id_for
 
 log = structlog.get_logger()
 
@@ -69,6 +69,7 @@ def _new_case(
         zorgkantoor_org=principal.org,
         oco_org=body.oco_org,
         decision_days=body.decision_days or settings.default_decision_days,
+        definition_version=CURRENT_VERSION,
         phase=ENTRY_PHASE[body.entry].value,
         summary_encrypted=encrypt_text(body.summary, settings) if body.summary else None,
         workflow_state="pending",
@@ -100,7 +101,7 @@ def case_input(
         progress_report_days=settings.progress_report_days,
         reminder_days_before=settings.reminder_days_before,
         max_declines=settings.max_declines_before_takeover,
-        definition_version=CURRENT_VERSION,
+        definition_version=case.definition_version,
         started_by=principal.actor,
         request_id=request_id,
     )

@@ -27,26 +27,7 @@ def is_overdue(task: Task, now: datetime | None = None) -> bool:
 
 
 def task_out(task: Task, now: datetime | None = None) -> TaskOut:
-    return TaskOut(
-        id=task.id,
-        case_id=task.case_id,
-        phase=task.phase,
-        key=task.key,
-        title=task.title,
-        owner_role=task.owner_role,
-        owner_org=task.owner_org,
-        supports=list(task.supports or []),
-        status=task.status,
-        due_at=task.due_at,
-        overdue=is_overdue(task, now),
-        allowed_outcomes=list(task.allowed_outcomes or []),
-        outcome=task.outcome,
-        claimed_by=task.claimed_by,
-        claimed_at=task.claimed_at,
-        completed_by=task.completed_by,
-        completed_at=task.completed_at,
-        created_at=task.created_at,
-    )
+    return TaskOut.model_validate(task, update={"overdue": is_overdue(task, now)})
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""Calls from the API into a case workflow: updates and the state query, with the
-workflow's refusals turned into HTTP errors.
+"""Calls from the API into a case workflow: updates (by method reference) and their
+refusals turned into HTTP errors.
 
 The workflow is the source of truth: an update answered here was accepted (and
 written to its history) even when the read model write behind it timed out.
@@ -7,8 +7,9 @@ written to its history) even when the read model write behind it timed out.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from fastapi import HTTPException
@@ -20,19 +21,28 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.schemas import TaskOut, UpdateOut
 from core.logging import bind_case
-from workflows.messages import CaseState, TaskState, UpdateError, UpdateResult, workflow_id_for
+from domain.messages import UpdateError, UpdateResult, workflow_id_for
+from workflows.case_workflow import CaseWorkflow
 
 log = structlog.get_logger()
 
 UPDATE_TIMEOUT = timedelta(seconds=30)
+# the workflow validators' refusals (``UpdateError`` kinds) as HTTP status codes
+UPDATE_ERROR_STATUS = {
+    UpdateError.NOT_FOUND: 404,
+    UpdateError.CONFLICT: 409,
+    UpdateError.FORBIDDEN: 403,
+    UpdateError.INVALID: 422,
+}
 UNAVAILABLE = (
     RPCStatusCode.UNAVAILABLE,
     RPCStatusCode.DEADLINE_EXCEEDED,
     RPCStatusCode.CANCELLED,
     RPCStatusCode.RESOURCE_EXHAUSTED,
 )
+Cmd = TypeVar("Cmd")
+Update = Callable[[CaseWorkflow, Cmd], Awaitable[UpdateResult]]
 
 
 def _rpc_error(err: RPCError, case_id: str) -> HTTPException:
@@ -47,18 +57,22 @@ def _rpc_error(err: RPCError, case_id: str) -> HTTPException:
     return HTTPException(409, f"the case workflow refused the request ({err.status.name})")
 
 
-async def run_update(client: Client, case_id: str, name: str, arg: Any) -> UpdateResult:
-    """Execute workflow update ``name``; validator rejections become 404/409/403/422."""
+async def run_update(client: Client, case_id: str, update: Update[Cmd], cmd: Cmd) -> UpdateResult:
+    """Execute a case workflow update (``CaseWorkflow.complete_task``, ...); validator
+    refusals become 404/409/403/422."""
     bind_case(case_id)
+    name = getattr(update, "__name__", "update")
     handle = client.get_workflow_handle(workflow_id_for(case_id))
     try:
-        return await handle.execute_update(
-            name, arg, result_type=UpdateResult, rpc_timeout=UPDATE_TIMEOUT
+        update_ref: Any = update
+        result: UpdateResult = await handle.execute_update(
+            update_ref, cmd, rpc_timeout=UPDATE_TIMEOUT
         )
+        return result
     except WorkflowUpdateFailedError as err:
         cause = err.cause
-        if isinstance(cause, ApplicationError) and cause.type in UpdateError.HTTP_STATUS:
-            raise HTTPException(UpdateError.HTTP_STATUS[cause.type], cause.message) from None
+        if isinstance(cause, ApplicationError) and cause.type in UPDATE_ERROR_STATUS:
+            raise HTTPException(UPDATE_ERROR_STATUS[cause.type], cause.message) from None
         log.warning("update_failed", update=name, cause=type(cause).__name__)
         raise HTTPException(409, f"the case refused {name}") from None
     except WorkflowUpdateRPCTimeoutOrCancelledError:
@@ -72,44 +86,5 @@ async def run_update(client: Client, case_id: str, name: str, arg: Any) -> Updat
         raise _rpc_error(err, case_id) from None
 
 
-async def query_state(client: Client, case_id: str) -> CaseState:
-    handle = client.get_workflow_handle(workflow_id_for(case_id))
-    try:
-        return await handle.query("state", result_type=CaseState, rpc_timeout=UPDATE_TIMEOUT)
-    except RPCError as err:
-        raise _rpc_error(err, case_id) from None
-
-
-def task_state_out(case_id: str, task: TaskState) -> TaskOut:
-    return TaskOut(
-        id=task.id,
-        case_id=case_id,
-        phase=task.phase,
-        key=task.key,
-        title=task.title,
-        owner_role=task.owner_role,
-        owner_org=task.owner_org,
-        supports=list(task.supports),
-        status=task.status,
-        due_at=task.due_at,
-        overdue=task.overdue,
-        allowed_outcomes=list(task.allowed_outcomes),
-        outcome=task.outcome,
-        claimed_by=task.claimed_by.name if task.claimed_by else None,
-        claimed_at=task.claimed_at,
-        completed_by=task.completed_by.name if task.completed_by else None,
-        completed_at=task.completed_at,
-        created_at=task.created_at,
-    )
-
-
-def update_out(case_id: str, result: UpdateResult) -> UpdateOut:
-    return UpdateOut(
-        case_id=case_id,
-        phase=result.phase,
-        status=result.status,
-        outcome=result.outcome,
-        task=task_state_out(case_id, result.task) if result.task else None,
-        opened=[task_state_out(case_id, t) for t in result.opened],
-        read_model_synced=result.read_model_synced,
-    )
+def refusal_status(kind: str) -> int:
+    return UPDATE_ERROR_STATUS.get(kind, 409)

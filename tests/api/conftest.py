@@ -20,8 +20,8 @@ from api.main import create_app
 from api.temporal import TemporalProvider
 from core.config import get_settings
 from db.accounts import add_user
+from domain.messages import workflow_id_for
 from tests.workflows.harness import running_worker
-from workflows.messages import workflow_id_for
 
 ZK = "Zorgkantoor Groningen"
 ZK_OTHER = "Zorgkantoor Twente"

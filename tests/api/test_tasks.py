@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from domain.messages import CaseState, workflow_id_for
 from tests.api.conftest import CASE_BODY, Api, build_app
 from tests.workflows.harness import FlakyReadModel, activities_with, running_worker
-from workflows.messages import CaseState, workflow_id_for
 
 
 async def inbox(api: Api, user: str, **params) -> dict:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.messages import CaseActionKind
 from tests.workflows.harness import (
     COORDINATOR,
     MEETING,
@@ -24,7 +25,6 @@ from tests.workflows.harness import (
     no_solution,
     to_meeting,
 )
-from workflows.messages import CaseActionKind
 
 
 @dataclass(frozen=True)

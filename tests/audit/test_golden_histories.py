@@ -14,6 +14,7 @@ from audit.history import ENCRYPTED, load_histories
 from audit.replay import OK, make_replayer, replay
 from core.config import get_settings
 from tests.audit.scenarios import SCENARIOS
+from workflows.registry import WORKFLOWS
 
 HISTORIES = Path(__file__).resolve().parent.parent / "histories"
 FILES = sorted(HISTORIES.glob("*.json"))
@@ -36,5 +37,5 @@ def test_golden_histories_keep_payloads_encrypted() -> None:
 @pytest.mark.parametrize("path", FILES, ids=[f.stem for f in FILES])
 async def test_golden_history_replays(path: Path) -> None:
     pairs = [(h, str(path)) for h in load_histories(path)]
-    verdicts = [v async for v in replay(pairs, make_replayer(get_settings()))]
+    verdicts = [v async for v in replay(pairs, make_replayer(get_settings(), WORKFLOWS))]
     assert [(v.verdict, v.error) for v in verdicts] == [(OK, None)] * len(pairs)

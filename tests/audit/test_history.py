@@ -14,6 +14,7 @@ from cli.main import run
 from core.config import get_settings
 from core.temporal import data_converter
 from tests.audit.scenarios import SCENARIOS
+from workflows.registry import WORKFLOWS
 
 GOLDEN = Path(__file__).resolve().parent.parent / "histories"
 
@@ -52,7 +53,7 @@ async def test_decoded_export_is_readable_and_still_replays(tmp_path) -> None:
     path = tmp_path / "decoded.json"
     path.write_text(json.dumps(doc))
     pairs = [(h, str(path)) for h in load_histories(path)]
-    verdicts = [v async for v in replay(pairs, make_replayer(get_settings()))]
+    verdicts = [v async for v in replay(pairs, make_replayer(get_settings(), WORKFLOWS))]
     assert [v.verdict for v in verdicts] == [OK]
 
 

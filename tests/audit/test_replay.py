@@ -26,6 +26,7 @@ from tests.audit.standin_workflows import (
     record,
 )
 from tests.workflows.harness import encrypted_client
+from workflows.registry import WORKFLOWS
 
 GOLDEN = Path(__file__).resolve().parent.parent / "histories"
 
@@ -67,7 +68,9 @@ async def test_strict_replay_notices_a_changed_read_model_batch():
             batch["phase"] = "plan_of_action"
             payload.data = json.dumps(batch).encode()
             break
-    [verdict] = [v async for v in replay([(decoded, "test")], make_replayer(get_settings()))]
+    [verdict] = [
+        v async for v in replay([(decoded, "test")], make_replayer(get_settings(), WORKFLOWS))
+    ]
     assert verdict.verdict == DIVERGED
     assert verdict.error == "activity #1 (apply_changes): argument differs at [0].phase"
 

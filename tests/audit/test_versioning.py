@@ -23,6 +23,7 @@ from core.temporal import data_converter
 from tests.audit.scenarios import SCENARIOS, no_solution, to_meeting
 from workflows.case_workflow import CaseWorkflow
 from workflows.engine import PROGRESS_REPORT_V2
+from workflows.registry import WORKFLOWS
 
 GOLDEN = Path(__file__).resolve().parent.parent / "histories"
 PRE_CHANGE = GOLDEN / "missed_progress_report_placed.json"
@@ -61,7 +62,9 @@ async def test_pre_change_history_replays_strictly_with_the_patched_code():
     [history] = load_histories(PRE_CHANGE)
     assert PROGRESS_REPORT_V2 not in await _patch_ids(history)
     assert await _first_report_period(history) == timedelta(days=14)
-    verdicts = [v async for v in replay([(history, "golden")], make_replayer(get_settings()))]
+    verdicts = [
+        v async for v in replay([(history, "golden")], make_replayer(get_settings(), WORKFLOWS))
+    ]
     assert [(v.verdict, v.error) for v in verdicts] == [(OK, None)]
 
 
@@ -98,5 +101,7 @@ async def test_new_cases_record_the_patch_and_take_the_new_interval(start):
 
     history = await case.handle.fetch_history()
     assert PROGRESS_REPORT_V2 in await _patch_ids(history)
-    verdicts = [v async for v in replay([(history, "new")], make_replayer(get_settings()))]
+    verdicts = [
+        v async for v in replay([(history, "new")], make_replayer(get_settings(), WORKFLOWS))
+    ]
     assert [v.verdict for v in verdicts] == [OK]

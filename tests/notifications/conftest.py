@@ -18,10 +18,10 @@ from temporalio.worker import Worker
 from activities.registry import build_activities
 from core.config import get_settings
 from db.models import NotificationOutbox, Organisation, User
+from domain.messages import NotificationIntent
 from notifications import outbox
 from tests.notifications.notify_workflow import NotifyInput, NotifyWorkflow
 from tests.notifications.servers import RecordingSmtpHandler, SmtpServer, WebhookReceiver
-from workflows.messages import NotificationIntent
 from workflows.notifications import NotificationFailure
 
 CASE_ID = "5b1e7c2a-0d4f-4c1e-9a37-2f8d6b0c9e11"

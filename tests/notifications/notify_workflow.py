@@ -9,7 +9,7 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from workflows.messages import NotificationIntent
+    from domain.messages import NotificationIntent
     from workflows.notifications import DELIVERY_RETRY, NotificationFailure, send_notifications
 
 

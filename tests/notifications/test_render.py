@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from icalendar import Calendar
 
-from notifications.context import NotificationEvent, message_context
+from domain.vocabulary import NotificationEvent
+from notifications.context import message_context
 from notifications.ics import event_uid, meeting_invitation_ics
 from notifications.render import TEMPLATE_DIR, render_message, template_names
 from tests.notifications.conftest import CASE_ID, PROVIDER, ZK, intent

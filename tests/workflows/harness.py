@@ -26,8 +26,7 @@ from activities.registry import build_activities
 from core.config import get_settings
 from core.temporal import data_converter
 from db.models import AuditEvent, Case, Task
-from workflows.case_workflow import CaseWorkflow
-from workflows.messages import (
+from domain.messages import (
     Actor,
     CaseAction,
     CaseInput,
@@ -39,6 +38,7 @@ from workflows.messages import (
     UpdateResult,
     workflow_id_for,
 )
+from workflows.case_workflow import CaseWorkflow
 
 PROVIDER = Actor("u-prov", "Petra Aanbieder", "aanbieder", "Zorggroep Noord")
 NEXT_PROVIDER = Actor("u-prov2", "Bram Aanbieder", "aanbieder", "Stichting Oost")
@@ -69,6 +69,7 @@ def insert_case_row(engine: Engine, inp: CaseInput) -> None:
                 zorgkantoor_org=inp.zorgkantoor_org,
                 oco_org=inp.oco_org,
                 decision_days=inp.decision_days,
+                definition_version=inp.definition_version,
                 phase="",
                 workflow_state="running",
             )

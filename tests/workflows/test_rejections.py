@@ -7,9 +7,9 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
+from domain.messages import Actor, CompleteTask
 from tests.workflows.harness import COORDINATOR, NEXT_PROVIDER, OCO, PROVIDER, ZORGKANTOOR
 from workflows.case_workflow import CaseWorkflow
-from workflows.messages import Actor, CompleteTask
 
 
 async def rejected(coro) -> ApplicationError:

@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from domain.vocabulary import (
-    OUTCOME_TITLES,
-    PHASE_TITLES,
     REGIONS,
     WORKING_PHASES,
     CaseOutcome,
@@ -17,6 +15,32 @@ from domain.vocabulary import (
 )
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+PHASE_TITLES: dict[Phase, str] = {
+    Phase.DOSSIERHOUDER_SEARCH: "Dossierhouder zoeken",
+    Phase.CURRENT_PLACE_REVIEW: "Zorg op huidige plek niet meer passend",
+    Phase.SEARCH_OTHER_PROVIDER: "Zoeken bij andere aanbieders",
+    Phase.REGULAR_STEPS_FAILED: "Reguliere stappen leveren geen plek op",
+    Phase.WHOLE_SYSTEM_MEETING: "Whole system in the room",
+    Phase.PLAN_OF_ACTION: "Plan van aanpak",
+    Phase.CLOSED: "Afgesloten",
+}
+
+OUTCOME_TITLES: dict[CaseOutcome, str] = {
+    CaseOutcome.PLACED: "Geplaatst",
+    CaseOutcome.SOLVED_IN_PLACE: "Opgelost op de huidige plek",
+    CaseOutcome.WITHDRAWN: "Ingetrokken",
+    CaseOutcome.CARE_ENDED_WITH_BRIDGING: "Zorg beëindigd met overbruggingszorg",
+}
+
+# role names inside a sentence ("door de zorgaanbieder")
+ROLE_NOUNS: dict[str, str] = {
+    "aanbieder": "zorgaanbieder",
+    "zorgkantoor": "zorgkantoor",
+    "coordinator": "zorgbemiddelaar",
+    "oco": "onafhankelijke cliëntondersteuner",
+    "auditor": "toezichthouder",
+}
 
 phases = WORKING_PHASES
 regions = REGIONS

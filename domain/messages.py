@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 WORKFLOW_NAME = "CaseWorkflow"
 
@@ -211,17 +211,10 @@ class CaseResult:
 
 
 class UpdateError:
-    """``ApplicationError.type`` values raised by update validators; the API maps them
-    to HTTP status codes (404, 409, 403, 422)."""
+    """``ApplicationError.type`` values raised by update validators (the API maps them to
+    HTTP status codes in ``api/services/workflow.py``)."""
 
     NOT_FOUND = "NotFound"  # 404: no such task in this case
     CONFLICT = "Conflict"  # 409: task no longer open, case closed, claimed by another
     FORBIDDEN = "Forbidden"  # 403: caller's role/organisation may not do this
     INVALID = "Invalid"  # 422: outcome not allowed, required data missing
-
-    HTTP_STATUS: ClassVar[dict[str, int]] = {
-        NOT_FOUND: 404,
-        CONFLICT: 409,
-        FORBIDDEN: 403,
-        INVALID: 422,
-    }

@@ -1,0 +1,137 @@
+"""The changes people make to a case, built once for the JSON routes and the pages:
+pre-check with the domain's rules on the read model (a refusal costs no round trip),
+build the command with the caller as actor, send it as a workflow update.
+
+The workflow's validators apply the same rules again on the workflow's own state, which
+is authoritative; the API never writes task state itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import HTTPException
+from sqlmodel import Session
+from temporalio.client import Client
+
+from api.requestid import current_request_id
+from api.schemas import TaskOut, UpdateOut
+from api.scoping import Principal
+from api.services.cases import participants_of
+from api.services.workflow import refusal_status, run_update
+from db.models import Case, Task
+from db.read_model import task_row
+from domain import permissions as rules
+from domain.definitions import definition
+from domain.messages import CaseAction, ClaimTask, CompleteTask, TaskState, UpdateResult
+from domain.process import TaskDef
+from workflows.case_workflow import CaseWorkflow
+
+
+def _checked(check: Callable[[], None]) -> None:
+    try:
+        check()
+    except rules.Refused as refused:
+        raise HTTPException(refusal_status(refused.kind), refused.message) from None
+
+
+def case_facts(session: Session, case: Case) -> rules.CaseFacts:
+    return rules.CaseFacts(
+        case_id=case.id,
+        status=case.status,
+        zorgkantoor_org=case.zorgkantoor_org,
+        oco_org=case.oco_org,
+        participants=participants_of(session, case.id),
+    )
+
+
+def task_def(case: Case, key: str) -> TaskDef | None:
+    """The step plan's task as the case's own definition version has it."""
+    try:
+        return definition(case.definition_version).task(key)
+    except KeyError:
+        return None
+
+
+def _may_write(principal: Principal) -> None:
+    if principal.read_only:
+        raise HTTPException(403, "auditors have read-only access")
+
+
+async def complete_task(
+    client: Client,
+    principal: Principal,
+    case: Case,
+    task: Task,
+    outcome: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> UpdateResult:
+    _may_write(principal)
+    cmd = CompleteTask(
+        task_id=task.id,
+        outcome=outcome,
+        actor=principal.actor,
+        note=note,
+        data=dict(data or {}),
+        request_id=current_request_id(),
+    )
+    facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
+    _checked(lambda: rules.check_complete(facts, task, task_def(case, task.key), cmd))
+    return await run_update(client, case.id, CaseWorkflow.complete_task, cmd)
+
+
+async def claim_task(
+    client: Client, principal: Principal, case: Case, task: Task, release: bool, force: bool
+) -> UpdateResult:
+    _may_write(principal)
+    cmd = ClaimTask(
+        task_id=task.id,
+        actor=principal.actor,
+        release=release,
+        force=force,
+        request_id=current_request_id(),
+    )
+    facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
+    # who holds the claim is the workflow's to judge (the read model keeps only a name)
+    _checked(lambda: rules.check_open_task(facts, task, task.id, cmd.actor))
+    return await run_update(client, case.id, CaseWorkflow.claim_task, cmd)
+
+
+async def case_action(
+    client: Client,
+    session: Session,
+    principal: Principal,
+    case: Case,
+    action: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> UpdateResult:
+    _may_write(principal)
+    cmd = CaseAction(
+        action=action,
+        actor=principal.actor,
+        note=note,
+        data=dict(data or {}),
+        request_id=current_request_id(),
+    )
+    facts = case_facts(session, case)
+    _checked(lambda: rules.check_action(facts, cmd))
+    return await run_update(client, case.id, CaseWorkflow.case_action, cmd)
+
+
+def task_state_out(case_id: str, task: TaskState) -> TaskOut:
+    return TaskOut.model_validate(task_row(task, case_id))
+
+
+def update_out(case_id: str, result: UpdateResult) -> UpdateOut:
+    return UpdateOut(
+        case_id=case_id,
+        phase=result.phase,
+        status=result.status,
+        outcome=result.outcome,
+        task=task_state_out(case_id, result.task) if result.task else None,
+        opened=[task_state_out(case_id, t) for t in result.opened],
+        read_model_synced=result.read_model_synced,
+    )

@@ -1,0 +1,94 @@
+"""Writing the read model: the workflow's state projected into SQL for inboxes and
+timelines. Called by the read-model activity and by ``audit verify --repair``.
+
+``write_changes`` is idempotent: tasks are upserted by their workflow-assigned id and
+audit events inserted only when their id is new, so a retried activity writes nothing
+twice. The case row is created by the API before the workflow starts.
+"""
+
+from __future__ import annotations
+
+from copy import copy
+from dataclasses import fields
+
+from sqlmodel import Session, select
+
+from db.models import AuditEvent, Case, CaseParticipant, Task, utcnow
+from domain.messages import AuditEntry, ReadModelChanges, TaskState
+
+_ACTOR_FIELDS = ("completed_by", "claimed_by")  # Actor in the workflow, names in the row
+
+
+def task_row(task: TaskState, case_id: str) -> Task:
+    """The row of a workflow task: every field the two share by name is copied (a field
+    added to both needs no edit here); the actors become their name, org and id."""
+    shared = {
+        f.name: copy(getattr(task, f.name))
+        for f in fields(task)
+        if f.name in Task.model_fields and f.name not in _ACTOR_FIELDS
+    }
+    done, claim = task.completed_by, task.claimed_by
+    return Task(
+        **shared,
+        case_id=case_id,
+        completed_by=done.name if done else None,
+        completed_by_org=done.org if done else None,
+        claimed_by=claim.name if claim else None,
+        claimed_by_id=claim.user_id if claim else None,
+        updated_at=utcnow(),
+    )
+
+
+def event_row(entry: AuditEntry) -> AuditEvent:
+    return AuditEvent(
+        id=entry.id,
+        case_id=entry.case_id,
+        seq=entry.seq,
+        at=entry.at,
+        actor=entry.actor,
+        actor_id=entry.actor_id,
+        role=entry.role,
+        org=entry.org,
+        action=entry.action,
+        task_id=entry.task_id,
+        detail=dict(entry.detail),
+        before=entry.before,
+        after=entry.after,
+        motivation=entry.motivation,
+        request_id=entry.request_id,
+    )
+
+
+class CaseRowMissing(Exception):
+    """The API has not committed the case row yet; the activity retries."""
+
+
+def write_changes(session: Session, changes: ReadModelChanges) -> None:
+    """Project one batch of workflow changes into the session (no commit)."""
+    case = session.get(Case, changes.case_id)
+    if case is None:
+        raise CaseRowMissing(f"case {changes.case_id} has no row yet")
+    case.phase, case.status, case.outcome = changes.phase, changes.status, changes.outcome
+    case.phase_since, case.provider_org = changes.phase_since, changes.provider_org
+    case.oco_org, case.meetings_held = changes.oco_org, changes.meetings
+    case.overdue, case.updated_at = changes.overdue, utcnow()
+    session.add(case)
+    known = {
+        (p.org, p.capacity)
+        for p in session.exec(select(CaseParticipant).where(CaseParticipant.case_id == case.id))
+    }
+    for capacity, orgs in changes.participants.items():
+        for org in orgs:
+            if (org, capacity) not in known:
+                session.add(CaseParticipant(case_id=case.id, org=org, capacity=capacity))
+    for task in changes.tasks:
+        session.merge(task_row(task, case.id))
+    new_ids = {e.id for e in changes.events}
+    existing = (
+        set(session.exec(select(AuditEvent.id).where(AuditEvent.id.in_(new_ids))))
+        if new_ids
+        else set()
+    )
+    for entry in changes.events:
+        if entry.id not in existing:
+            session.add(event_row(entry))
