@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from domain.vocabulary import CaseOutcome, Phase, Role
+from domain.vocabulary import CaseOutcome, NotificationEvent, Phase, Role
+
+# the system trigger of the task that collects undeliverable notifications
+NOTIFICATION_FAILED = "notification_failed"
 
 
 class FieldKind(StrEnum):
@@ -49,15 +52,43 @@ class Due(StrEnum):
     PROGRESS_REPORT_DAYS = "progress_report_days"
 
 
-class Special(StrEnum):
-    """The few effects that need more than opening tasks or moving phase."""
+@dataclass(frozen=True)
+class CountDecline:
+    """Count a declined registration: below the case's limit of declines open ``opens``
+    (a re-registration), at the limit ``at_limit_opens`` (the zorgkantoor takes over)."""
 
-    # count a declined registration; open the re-registration or, past the limit,
-    # the zorgkantoor's take-over task
-    COUNT_DECLINE = "count_decline"
-    # the completion names the provider to register with (data.provider_org):
-    # it becomes the case's provider and a new decision (with a new timer) opens
-    REGISTER_PROVIDER = "register_provider"
+    opens: tuple[str, ...]
+    at_limit_opens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegisterProvider:
+    """The completion names a provider (``data[field]``): it becomes the case's provider,
+    joins the case in ``capacity``, and ``opens`` start (a new decision, a new timer)."""
+
+    field: str
+    capacity: str
+    opens: tuple[str, ...]
+
+
+class Party(StrEnum):
+    """Recipients of a notice, resolved on the case at the moment it is sent."""
+
+    PARTICIPANTS = "participants"  # every organisation taking part in the case
+    ZORGKANTOOR = "zorgkantoor"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notification a completed task sends besides the usual ones."""
+
+    event: NotificationEvent
+    to: tuple[Party, ...]
+    # task data fields naming more recipient organisations (a name or a list of names)
+    to_fields: tuple[str, ...] = ()
+    # task data fields passed on to the message (e.g. the meeting's date and place)
+    context_fields: tuple[str, ...] = ()
+    with_meeting_number: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,7 +98,17 @@ class Effect:
     goto: Phase | None = None
     close: CaseOutcome | None = None
     opens: tuple[str, ...] = ()  # task keys opened in the current phase
-    special: Special | None = None
+    count_decline: CountDecline | None = None
+    register_provider: RegisterProvider | None = None
+
+    @property
+    def referenced_tasks(self) -> tuple[str, ...]:
+        refs = self.opens
+        if self.count_decline:
+            refs += self.count_decline.opens + self.count_decline.at_limit_opens
+        if self.register_provider:
+            refs += self.register_provider.opens
+        return refs
 
 
 @dataclass(frozen=True)
@@ -89,6 +130,11 @@ class TaskDef:
     requires: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # outcomes only allowed when no OCO is involved in the case
     outcomes_without_oco: tuple[str, ...] = ()
+    # sent when the task is completed (with any outcome)
+    notice: Notice | None = None
+    # what opens it besides another task's outcome: a case action (``CaseActionKind``)
+    # or a system trigger (``NOTIFICATION_FAILED``)
+    opened_by: str | None = None
 
     @property
     def allowed_outcomes(self) -> tuple[str, ...]:
@@ -104,6 +150,8 @@ class PhaseDef:
     phase: Phase
     title: str
     tasks: tuple[TaskDef, ...]
+    # entering the phase starts a (new) meeting: counted, numbered in notices
+    counts_meetings: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,18 +176,32 @@ class ProcessDefinition:
     def all_tasks(self) -> tuple[TaskDef, ...]:
         return tuple(t for p in self.phases for t in p.tasks) + self.any_phase_tasks
 
+    def task_opened_by(self, trigger: str) -> TaskDef:
+        """The task a case action or system trigger opens."""
+        for t in self.all_tasks():
+            if t.opened_by == trigger:
+                return t
+        raise KeyError(trigger)
+
     def validate(self) -> None:
         """Every referenced task exists, keys are unique and every working phase is there."""
         keys = [t.key for t in self.all_tasks()]
         duplicates = {k for k in keys if keys.count(k) > 1}
         if duplicates:
             raise ValueError(f"duplicate task keys: {sorted(duplicates)}")
+        triggers = [t.opened_by for t in self.all_tasks() if t.opened_by]
+        if len(triggers) != len(set(triggers)):
+            raise ValueError(f"a trigger opens more than one task: {sorted(triggers)}")
         for t in self.all_tasks():
-            refs = [k for e in t.outcomes.values() for k in e.opens]
+            refs = [k for e in t.outcomes.values() for k in e.referenced_tasks]
             refs += [t.on_overdue] if t.on_overdue else []
             for ref in refs:
                 if ref not in keys:
                     raise ValueError(f"task {t.key} refers to unknown task {ref}")
+            names = {f.name for f in t.fields}
+            for e in t.outcomes.values():
+                if e.register_provider and e.register_provider.field not in names:
+                    raise ValueError(f"task {t.key} registers a provider without its field")
             for outcome, needed in t.requires.items():
                 names = {f.name for f in t.fields} | {"note"}
                 if outcome not in t.outcomes or not set(needed) <= names:

@@ -9,18 +9,23 @@ monitoring progress from its duty of care) that is a separate zorgkantoor task.
 from __future__ import annotations
 
 from domain.labels import PHASE_TITLES
+from domain.messages import CaseActionKind
 from domain.process import (
+    NOTIFICATION_FAILED,
     Condition,
+    CountDecline,
     Due,
     Effect,
     FieldKind,
     FieldSpec,
+    Notice,
+    Party,
     PhaseDef,
     ProcessDefinition,
-    Special,
+    RegisterProvider,
     TaskDef,
 )
-from domain.vocabulary import CaseOutcome, Phase, Role
+from domain.vocabulary import CaseOutcome, NotificationEvent, Phase, Role
 
 A, Z, O = Role.AANBIEDER, Role.ZORGKANTOOR, Role.OCO
 DONE = {"done": Effect()}
@@ -33,8 +38,14 @@ COST = FieldSpec("cost_estimate", "Kostenraming (EUR)", FieldKind.MONEY)
 PLACE = FieldSpec("placed_at", "Plaatsing bij aanbieder", FieldKind.ORGANISATION)
 
 
-def phase(p: Phase, *tasks: TaskDef) -> PhaseDef:
-    return PhaseDef(phase=p, title=PHASE_TITLES[p], tasks=tasks)
+# the named provider becomes the case's (intended) provider and decides anew
+REGISTER_NEXT_PROVIDER = RegisterProvider(
+    field="provider_org", capacity="intended_provider", opens=("decide_dossierhouder",)
+)
+
+
+def phase(p: Phase, *tasks: TaskDef, counts_meetings: bool = False) -> PhaseDef:
+    return PhaseDef(phase=p, title=PHASE_TITLES[p], tasks=tasks, counts_meetings=counts_meetings)
 
 
 DOSSIERHOUDER_SEARCH = phase(
@@ -68,7 +79,11 @@ DOSSIERHOUDER_SEARCH = phase(
         A,
         {
             "accepted": Effect(opens=("arrange_care",)),
-            "declined": Effect(special=Special.COUNT_DECLINE),
+            "declined": Effect(
+                count_decline=CountDecline(
+                    opens=("register_with_next_provider",), at_limit_opens=("take_over_mediation",)
+                )
+            ),
         },
         due=Due.DECISION_DAYS,
         remind=True,
@@ -98,7 +113,7 @@ DOSSIERHOUDER_SEARCH = phase(
         "register_with_next_provider",
         "Nieuwe aanmelding bij een andere aanbieder",
         Z,
-        {"registered": Effect(special=Special.REGISTER_PROVIDER)},
+        {"registered": Effect(register_provider=REGISTER_NEXT_PROVIDER)},
         supports=(O,),
         on_phase_start=False,
         fields=(PROVIDER,),
@@ -109,7 +124,7 @@ DOSSIERHOUDER_SEARCH = phase(
         "Bemiddeling overnemen na herhaalde weigeringen",
         Z,
         {
-            "registered": Effect(special=Special.REGISTER_PROVIDER),
+            "registered": Effect(register_provider=REGISTER_NEXT_PROVIDER),
             "escalate": Effect(goto=Phase.REGULAR_STEPS_FAILED),
         },
         on_phase_start=False,
@@ -269,6 +284,13 @@ WHOLE_SYSTEM_MEETING = phase(
             FieldSpec("invitees", "Uitgenodigde organisaties", FieldKind.ORGANISATIONS),
         ),
         requires={"done": ("meeting_at", "location", "chair", "minute_taker")},
+        notice=Notice(
+            NotificationEvent.MEETING_INVITATION,
+            to=(Party.PARTICIPANTS,),
+            to_fields=("invitees",),
+            context_fields=("meeting_at", "location", "chair", "minute_taker"),
+            with_meeting_number=True,
+        ),
     ),
     TaskDef(
         "update_overview",
@@ -325,6 +347,7 @@ WHOLE_SYSTEM_MEETING = phase(
         fields=(PLACE, BRIDGING),
         requires={"placed": ("placed_at",), "agreements_failed": ("note",)},
     ),
+    counts_meetings=True,
 )
 
 PLAN_OF_ACTION = phase(
@@ -396,6 +419,7 @@ ANY_PHASE = (
         Z,
         DONE,
         on_phase_start=False,
+        opened_by=CaseActionKind.SIGNAL_STAGNATION,
     ),
     TaskDef(
         "record_praktijkteam_advice",
@@ -405,6 +429,13 @@ ANY_PHASE = (
         on_phase_start=False,
         fields=(FieldSpec("advice", "Advies", FieldKind.LONG_TEXT),),
         requires={"answered": ("advice",)},
+        opened_by=CaseActionKind.REQUEST_ADVICE,
+        # the answer reaches the zorgkantoor and the party that asked
+        notice=Notice(
+            NotificationEvent.ADVICE_ANSWERED,
+            to=(Party.ZORGKANTOOR,),
+            to_fields=("requested_by_org",),
+        ),
     ),
     TaskDef(
         "resolve_failed_notification",
@@ -412,6 +443,7 @@ ANY_PHASE = (
         Z,
         DONE,
         on_phase_start=False,
+        opened_by=NOTIFICATION_FAILED,
     ),
 )
 

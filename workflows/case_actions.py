@@ -32,12 +32,12 @@ def apply_action(engine: CaseEngine, cmd: CaseAction) -> UpdateResult:
             signalled_by_org=actor.org,
             signalled_by_role=actor.role,
         )
-        opened.append(engine.open_task("handle_stagnation_signal", actor, rid))
+        opened.append(engine.open_task(engine.defn.task_opened_by(cmd.action).key, actor, rid))
     elif cmd.action == CaseActionKind.REQUEST_ADVICE:
         engine.audit(
             "advice_requested", actor, request_id=rid, motivation=note, adviser="Praktijkteam VWS"
         )
-        task = engine.open_task("record_praktijkteam_advice", actor, rid)
+        task = engine.open_task(engine.defn.task_opened_by(cmd.action).key, actor, rid)
         task.data["requested_by_org"] = actor.org
         engine.notify(
             "advice_requested",

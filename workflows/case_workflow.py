@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         ReadModelChanges,
         UpdateResult,
     )
+    from domain.process import NOTIFICATION_FAILED
     from workflows import permissions
     from workflows.case_actions import apply_action
     from workflows.engine import CaseEngine
@@ -38,7 +39,6 @@ with workflow.unsafe.imports_passed_through():
 READ_MODEL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
 )
-RESOLVE_FAILED_NOTIFICATION = "resolve_failed_notification"
 # how long an update waits for the read model before answering anyway
 SYNC_WAIT = timedelta(seconds=10)
 
@@ -128,9 +128,10 @@ class CaseWorkflow:
         }
         self._engine.audit("notification_failed", SYSTEM, motivation=failure.error, **detail)
         # one open resolve task per case collects them (no loop when its own message fails)
-        already = any(t.key == RESOLVE_FAILED_NOTIFICATION for t in self._engine.state.open_tasks)
+        key = self._engine.defn.task_opened_by(NOTIFICATION_FAILED).key
+        already = any(t.key == key for t in self._engine.state.open_tasks)
         if self._engine.state.status == "open" and not already:
-            task = self._engine.open_task(RESOLVE_FAILED_NOTIFICATION, SYSTEM)
+            task = self._engine.open_task(key, SYSTEM)
             task.data.update(detail)
 
     async def _write_read_model(self, changes: ReadModelChanges) -> None:

@@ -27,7 +27,15 @@ from domain.messages import (
     TaskState,
     UpdateResult,
 )
-from domain.process import Condition, Due, Special, TaskDef
+from domain.process import (
+    Condition,
+    CountDecline,
+    Due,
+    Notice,
+    Party,
+    RegisterProvider,
+    TaskDef,
+)
 from domain.vocabulary import (
     ENTRY_PHASE,
     CaseOutcome,
@@ -193,7 +201,7 @@ class CaseEngine:
                 self._touch(task)
         self.state.phase = phase.value
         self.state.phase_since = self.now()
-        if phase is Phase.WHOLE_SYSTEM_MEETING:
+        if self.defn.phase(phase).counts_meetings:
             self.state.meetings += 1
         self.audit(
             "phase_changed",
@@ -332,59 +340,66 @@ class CaseEngine:
         effect = tdef.outcomes[cmd.outcome]
         actor, rid = cmd.actor, cmd.request_id
         opened = [self.open_task(key, actor, rid) for key in effect.opens]
-        if effect.special is Special.COUNT_DECLINE:
-            self.state.declines += 1
-            over = self.state.declines >= self.inp.max_declines
-            if over:
-                self.audit(
-                    "escalation",
-                    actor,
-                    task,
-                    rid,
-                    reason="declines_limit",
-                    declines=self.state.declines,
-                )
-            key = "take_over_mediation" if over else "register_with_next_provider"
-            opened.append(self.open_task(key, actor, rid))
-        elif effect.special is Special.REGISTER_PROVIDER:
-            provider = cmd.data["provider_org"]
-            before = {"provider_org": self.state.provider_org}
-            self.state.provider_org = provider
-            self.add_participant("intended_provider", provider)
-            self.audit(
-                "provider_registered",
-                actor,
-                task,
-                rid,
-                before=before,
-                after={"provider_org": provider},
-            )
-            opened.append(self.open_task("decide_dossierhouder", actor, rid))
-        self._extra_notifications(task, cmd)
+        if effect.count_decline:
+            opened += self._count_decline(effect.count_decline, task, actor, rid)
+        if effect.register_provider:
+            opened += self._register_provider(effect.register_provider, task, cmd)
+        if tdef.notice:
+            self._send_notice(tdef.notice, task)
         if effect.close:
             self.close(effect.close.value, actor, rid, cmd.note)
         elif effect.goto:
             opened += self.enter_phase(effect.goto, actor, rid)
         return opened
 
-    def _extra_notifications(self, task: TaskState, cmd: CompleteTask) -> None:
-        if task.key == "organise_meeting":
-            self.notify(
-                "meeting_invitation",
-                self.all_participants() + list(cmd.data.get("invitees") or []),
+    def _count_decline(
+        self, rule: CountDecline, task: TaskState, actor: Actor, rid: str | None
+    ) -> list[TaskState]:
+        self.state.declines += 1
+        at_limit = self.state.declines >= self.inp.max_declines
+        if at_limit:
+            self.audit(
+                "escalation",
+                actor,
                 task,
-                meeting_at=cmd.data.get("meeting_at"),
-                location=cmd.data.get("location"),
-                chair=cmd.data.get("chair"),
-                minute_taker=cmd.data.get("minute_taker"),
-                meeting_number=self.state.meetings,
+                rid,
+                reason="declines_limit",
+                declines=self.state.declines,
             )
-        elif task.key == "record_praktijkteam_advice":
-            self.notify(
-                "advice_answered",
-                [self.state.zorgkantoor_org, str(task.data.get("requested_by_org") or "")],
-                task,
-            )
+        keys = rule.at_limit_opens if at_limit else rule.opens
+        return [self.open_task(key, actor, rid) for key in keys]
+
+    def _register_provider(
+        self, rule: RegisterProvider, task: TaskState, cmd: CompleteTask
+    ) -> list[TaskState]:
+        provider = str(cmd.data[rule.field])
+        before = {"provider_org": self.state.provider_org}
+        self.state.provider_org = provider
+        self.add_participant(rule.capacity, provider)
+        self.audit(
+            "provider_registered",
+            cmd.actor,
+            task,
+            cmd.request_id,
+            before=before,
+            after={"provider_org": provider},
+        )
+        return [self.open_task(key, cmd.actor, cmd.request_id) for key in rule.opens]
+
+    def _send_notice(self, notice: Notice, task: TaskState) -> None:
+        recipients = [org for party in notice.to for org in self._party(party)]
+        for name in notice.to_fields:
+            value = task.data.get(name)
+            recipients += [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
+        context = {name: task.data.get(name) for name in notice.context_fields}
+        if notice.with_meeting_number:
+            context["meeting_number"] = self.state.meetings
+        self.notify(notice.event, recipients, task, **context)
+
+    def _party(self, party: Party) -> list[str]:
+        if party is Party.PARTICIPANTS:
+            return self.all_participants()
+        return [self.state.zorgkantoor_org]
 
     def add_participant(self, capacity: str, org: str) -> bool:
         orgs = self.state.participants.setdefault(capacity, [])
