@@ -13,7 +13,7 @@ def _principal(session: Session, condition) -> Principal | None:
     row = session.exec(
         select(User, Organisation)
         .join(Organisation, Organisation.id == User.org_id)
-        .where(condition, User.active == True)
+        .where(condition, User.active.is_(True))
     ).first()
     if row is None:
         return None

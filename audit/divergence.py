@@ -38,12 +38,13 @@ class ActivityRecorder(Interceptor):
         self.calls: dict[str, list[Call]] = defaultdict(list)
 
     def workflow_interceptor_class(
-        self, input: WorkflowInterceptorClassInput
+        self,
+        input: WorkflowInterceptorClassInput,  # noqa: A002 (the SDK's parameter name)
     ) -> type[WorkflowInboundInterceptor]:
         recorder = self
 
         class Outbound(WorkflowOutboundInterceptor):
-            def start_activity(self, input: StartActivityInput):  # type: ignore[override]
+            def start_activity(self, input: StartActivityInput):  # type: ignore[override]  # noqa: A002
                 payloads = workflow.payload_converter().to_payloads(input.args)
                 recorder.calls[workflow.info().run_id].append(
                     (input.activity, [json.loads(p.data) for p in payloads])

@@ -105,5 +105,5 @@ async def collect_dossier(
     with Session(engine) as session:
         events = case_events(session, case.id)
         rows = session.exec(select(Task.id, Task.title).where(Task.case_id == case.id))
-        titles = {task_id: title for task_id, title in rows.all()}
+        titles = dict(rows.all())
     return build_dossier(case, events, titles, history, verdicts)

@@ -99,7 +99,7 @@ def load_histories(path: Path) -> list[WorkflowHistory]:
     doc = json.loads(Path(path).read_text())
     workflow_id = doc.get("workflow_id") or Path(path).stem
     runs = [WorkflowHistory.from_json(workflow_id, r) for r in doc.get("previous_runs", [])]
-    return runs + [WorkflowHistory.from_json(workflow_id, doc)]
+    return [*runs, WorkflowHistory.from_json(workflow_id, doc)]
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:

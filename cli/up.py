@@ -38,7 +38,7 @@ def _start_temporal(settings: Settings, sup: Supervisor, data_dir: Path) -> str:
         if not wait_port_free(port, timeout=PORT_FREE_TIMEOUT):
             raise StartError(f"port {port} is still in use (another Temporal server?)")
     log_path = data_dir / "temporal.log"
-    with open(log_path, "ab") as log_file:  # the child keeps its own copy of the fd
+    with log_path.open("ab") as log_file:  # the child keeps its own copy of the fd
         sup.add("temporal", start_dev_server(settings, log_file), stop_timeout=20)
     log.info("temporal_starting", port=settings.temporal_port, log=str(log_path))
     return settings.effective_temporal_address

@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "development-only-secret-do-not-use-in-production"
+DEV_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105 (refused outside development)
 
 
 class Settings(BaseSettings):

@@ -121,7 +121,8 @@ def check_complete(
     case: CaseView, task: TaskView | None, tdef: TaskDef | None, cmd: CompleteTask
 ) -> None:
     check_open_task(case, task, cmd.task_id, cmd.actor)
-    assert task is not None and tdef is not None
+    assert task is not None
+    assert tdef is not None
     # a claim shows who works on a task; it is no lock: a colleague may still complete it
     errors = completion_errors(tdef, cmd.outcome, cmd.note, cmd.data, task.allowed_outcomes)
     _require(not errors, UpdateError.INVALID, "; ".join(errors))

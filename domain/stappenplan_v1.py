@@ -27,7 +27,7 @@ from domain.process import (
 )
 from domain.vocabulary import CaseOutcome, NotificationEvent, Phase, Role
 
-A, Z, O = Role.AANBIEDER, Role.ZORGKANTOOR, Role.OCO
+A, Z, O = Role.AANBIEDER, Role.ZORGKANTOOR, Role.OCO  # noqa: E741 (O: the OCO, as in the step plan)
 DONE = {"done": Effect()}
 CLOSE_PLACED = Effect(close=CaseOutcome.PLACED)
 
@@ -107,7 +107,9 @@ DOSSIERHOUDER_SEARCH = phase(
         Z,
         DONE,
         on_phase_start=False,
-        description="De beslistermijn is verstreken zonder besluit. Neem contact op met de aanbieder.",
+        description=(
+            "De beslistermijn is verstreken zonder besluit. Neem contact op met de aanbieder."
+        ),
     ),
     TaskDef(
         "register_with_next_provider",

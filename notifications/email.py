@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import email.policy
-import os
 import re
 import smtplib
 import ssl
@@ -162,7 +161,7 @@ class FileMailer:
         tmp = final.with_suffix(".eml.tmp")
         tmp.write_bytes(data)
         before_handover()
-        os.replace(tmp, final)  # atomic: the .eml exists completely or not at all
+        tmp.replace(final)  # atomic: the .eml exists completely or not at all
         log.info("notification mail written", outbox_id=row.id, path=str(final))
 
     def was_handed_over(self, row: NotificationOutbox) -> bool | None:

@@ -3,8 +3,9 @@ compare-and-set state transitions the delivery protocol (``notifications.deliver
 relies on.
 
 Row life cycle: ``skipped`` (the organisation has no address on that channel: the
-message is recorded, the inbox shows the work, nothing is sent) or ``pending`` → ``sending`` (an attempt started; ``attempts`` is its
-number) → ``sent`` | ``failed``; a definitive "try later" puts it back to ``pending``.
+message is recorded, the inbox shows the work, nothing is sent) or ``pending`` →
+``sending`` (an attempt started; ``attempts`` is its number) → ``sent`` | ``failed``;
+a definitive "try later" puts it back to ``pending``.
 ``handover_at`` is the fence: only the attempt whose number equals ``attempts`` can set
 it, and only once, right before the irreversible hand-over. Every transition is a
 conditional UPDATE, so a stale (zombie) attempt can never pass the fence after a newer

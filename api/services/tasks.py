@@ -63,7 +63,7 @@ def _inbox_conditions(principal: Principal, f: InboxFilter) -> list:
     if f.status:
         conditions.append(Task.status == f.status)
     if f.overdue is not None:
-        late = or_(Task.overdue == True, and_(Task.status == "open", Task.due_at < now))
+        late = or_(Task.overdue.is_(True), and_(Task.status == "open", Task.due_at < now))
         conditions.append(late if f.overdue else ~late)
     if f.case_id:
         conditions.append(Task.case_id == f.case_id)
