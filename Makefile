@@ -1,23 +1,60 @@
-# The two commands of README.md: `make run` and `make test`.
+# The two commands of README.md: `make run` (the whole system) and `make check` (every
+# check CI runs). Installs come from the hash-pinned lock files (docs/development.md).
 PYTHON ?= python3
 VENV   := .venv
-STAMP  := $(VENV)/.installed
+PIP    := $(VENV)/bin/pip install --quiet --disable-pip-version-check
 
-.PHONY: run test lint clean
+.PHONY: run check test lint format typecheck imports lock mutation bench clean
 
-$(STAMP): pyproject.toml
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
-	touch $(STAMP)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 
-run: $(STAMP)
+# the application's dependency tree, pinned with hashes
+$(VENV)/.run-installed: requirements.lock pyproject.toml | $(VENV)/bin/python
+	$(PIP) --require-hashes --no-deps -r requirements.lock
+	$(PIP) --no-deps -e .
+	touch $@
+
+# ... plus the test and check tools
+$(VENV)/.test-installed: requirements-test.lock $(VENV)/.run-installed
+	$(PIP) --require-hashes --no-deps -r requirements-test.lock
+	touch $@
+
+run: $(VENV)/.run-installed
 	$(VENV)/bin/casusregie up
 
-test: $(STAMP)
+check: $(VENV)/.test-installed
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/python -m pytest
 
-lint: $(STAMP)
+test: $(VENV)/.test-installed
+	$(VENV)/bin/python -m pytest
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+
+format: $(VENV)/.test-installed
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: $(VENV)/.test-installed
+	$(VENV)/bin/mypy
+
+imports: $(VENV)/.test-installed
+	$(VENV)/bin/lint-imports
+
+# after changing dependencies in pyproject.toml: re-resolve and re-export both locks
+lock: $(VENV)/.test-installed
+	$(VENV)/bin/pip install --quiet uv
+	$(VENV)/bin/uv lock
+	$(VENV)/bin/uv export --quiet --format requirements-txt --no-emit-project --hashes \
+	    --no-header -o requirements.lock
+	$(VENV)/bin/uv export --quiet --format requirements-txt --extra test --no-emit-project \
+	    --hashes --no-header -o requirements-test.lock
 
 clean:
 	rm -rf $(VENV) .casusregie

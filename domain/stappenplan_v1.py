@@ -1,4 +1,4 @@
-"""Version 1 of the step plan (shared/PROCESS.md; reference/stappenplan-passende-plek.txt).
+"""Version 1 of the step plan *passende plek* (docs/process.md describes it task by task).
 
 Joint tasks ("aanbieder + zorgkantoor ...") are one task owned by the aanbieder, which
 leads while the client is in its care, with the zorgkantoor in ``supports``. Where the

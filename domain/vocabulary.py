@@ -1,4 +1,4 @@
-"""The fixed names of the process (shared/API.md): roles, phases, outcomes, sectors, regions.
+"""The fixed names of the process (docs/api.md): roles, phases, outcomes, sectors, regions.
 
 Plain ``StrEnum``s so they travel through Temporal payloads, JSON and SQL as strings.
 """
@@ -77,7 +77,8 @@ class TaskStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-# The 31 zorgkantoor regions, by the Wlz-uitvoerder that runs them (reference/inkoopbeleid).
+# The 31 zorgkantoor regions, by the Wlz-uitvoerder that runs them (the zorgkantoren's
+# procurement policy for client support, 2024-2025).
 ZORGKANTOOR_REGIONS: dict[str, tuple[str, ...]] = {
     "Zilveren Kruis": (
         "Drenthe",

@@ -1,4 +1,4 @@
-"""The step plan as data matches PROCESS.md's closing-outcome table."""
+"""The step plan as data matches the closing-outcome table of docs/process.md."""
 
 from __future__ import annotations
 
