@@ -20,5 +20,5 @@ def test_every_setting_is_in_the_configuration_table() -> None:
 
 def test_two_commands_and_api_section() -> None:
     top = README[: README.index("## Architecture")]
-    assert "make run" in top and "make test" in top
+    assert "make run" in top and "make check" in top
     assert "\n## API\n" in README
