@@ -107,7 +107,7 @@ def write_json(doc: dict[str, Any], path: Path) -> None:
 
 
 def _events_json(history: WorkflowHistory, payloads: str) -> list[dict[str, Any]]:
-    events = history.to_json_dict().get("events", [])
+    events: list[dict[str, Any]] = history.to_json_dict().get("events", [])
     if payloads == DECODED:
         _annotate(events)
     return events
