@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
@@ -31,8 +31,8 @@ from temporalio.converter import DataConverter
 from domain.messages import workflow_id_for
 
 FORMAT = "casusregie-history/1"
-ENCRYPTED = "encrypted"
-DECODED = "decoded"
+ENCRYPTED: Final = "encrypted"
+DECODED: Final = "decoded"
 _PAYLOAD = Payload.DESCRIPTOR.full_name
 
 
