@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 
 from core.config import Settings
 from db.engine import session_scope
+from db.models import NotificationOutbox
 from domain.messages import NotificationIntent
 from domain.notification_messages import (
     PERMANENT_ERROR_TYPE,
@@ -32,7 +33,7 @@ from notifications.errors import PermanentDeliveryError, TransientDeliveryError
 log = structlog.get_logger()
 
 
-def _item(row) -> OutboxItem:
+def _item(row: NotificationOutbox) -> OutboxItem:
     error = row.last_error if row.status == outbox.FAILED else None
     return OutboxItem(row.id, row.recipient, row.channel, row.event, row.address, error)
 

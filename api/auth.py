@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, select
 
 from api.scoping import Principal
 from core.security import hash_token
 from db.models import Organisation, User
 
 
-def _principal(session: Session, condition) -> Principal | None:
+def _principal(session: Session, condition: ColumnElement[bool]) -> Principal | None:
     row = session.exec(
         select(User, Organisation)
-        .join(Organisation, Organisation.id == User.org_id)
-        .where(condition, User.active.is_(True))
+        .join(Organisation, col(Organisation.id) == col(User.org_id))
+        .where(condition, col(User.active).is_(True))
     ).first()
     if row is None:
         return None
@@ -27,7 +28,7 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     token = token.strip()
     if not token:
         return None
-    return _principal(session, User.token_hash == hash_token(token))
+    return _principal(session, col(User.token_hash) == hash_token(token))
 
 
 def principal_for_user(session: Session, user_id: str) -> tuple[Principal, str] | None:
@@ -35,5 +36,5 @@ def principal_for_user(session: Session, user_id: str) -> tuple[Principal, str] 
     user = session.get(User, user_id)
     if user is None:
         return None
-    principal = _principal(session, User.id == user_id)
+    principal = _principal(session, col(User.id) == user_id)
     return (principal, user.token_hash) if principal else None

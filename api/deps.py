@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio.client import Client
 
 from api.auth import principal_for_token
@@ -93,7 +93,7 @@ def scoped_task(session: Session, principal: Principal, task_id: str) -> tuple[T
     """The task and its case if the principal may see the case; 404 otherwise."""
     row = session.exec(
         select(Task, Case)
-        .join(Case, Case.id == Task.case_id)
+        .join(Case, col(Case.id) == col(Task.case_id))
         .where(Task.id == task_id, visible_cases(principal))
     ).first()
     if row is None:

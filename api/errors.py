@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,19 +31,23 @@ def wants_json(request: Request) -> bool:
     return path.startswith("/api") or path == "/healthz"
 
 
-def _error_page(request: Request, status: int, detail, headers=None) -> Response:
+def _error_page(
+    request: Request, status: int, detail: Any, headers: dict[str, str] | None = None
+) -> Response:
     from api.pages.render import render_error  # the page layer is optional for JSON
 
     return render_error(request, status, DUTCH_TITLES.get(status, "Fout"), detail, headers)
 
 
-def respond(request: Request, status: int, detail, headers=None) -> Response:
+def respond(
+    request: Request, status: int, detail: Any, headers: dict[str, str] | None = None
+) -> Response:
     if wants_json(request):
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     return _error_page(request, status, detail, headers)
 
 
-def validation_details(exc: RequestValidationError) -> list[dict]:
+def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Field, message and type only: the rejected input (possibly client data) is not
     echoed back."""
     return [

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlmodel import col
 
 from db.models import Case, CaseParticipant
 from domain import permissions as rules
@@ -51,18 +52,20 @@ def participates(org: str) -> ColumnElement[bool]:
     """The case has ``org`` among its participants (any capacity)."""
     # an IN over the participants of ``org`` (index org, case_id): it starts from the
     # few cases of the organisation instead of probing every case
-    return Case.id.in_(select(CaseParticipant.case_id).where(CaseParticipant.org == org))
+    return col(Case.id).in_(
+        select(col(CaseParticipant.case_id)).where(col(CaseParticipant.org) == org)
+    )
 
 
 def visible_cases(principal: Principal) -> ColumnElement[bool]:
     """SQL condition on ``Case``: the cases this principal may see."""
-    started = Case.workflow_state != "pending"
+    started = col(Case.workflow_state) != "pending"
     if principal.role == Role.AUDITOR:
         return and_(started, true())
     if principal.role in ZORGKANTOOR_ROLES:
-        own = Case.zorgkantoor_org == principal.org
+        own = col(Case.zorgkantoor_org) == principal.org
         if principal.org_region:
-            own = or_(own, Case.region == principal.org_region)
+            own = or_(own, col(Case.region) == principal.org_region)
         return and_(started, own)
     if principal.role in PARTICIPANT_ROLES:
         return and_(started, participates(principal.org))

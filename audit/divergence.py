@@ -44,7 +44,10 @@ class ActivityRecorder(Interceptor):
         recorder = self
 
         class Outbound(WorkflowOutboundInterceptor):
-            def start_activity(self, input: StartActivityInput):  # type: ignore[override]  # noqa: A002
+            def start_activity(
+                self,
+                input: StartActivityInput,  # noqa: A002 (the SDK's parameter name)
+            ) -> workflow.ActivityHandle[Any]:
                 payloads = workflow.payload_converter().to_payloads(input.args)
                 recorder.calls[workflow.info().run_id].append(
                     (input.activity, [json.loads(p.data) for p in payloads])

@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from google.protobuf.message import Message
 from temporalio.api.common.v1 import Payload
@@ -31,8 +31,8 @@ from temporalio.converter import DataConverter
 from domain.messages import workflow_id_for
 
 FORMAT = "casusregie-history/1"
-ENCRYPTED = "encrypted"
-DECODED = "decoded"
+ENCRYPTED: Final = "encrypted"
+DECODED: Final = "decoded"
 _PAYLOAD = Payload.DESCRIPTOR.full_name
 
 
@@ -107,7 +107,7 @@ def write_json(doc: dict[str, Any], path: Path) -> None:
 
 
 def _events_json(history: WorkflowHistory, payloads: str) -> list[dict[str, Any]]:
-    events = history.to_json_dict().get("events", [])
+    events: list[dict[str, Any]] = history.to_json_dict().get("events", [])
     if payloads == DECODED:
         _annotate(events)
     return events

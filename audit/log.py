@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import AuditEvent
 
@@ -33,7 +33,7 @@ CSV_COLUMNS = (
 def case_events(session: Session, case_id: str) -> list[AuditEvent]:
     """The case's audit events in the order the workflow emitted them."""
     query = select(AuditEvent).where(AuditEvent.case_id == case_id)
-    return list(session.exec(query.order_by(AuditEvent.seq, AuditEvent.at)))
+    return list(session.exec(query.order_by(col(AuditEvent.seq), col(AuditEvent.at))))
 
 
 def event_record(event: AuditEvent) -> dict[str, Any]:

@@ -128,9 +128,12 @@ async def query_state(client: Client, case_id: str) -> CaseState | None:
     """The workflow's own state, or None when no worker answers in time."""
     handle = client.get_workflow_handle(workflow_id_for(case_id))
     try:
-        return await handle.query("state", result_type=CaseState, rpc_timeout=QUERY_TIMEOUT)
+        state: CaseState = await handle.query(
+            "state", result_type=CaseState, rpc_timeout=QUERY_TIMEOUT
+        )
     except (RPCError, WorkflowQueryFailedError):
         return None
+    return state
 
 
 def with_state(expected: Expected, state: CaseState) -> Expected:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
 from temporalio.service import RPCError
@@ -155,7 +155,7 @@ def unavailable(case_id: str, exc: BaseException, source: str = "temporal") -> R
 def closed_case_ids(engine: Engine) -> list[str]:
     with Session(engine) as session:
         rows = session.exec(
-            select(Case.id).where(Case.status == CaseStatus.CLOSED).order_by(Case.created_at)
+            select(Case.id).where(Case.status == CaseStatus.CLOSED).order_by(col(Case.created_at))
         )
         return list(rows)
 

@@ -13,14 +13,14 @@ audit_app = typer.Typer(help="Audit tools: reconcile the read model.", no_args_i
 
 
 def started_case_ids() -> list[str]:
-    from sqlmodel import Session, select
+    from sqlmodel import Session, col, select
 
     from db.engine import get_engine
     from db.models import Case
 
     with Session(get_engine()) as session:
         query = select(Case.id).where(Case.workflow_state != "pending")
-        return list(session.exec(query.order_by(Case.created_at)))
+        return list(session.exec(query.order_by(col(Case.created_at))))
 
 
 async def run_verify(cases: list[str], repair: bool, query: bool) -> int:

@@ -60,7 +60,7 @@ def dev_server_args(
     return args
 
 
-def start_dev_server(settings: Settings, log: IO[bytes]) -> subprocess.Popen:
+def start_dev_server(settings: Settings, log: IO[bytes]) -> subprocess.Popen[bytes]:
     """Start the dev server for ``settings`` (ports, data dir); output goes to ``log``."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     args = dev_server_args(

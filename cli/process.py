@@ -24,11 +24,11 @@ def _pdeathsig_prefix() -> list[str]:
     return []
 
 
-def spawn(args: list[str], **kwargs: Any) -> subprocess.Popen:
+def spawn(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*_pdeathsig_prefix(), *args], start_new_session=True, **kwargs)
 
 
-def stop(proc: subprocess.Popen, name: str, timeout: float = 15.0) -> int | None:
+def stop(proc: subprocess.Popen[bytes], name: str, timeout: float = 15.0) -> int | None:
     """SIGTERM, wait up to ``timeout`` s, then SIGKILL. Returns the exit code."""
     if proc.poll() is not None:
         return proc.returncode

@@ -92,6 +92,7 @@ async def run_replay(cases: list[str], files: list[Path]) -> int:
                 rep.line(verdict_line(v))
             rep.advance()
         for case_id in cases:
+            assert client is not None  # connected above whenever there are cases
             found = await replay_case(client, case_id, replayer)
             verdicts += found
             for v in found:

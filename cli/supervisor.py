@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 
@@ -25,7 +26,7 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 @dataclass
 class Child:
     name: str
-    proc: subprocess.Popen
+    proc: subprocess.Popen[bytes]
     stop_timeout: float
 
 
@@ -44,7 +45,7 @@ class Supervisor:
             log.info("stop_requested", signal=signal.Signals(signum).name)
         self.stop_requested.set()
 
-    def add(self, name: str, proc: subprocess.Popen, stop_timeout: float = 15.0) -> None:
+    def add(self, name: str, proc: subprocess.Popen[bytes], stop_timeout: float = 15.0) -> None:
         log.info("started", process=name, pid=proc.pid)
         self.children.append(Child(name, proc, stop_timeout))
 
@@ -70,12 +71,13 @@ class Supervisor:
         self.children.clear()
 
 
-def http_ok(url: str, timeout: float = 2.0) -> dict | None:
+def http_ok(url: str, timeout: float = 2.0) -> dict[str, Any] | None:
     """The JSON body of a 200 response, or None."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (our own http URL)
             if response.status == 200:
-                return json.loads(response.read() or b"{}")
+                body: dict[str, Any] = json.loads(response.read() or b"{}")
+                return body
     except (urllib.error.URLError, OSError, ValueError):
         pass
     return None

@@ -46,7 +46,7 @@ def _start_temporal(settings: Settings, sup: Supervisor, data_dir: Path) -> str:
 
 def _healthz_ok(url: str) -> bool:
     body = http_ok(url)
-    return bool(body) and body.get("status") == "ok"
+    return body is not None and body.get("status") == "ok"
 
 
 def _banner(settings: Settings, address: str, data_dir: Path, seconds: float) -> str:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import logging
 import sys
 import uuid
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
+from structlog.typing import EventDict, WrappedLogger
 
 from core.config import Settings, get_settings
 from domain.messages import workflow_id_for
@@ -41,24 +42,24 @@ SHARED_PROCESSORS: list[Any] = [
 ]
 
 
-def _drop_color_message(_logger: Any, _name: str, event_dict: dict) -> dict:
+def _drop_color_message(_logger: WrappedLogger, _name: str, event_dict: EventDict) -> EventDict:
     """uvicorn passes an ANSI-coloured copy of its message as an extra: not for logs."""
     event_dict.pop("color_message", None)
     return event_dict
 
 
-class _StderrHandler(logging.StreamHandler):
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is *now* (pytest's capture swaps it)."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
 
-    @property  # type: ignore[override]
-    def stream(self):
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from copy import copy
 from dataclasses import fields
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from db.models import AuditEvent, Case, CaseParticipant, Task, utcnow
 from domain.messages import AuditEntry, ReadModelChanges, TaskState
@@ -85,7 +85,7 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
         session.merge(task_row(task, case.id))
     new_ids = {e.id for e in changes.events}
     existing = (
-        set(session.exec(select(AuditEvent.id).where(AuditEvent.id.in_(new_ids))))
+        set(session.exec(select(AuditEvent.id).where(col(AuditEvent.id).in_(new_ids))))
         if new_ids
         else set()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from domain.vocabulary import (
@@ -128,6 +129,8 @@ def label(table: dict[str, str], key: str | None) -> str:
 
 
 def phase_title(phase: str | None) -> str:
+    if phase is None:
+        return "—"
     try:
         return PHASE_TITLES[Phase(phase)]
     except ValueError:
@@ -135,12 +138,20 @@ def phase_title(phase: str | None) -> str:
 
 
 def outcome_title(outcome: str | None) -> str:
+    if outcome is None:
+        return "—"
     try:
         return OUTCOME_TITLES[CaseOutcome(outcome)]
     except ValueError:
         return outcome or "—"
 
 
+@overload
+def _local(value: datetime) -> datetime: ...
+@overload
+def _local(value: None) -> None: ...
+@overload
+def _local(value: datetime | None) -> datetime | None: ...
 def _local(value: datetime | None) -> datetime | None:
     if value is None:
         return None

@@ -23,6 +23,10 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _BY_ORG_KEYS = ("signalled_by_org", "requested_by_org", "answered_by_org", "by_org")
 _BY_ROLE_KEYS = ("signalled_by_role", "requested_by_role", "answered_by_role", "by_role")
 
+# the title tables keyed by plain strings: the context carries phases and outcomes as str
+_PHASE_TITLES: dict[str, str] = {phase.value: title for phase, title in PHASE_TITLES.items()}
+_OUTCOME_TITLES: dict[str, str] = {o.value: title for o, title in OUTCOME_TITLES.items()}
+
 
 @dataclass(frozen=True)
 class MessageContext:
@@ -76,7 +80,7 @@ def _first(ctx: dict[str, Any], keys: tuple[str, ...]) -> Any:
 def _phase_title(phase: str | None, given: Any) -> str | None:
     if given:
         return str(given)
-    return PHASE_TITLES.get(phase) if phase else None  # StrEnum keys match plain strings
+    return _PHASE_TITLES.get(phase) if phase else None
 
 
 def _str(value: Any) -> str | None:
@@ -107,7 +111,7 @@ def message_context(intent: NotificationIntent, recipient: str, public_url: str)
         by_org=_str(_first(ctx, _BY_ORG_KEYS)),
         by_role_title=ROLE_NOUNS.get(role, _str(role)) if role else None,
         outcome=outcome,
-        outcome_title=_str(ctx.get("outcome_title")) or OUTCOME_TITLES.get(outcome or ""),
+        outcome_title=_str(ctx.get("outcome_title")) or _OUTCOME_TITLES.get(outcome or ""),
         meeting_at=_datetime(ctx.get("meeting_at")),
         meeting_end=_datetime(ctx.get("meeting_end")),
         location=_str(ctx.get("location")),

@@ -15,6 +15,7 @@ resolved towards "at most once" and made visible with the ``uncertain`` flag.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,7 +38,7 @@ log = structlog.get_logger()
 
 
 class Channel(Protocol):
-    async def send(self, row: NotificationOutbox, before_handover) -> None: ...
+    async def send(self, row: NotificationOutbox, before_handover: Callable[[], None]) -> None: ...
 
     def was_handed_over(self, row: NotificationOutbox) -> bool | None: ...
 

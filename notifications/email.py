@@ -183,7 +183,11 @@ class ConsoleMailer:
         return None
 
 
-MAIL_BACKENDS = {"smtp": SmtpMailer, "file": FileMailer, "console": ConsoleMailer}
+MAIL_BACKENDS: dict[str, type[SmtpMailer | FileMailer | ConsoleMailer]] = {
+    "smtp": SmtpMailer,
+    "file": FileMailer,
+    "console": ConsoleMailer,
+}
 
 
 def mailer_for(settings: Settings) -> SmtpMailer | FileMailer | ConsoleMailer:

@@ -64,4 +64,5 @@ def meeting_invitation_ics(
     calendar.add("method", "REQUEST")
     calendar.add("calscale", "GREGORIAN")
     calendar.add_component(event)
-    return calendar.to_ical().decode()
+    ical: bytes = calendar.to_ical()
+    return ical.decode()

@@ -15,11 +15,12 @@ attempt or a give-up took over the row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from jinja2 import TemplateError
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.config import Settings
 from db.engine import session_scope
@@ -53,8 +54,8 @@ class Target:
 def _email_targets(session: Session, org: Organisation) -> list[Target]:
     users = session.exec(
         select(User)
-        .where(User.org_id == org.id, User.active.is_(True), User.email.is_not(None))
-        .order_by(User.created_at, User.id)
+        .where(col(User.org_id) == org.id, col(User.active).is_(True), col(User.email).is_not(None))
+        .order_by(col(User.created_at), col(User.id))
     ).all()
     candidates = [("org", org.email)] + [(f"user:{u.id}", u.email) for u in users]
     seen: set[str] = set()
@@ -147,11 +148,15 @@ def load(engine: Engine, outbox_id: str) -> T | None:
         return session.get(T, outbox_id)
 
 
-def _update(engine: Engine, outbox_id: str, *conditions, **values) -> bool:
+def _update(
+    engine: Engine, outbox_id: str, *conditions: ColumnElement[bool], **values: Any
+) -> bool:
     """One conditional UPDATE in its own transaction; True when it changed the row."""
     with session_scope(engine) as session:
-        result = session.execute(
-            update(T).where(T.id == outbox_id, *conditions).values(updated_at=utcnow(), **values)
+        result = session.exec(
+            update(T)
+            .where(col(T.id) == outbox_id, *conditions)
+            .values(updated_at=utcnow(), **values)
         )
         return result.rowcount == 1
 
@@ -159,13 +164,14 @@ def _update(engine: Engine, outbox_id: str, *conditions, **values) -> bool:
 def begin_attempt(engine: Engine, row: T) -> int | None:
     """Start attempt ``row.attempts + 1`` if the row is still as observed; its number,
     or None when something else changed the row meanwhile."""
-    fence = T.handover_at.is_(None) if row.handover_at is None else T.handover_at.is_not(None)
+    handover = col(T.handover_at)
+    fence = handover.is_(None) if row.handover_at is None else handover.is_not(None)
     attempt = row.attempts + 1
     changed = _update(
         engine,
         row.id,
-        T.status == row.status,
-        T.attempts == row.attempts,
+        col(T.status) == row.status,
+        col(T.attempts) == row.attempts,
         fence,
         status=SENDING,
         attempts=attempt,
@@ -179,9 +185,9 @@ def claim_handover(engine: Engine, outbox_id: str, attempt: int) -> bool:
     return _update(
         engine,
         outbox_id,
-        T.status == SENDING,
-        T.attempts == attempt,
-        T.handover_at.is_(None),
+        col(T.status) == SENDING,
+        col(T.attempts) == attempt,
+        col(T.handover_at).is_(None),
         handover_at=utcnow(),
     )
 
@@ -198,8 +204,8 @@ def presume_sent(engine: Engine, outbox_id: str, note: str, confirmed: bool = Fa
     _update(
         engine,
         outbox_id,
-        T.status == SENDING,
-        T.handover_at.is_not(None),
+        col(T.status) == SENDING,
+        col(T.handover_at).is_not(None),
         status=SENT,
         sent_at=utcnow(),
         uncertain=not confirmed,
@@ -212,8 +218,8 @@ def mark_retry(engine: Engine, outbox_id: str, attempt: int, error: str) -> None
     _update(
         engine,
         outbox_id,
-        T.status == SENDING,
-        T.attempts == attempt,
+        col(T.status) == SENDING,
+        col(T.attempts) == attempt,
         status=PENDING,
         handover_at=None,
         last_error=error,
@@ -224,7 +230,7 @@ def mark_failed(engine: Engine, outbox_id: str, error: str, attempt: int | None 
     """Final failure. From an attempt: only if it still owns the row. From a give-up:
     only while no attempt has crossed the fence (that one may have delivered)."""
     if attempt is not None:
-        conditions = (T.status == SENDING, T.attempts == attempt)
+        conditions = (col(T.status) == SENDING, col(T.attempts) == attempt)
     else:
-        conditions = (T.status.in_(OPEN_STATUSES), T.handover_at.is_(None))
+        conditions = (col(T.status).in_(OPEN_STATUSES), col(T.handover_at).is_(None))
     return _update(engine, outbox_id, *conditions, status=FAILED, last_error=error)

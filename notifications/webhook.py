@@ -15,7 +15,7 @@ import http.client
 import json
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from db.models import NotificationOutbox
 from notifications.context import MessageContext
@@ -105,7 +105,10 @@ class Webhook:
         raise PermanentDeliveryError(message)
 
 
-def _post(url, body: bytes, headers: dict[str, str], before_handover: Callable[[], None]) -> int:
+def _post(
+    url: SplitResult, body: bytes, headers: dict[str, str], before_handover: Callable[[], None]
+) -> int:
+    assert url.hostname  # send() refuses a URL without host before calling this
     cls = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
     conn = cls(url.hostname, url.port, timeout=WEBHOOK_TIMEOUT)
     try:

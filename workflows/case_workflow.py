@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -120,7 +121,7 @@ class CaseWorkflow:
             self._changes += 1
 
     def _record_failed_notification(self, failure: NotificationFailure) -> None:
-        detail = {
+        detail: dict[str, Any] = {
             "recipient": failure.recipient,
             "channel": failure.channel,
             "event": failure.event,

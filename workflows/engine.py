@@ -478,6 +478,7 @@ class CaseEngine:
         now, fired = self.now(), False
         for task in list(self.state.open_tasks):
             if task.remind_at and not task.reminded and task.remind_at <= now:
+                assert task.due_at is not None  # a reminder is only set on a task with a due date
                 task.reminded, fired = True, True
                 self._touch(task)
                 self.audit("deadline_reminder", SYSTEM, task, due_at=task.due_at.isoformat())

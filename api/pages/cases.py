@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_case
@@ -25,7 +27,7 @@ router = APIRouter()
 PAGE_SIZE = 50
 
 
-def _choice(value: str | None, allowed) -> str | None:
+def _choice(value: str | None, allowed: Iterable[object]) -> str | None:
     return value if value in {str(a) for a in allowed} else None
 
 
@@ -58,7 +60,9 @@ def cases_page(
     )
 
 
-def _new_case_form(request: Request, values: dict, errors: list[str], status: int = 200):
+def _new_case_form(
+    request: Request, values: dict[str, Any], errors: list[str], status: int = 200
+) -> HTMLResponse:
     return render(
         request,
         "case_new.html",
@@ -150,7 +154,7 @@ async def case_action(
     action = text_value(form, "action")
     if action not in CaseActionKind.ALL:
         raise HTTPException(422, "Onbekende actie.")
-    data: dict = {}
+    data: dict[str, Any] = {}
     if action == CaseActionKind.ADD_PARTICIPANT:
         data = {
             "org": text_value(form, "org"),

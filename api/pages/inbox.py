@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from api.deps import SessionDep, TemporalDep, scoped_task
 from api.pages import taskform
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import render
+from api.schemas import TaskOut
 from api.scoping import Principal, visible_cases
 from api.services import commands
 from api.services.tasks import InboxFilter, inbox, task_out
@@ -19,15 +22,15 @@ from domain.permissions import may_act_on
 router = APIRouter()
 
 
-def _opened(session, principal: Principal, ids: str | None) -> list:
+def _opened(session: Session, principal: Principal, ids: str | None) -> list[TaskOut]:
     """Tasks named in ``?geopend=`` (after a completion), if the caller may see them."""
     wanted = [i for i in (ids or "").split(",") if i][:20]
     if not wanted:
         return []
     rows = session.exec(
         select(Task)
-        .join(Case, Case.id == Task.case_id)
-        .where(Task.id.in_(wanted), visible_cases(principal))
+        .join(Case, col(Case.id) == col(Task.case_id))
+        .where(col(Task.id).in_(wanted), visible_cases(principal))
     ).all()
     return [task_out(t) for t in rows]
 
@@ -60,7 +63,7 @@ def inbox_page(
     )
 
 
-def _task_context(session, principal: Principal, task_id: str) -> dict:
+def _task_context(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
     task, case = scoped_task(session, principal, task_id)
     tdef = commands.task_def(case, task.key)
     return {

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
+from sqlmodel import Session
 
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep, scoped_case
 from api.pages.deps import PageUser
 from api.pages.render import render
 from api.routes.audit import AUDIT_ROLES, get_dossier, get_history
+from api.scoping import Principal
 from audit.reconcile import verify_case
 from audit.replay import replay_case, shared_replayer
 from db.models import Case
@@ -19,7 +21,7 @@ from workflows.registry import WORKFLOWS
 router = APIRouter(include_in_schema=False)
 
 
-def _audited(session, principal, case_id: str) -> Case:
+def _audited(session: Session, principal: Principal, case_id: str) -> Case:
     case = scoped_case(session, principal, case_id)
     if principal.role not in AUDIT_ROLES:
         raise HTTPException(403, "Alleen toezichthouders en zorgbemiddelaars zien de controle.")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
-from sqlmodel import select
+from sqlmodel import col, select
 
 from api.deps import CurrentUser, SessionDep, scoped_case
 from api.scoping import visible_cases
@@ -50,7 +50,7 @@ def list_notifications(
         raise HTTPException(403, "only coordinators and auditors may see the notification outbox")
     query = (
         select(NotificationOutbox)
-        .join(Case, Case.id == NotificationOutbox.case_id)
+        .join(Case, col(Case.id) == col(NotificationOutbox.case_id))
         .where(visible_cases(principal))
     )
     if case_id is not None:
@@ -58,6 +58,6 @@ def list_notifications(
         query = query.where(NotificationOutbox.case_id == case_id)
     if status is not None:
         query = query.where(NotificationOutbox.status == status)
-    query = query.order_by(NotificationOutbox.created_at.desc(), NotificationOutbox.id)
+    query = query.order_by(col(NotificationOutbox.created_at).desc(), col(NotificationOutbox.id))
     rows = session.exec(query.limit(limit)).all()
     return [NotificationOut.model_validate(row, from_attributes=True) for row in rows]

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from fastapi import HTTPException
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, col, delete, func, select
 from temporalio.client import (
     Client,
     WorkflowUpdateFailedError,
@@ -194,8 +194,8 @@ async def _finish_start(
         await _start(client, case_input(case, principal, settings, request_id), settings)
     except StartFailed:
         if not keep_pending:
-            session.exec(delete(CaseParticipant).where(CaseParticipant.case_id == case.id))
-            session.exec(delete(Case).where(Case.id == case.id))
+            session.exec(delete(CaseParticipant).where(col(CaseParticipant.case_id) == case.id))
+            session.exec(delete(Case).where(col(Case.id) == case.id))
             session.commit()
         raise HTTPException(
             503,
@@ -244,11 +244,11 @@ def case_summary(case: Case) -> CaseSummaryOut:
 def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[CaseSummaryOut]:
     conditions = [visible_cases(principal)]
     for column, value in (
-        (Case.phase, f.phase),
-        (Case.status, f.status),
-        (Case.region, f.region),
-        (Case.sector, f.sector),
-        (Case.overdue, f.overdue),
+        (col(Case.phase), f.phase),
+        (col(Case.status), f.status),
+        (col(Case.region), f.region),
+        (col(Case.sector), f.sector),
+        (col(Case.overdue), f.overdue),
     ):
         if value is not None:
             conditions.append(column == value)
@@ -256,7 +256,7 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
     rows = session.exec(
         select(Case)
         .where(*conditions)
-        .order_by(Case.created_at.desc(), Case.id)
+        .order_by(col(Case.created_at).desc(), col(Case.id))
         .limit(f.limit)
         .offset(f.offset)
     ).all()
@@ -270,7 +270,7 @@ def participants_of(session: Session, case_id: str) -> dict[str, list[str]]:
     for p in session.exec(
         select(CaseParticipant)
         .where(CaseParticipant.case_id == case_id)
-        .order_by(CaseParticipant.since, CaseParticipant.id)
+        .order_by(col(CaseParticipant.since), col(CaseParticipant.id))
     ):
         by_capacity.setdefault(p.capacity, []).append(p.org)
     return by_capacity

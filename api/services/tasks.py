@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import String, and_, cast, false, func, or_
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_
+from sqlmodel import Session, col, select
 
 from api.schemas import Page, TaskOut
 from api.scoping import Principal, inbox_roles, visible_cases
@@ -42,12 +42,12 @@ class InboxFilter:
     offset: int = 0
 
 
-def _supports_role(role: str):
+def _supports_role(role: str) -> ColumnElement[bool]:
     # JSON list column; its text form contains the quoted role name (SQLite and PostgreSQL)
     return cast(Task.supports, String).like(f'%"{role}"%')
 
 
-def _inbox_conditions(principal: Principal, f: InboxFilter) -> list:
+def _inbox_conditions(principal: Principal, f: InboxFilter) -> list[ColumnElement[bool]]:
     now = datetime.now(UTC)
     roles = inbox_roles(principal)
     if not roles:  # auditors own and support no tasks
@@ -56,21 +56,23 @@ def _inbox_conditions(principal: Principal, f: InboxFilter) -> list:
         conditions = [
             or_(*[_supports_role(role) for role in roles]),
             visible_cases(principal),
-            or_(Task.owner_org != principal.org, Task.owner_role.not_in(roles)),
+            or_(col(Task.owner_org) != principal.org, col(Task.owner_role).not_in(roles)),
         ]
     else:
-        conditions = [Task.owner_org == principal.org, Task.owner_role.in_(roles)]
+        conditions = [col(Task.owner_org) == principal.org, col(Task.owner_role).in_(roles)]
     if f.status:
-        conditions.append(Task.status == f.status)
+        conditions.append(col(Task.status) == f.status)
     if f.overdue is not None:
-        late = or_(Task.overdue.is_(True), and_(Task.status == "open", Task.due_at < now))
+        late = or_(
+            col(Task.overdue).is_(True), and_(col(Task.status) == "open", col(Task.due_at) < now)
+        )
         conditions.append(late if f.overdue else ~late)
     if f.case_id:
-        conditions.append(Task.case_id == f.case_id)
+        conditions.append(col(Task.case_id) == f.case_id)
     if f.phase:
-        conditions.append(Task.phase == f.phase)
+        conditions.append(col(Task.phase) == f.phase)
     if f.due_before:
-        conditions.append(Task.due_at < as_utc(f.due_before))
+        conditions.append(col(Task.due_at) < as_utc(f.due_before))
     return conditions
 
 
@@ -79,11 +81,11 @@ def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOu
     conditions = _inbox_conditions(principal, f)
     base = select(Task)
     if f.section == "supports":  # visible_cases() is a condition on Case
-        base = base.join(Case, Case.id == Task.case_id)
+        base = base.join(Case, col(Case.id) == col(Task.case_id))
     total = session.exec(select(func.count()).select_from(base.where(*conditions).subquery())).one()
     rows = session.exec(
         base.where(*conditions)
-        .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
+        .order_by(col(Task.due_at).is_(None), col(Task.due_at), col(Task.created_at), col(Task.id))
         .limit(f.limit)
         .offset(f.offset)
     ).all()
@@ -97,7 +99,7 @@ def open_tasks_of(session: Session, case_id: str) -> list[TaskOut]:
     rows = session.exec(
         select(Task)
         .where(Task.case_id == case_id, Task.status == TaskStatus.OPEN)
-        .order_by(Task.due_at.is_(None), Task.due_at, Task.created_at)
+        .order_by(col(Task.due_at).is_(None), col(Task.due_at), col(Task.created_at))
     ).all()
     now = datetime.now(UTC)
     return [task_out(t, now) for t in rows]

@@ -7,9 +7,8 @@ written to its history) even when the read model write behind it timed out.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import structlog
 from fastapi import HTTPException
@@ -20,6 +19,7 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 from core.logging import bind_case
 from domain.messages import UpdateError, UpdateResult, workflow_id_for
@@ -42,7 +42,7 @@ UNAVAILABLE = (
     RPCStatusCode.RESOURCE_EXHAUSTED,
 )
 Cmd = TypeVar("Cmd")
-Update = Callable[[CaseWorkflow, Cmd], Awaitable[UpdateResult]]
+Update = UpdateMethodMultiParam[[CaseWorkflow, Cmd], UpdateResult]
 
 
 def _rpc_error(err: RPCError, case_id: str) -> HTTPException:
@@ -64,11 +64,7 @@ async def run_update(client: Client, case_id: str, update: Update[Cmd], cmd: Cmd
     name = getattr(update, "__name__", "update")
     handle = client.get_workflow_handle(workflow_id_for(case_id))
     try:
-        update_ref: Any = update
-        result: UpdateResult = await handle.execute_update(
-            update_ref, cmd, rpc_timeout=UPDATE_TIMEOUT
-        )
-        return result
+        return await handle.execute_update(update, cmd, rpc_timeout=UPDATE_TIMEOUT)
     except WorkflowUpdateFailedError as err:
         cause = err.cause
         if isinstance(cause, ApplicationError) and cause.type in UPDATE_ERROR_STATUS:
