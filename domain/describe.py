@@ -14,18 +14,18 @@ def _effect(effect: Effect) -> str:
     if effect.opens:
         parts.append("opens " + ", ".join(f"`{k}`" for k in effect.opens))
     if effect.count_decline:
-        rule = effect.count_decline
+        decline = effect.count_decline
         parts.append(
             "counts a decline: opens "
-            + ", ".join(f"`{k}`" for k in rule.opens)
+            + ", ".join(f"`{k}`" for k in decline.opens)
             + ", at the limit "
-            + ", ".join(f"`{k}`" for k in rule.at_limit_opens)
+            + ", ".join(f"`{k}`" for k in decline.at_limit_opens)
         )
     if effect.register_provider:
-        rule = effect.register_provider
+        register = effect.register_provider
         parts.append(
-            f"`data.{rule.field}` becomes the provider ({rule.capacity}), opens "
-            + ", ".join(f"`{k}`" for k in rule.opens)
+            f"`data.{register.field}` becomes the provider ({register.capacity}), opens "
+            + ", ".join(f"`{k}`" for k in register.opens)
         )
     if effect.close:
         parts.append(f"closes the case as `{effect.close.value}`")
