@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date as date_
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
@@ -49,12 +50,25 @@ class CaseCreate(Body):
         return value or None
 
 
+class ConsentRecord(Body):
+    """Demonstrable consent of the client to share data with one party."""
+
+    given_by: Literal["client", "representative"]
+    scope: str = Field(min_length=1, max_length=500, description="what may be shared")
+    date: date_ = Field(description="when consent was given")
+    recorded_how: str = Field(
+        min_length=1, max_length=500, description="how it is kept in the file"
+    )
+
+
 class ParticipantCreate(Body):
     org: str = Field(min_length=1, max_length=200)
     capacity: str
     consent: bool = Field(
         default=False, description="the client's consent to share data is recorded"
     )
+    # required with consent for cases on step plan v2
+    consent_record: ConsentRecord | None = None
     note: str = Field(default="", max_length=5000)
 
     @field_validator("capacity")

@@ -49,6 +49,11 @@ class CaseInput:
     request_id: str | None = None
     # set only when the workflow continues as new: the state it carries over
     resume: CaseState | None = None
+    # since step plan v2
+    registered_at: datetime | None = None  # the registration date (decision clock); None: now
+    bridging_check_days: int = 14  # interval of the zorgkantoor's bridging checks
+    evaluation_days: int = 42  # the evaluation after a placement is due this much later
+    phase_max_days: dict[str, int] = field(default_factory=dict)  # per-deployment overrides
 
 
 @dataclass
@@ -74,6 +79,8 @@ class TaskState:
     completed_at: datetime | None = None
     claimed_by: Actor | None = None
     claimed_at: datetime | None = None
+    # contributions of supporting roles: {"at", "by", "org", "role", "note", "data"}
+    contributions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -94,6 +101,16 @@ class CaseState:
     next_seq: int = 1  # ids of tasks and events are "<case_id>:t<n>" / ":e<n>"
     event_seq: int = 1
     bridging_solution: str | None = None
+    # since step plan v2
+    registered_at: datetime | None = None  # start of the current decision clock
+    stalled: bool = False  # past the current phase's maximum duration
+    # a provider's notice of ending care: {"by_org", "reason", "intended_end", "at",
+    # "review": None | "agreed" | "objected"}
+    notice: dict[str, Any] | None = None
+    # after care ended: {"since", "arrangement", "ended_by_org", "agreed_by", ...}
+    bridging: dict[str, Any] | None = None
+    # consent records per organisation that receives client data (CONSENT_FIELDS)
+    consents: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def task(self, task_id: str) -> TaskState | None:
         return next((t for t in self.tasks if t.id == task_id), None)
@@ -128,8 +145,21 @@ class CaseActionKind:
     SIGNAL_STAGNATION = "signal_stagnation"  # aanbieder / oco -> zorgkantoor task at once
     REQUEST_ADVICE = "request_praktijkteam_advice"  # any party; answered via a task
     ADD_PARTICIPANT = "add_participant"  # coordinator; data.org, data.capacity
+    # since step plan v2
+    GIVE_NOTICE = "give_notice"  # aanbieder; data.reason, data.intended_end
+    ADD_CONTRIBUTION = "add_contribution"  # a supporting role; data.task_id
+    SWITCH_OCO = "switch_oco"  # coordinator; data.org, data.consent (the client's choice)
 
-    ALL = (WITHDRAW, END_CARE_WITH_BRIDGING, SIGNAL_STAGNATION, REQUEST_ADVICE, ADD_PARTICIPANT)
+    ALL = (
+        WITHDRAW,
+        END_CARE_WITH_BRIDGING,
+        SIGNAL_STAGNATION,
+        REQUEST_ADVICE,
+        ADD_PARTICIPANT,
+        GIVE_NOTICE,
+        ADD_CONTRIBUTION,
+        SWITCH_OCO,
+    )
 
 
 @dataclass
@@ -202,6 +232,11 @@ class ReadModelChanges:
     overdue: bool = False
     tasks: list[TaskState] = field(default_factory=list)
     events: list[AuditEntry] = field(default_factory=list)
+    # since step plan v2
+    stalled: bool = False
+    bridging: dict[str, Any] | None = None
+    consents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    notice: dict[str, Any] | None = None
 
 
 @dataclass

@@ -8,13 +8,15 @@ turns it into an ``ApplicationError`` and the API into an HTTP status.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 from domain.messages import Actor, CaseAction, CaseActionKind, ClaimTask, CompleteTask, UpdateError
-from domain.process import TaskDef
-from domain.validation import completion_errors
-from domain.vocabulary import CaseStatus, Role, TaskStatus
+from domain.process import ProcessDefinition, TaskDef
+from domain.validation import completion_errors, consent_errors
+from domain.vocabulary import CaseStatus, Phase, Role, TaskStatus
 
 # capacities in which an organisation can be added to a case; those marked True receive
 # client data, so the client's consent must be recorded
@@ -55,7 +57,11 @@ class CaseView(Protocol):
     @property
     def oco_org(self) -> str | None: ...
     @property
+    def provider_org(self) -> str: ...
+    @property
     def participants(self) -> dict[str, list[str]]: ...
+    @property
+    def notice(self) -> dict[str, Any] | None: ...
 
 
 class TaskView(Protocol):
@@ -63,6 +69,12 @@ class TaskView(Protocol):
 
     @property
     def id(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def phase(self) -> str: ...
+    @property
+    def supports(self) -> list[str]: ...
     @property
     def owner_role(self) -> str: ...
     @property
@@ -81,7 +93,9 @@ class CaseFacts:
     status: str
     zorgkantoor_org: str
     oco_org: str | None = None
+    provider_org: str = ""
     participants: dict[str, list[str]] = field(default_factory=dict)
+    notice: dict[str, Any] | None = None
 
 
 def _require(condition: bool, kind: str, message: str) -> None:
@@ -98,9 +112,13 @@ def may_act_on(actor: Actor, task: TaskView) -> bool:
 
 
 def check_open_task(case: CaseView, task: TaskView | None, task_id: str, actor: Actor) -> None:
-    """The case is open, the task exists, belongs to the actor and is still open."""
+    """The case is open (or the task is a follow-up after closing), the task exists,
+    belongs to the actor and is still open."""
+    follow_up = task is not None and task.phase == Phase.CLOSED
     _require(
-        case.status != CaseStatus.CLOSED, UpdateError.CONFLICT, f"case {case.case_id} is closed"
+        case.status != CaseStatus.CLOSED or follow_up,
+        UpdateError.CONFLICT,
+        f"case {case.case_id} is closed",
     )
     if task is None:
         raise Refused(UpdateError.NOT_FOUND, f"task {task_id} does not exist in this case")
@@ -117,15 +135,59 @@ def check_open_task(case: CaseView, task: TaskView | None, task_id: str, actor: 
     )
 
 
+def missing_gates(tdef: TaskDef, outcome: str, phase: str, tasks: Sequence[TaskView]) -> list[str]:
+    """The preconditions of ``outcome`` not yet done in ``phase`` (task keys)."""
+    done = {t.key for t in tasks if t.phase == phase and t.status == TaskStatus.DONE}
+    return [key for key in tdef.gates.get(outcome, ()) if key not in done]
+
+
+def overrides_gates(cmd: CompleteTask) -> bool:
+    return cmd.data.get("override_gates") is True
+
+
+def is_zorgkantoor_of(actor: Actor, case: CaseView) -> bool:
+    return actor.role in ZORGKANTOOR_ROLES and actor.org == case.zorgkantoor_org
+
+
 def check_complete(
-    case: CaseView, task: TaskView | None, tdef: TaskDef | None, cmd: CompleteTask
+    case: CaseView,
+    task: TaskView | None,
+    tdef: TaskDef | None,
+    cmd: CompleteTask,
+    *,
+    tasks: Sequence[TaskView] | None = None,
+    defn: ProcessDefinition | None = None,
 ) -> None:
+    """``tasks`` (all of the case) and ``defn``: to check the outcome's gates."""
     check_open_task(case, task, cmd.task_id, cmd.actor)
     assert task is not None
     assert tdef is not None
     # a claim shows who works on a task; it is no lock: a colleague may still complete it
     errors = completion_errors(tdef, cmd.outcome, cmd.note, cmd.data, task.allowed_outcomes)
     _require(not errors, UpdateError.INVALID, "; ".join(errors))
+    if tasks is None or defn is None:
+        return
+    missing = missing_gates(tdef, cmd.outcome, task.phase, tasks)
+    if not missing:
+        return
+    if overrides_gates(cmd):
+        _require(
+            is_zorgkantoor_of(cmd.actor, case),
+            UpdateError.FORBIDDEN,
+            "only the case's zorgkantoor may complete this without its preparatory steps",
+        )
+        _require(
+            bool(cmd.note.strip()),
+            UpdateError.INVALID,
+            "note (motivation) is required to complete without the preparatory steps",
+        )
+        return
+    titles = "; ".join(defn.task(key).title for key in missing)
+    raise Refused(
+        UpdateError.CONFLICT,
+        f"first required: {', '.join(missing)} (Eerst nodig: {titles}). The zorgkantoor may "
+        "complete it anyway with data.override_gates = true and a motivation.",
+    )
 
 
 def check_claim(
@@ -160,7 +222,14 @@ def steers(actor: Actor, zorgkantoor_org: str) -> bool:
     return actor.role == Role.COORDINATOR and actor.org == zorgkantoor_org
 
 
-def check_action(case: CaseView, cmd: CaseAction) -> None:
+def check_action(
+    case: CaseView,
+    cmd: CaseAction,
+    defn: ProcessDefinition | None = None,
+    task: TaskView | None = None,
+) -> None:
+    """``defn``: the case's step plan (version-dependent rules); ``task``: the task a
+    contribution is for (``data.task_id``)."""
     actor, data = cmd.actor, cmd.data
     _require(
         cmd.action in CaseActionKind.ALL,
@@ -182,12 +251,15 @@ def check_action(case: CaseView, cmd: CaseAction) -> None:
     if cmd.action == CaseActionKind.WITHDRAW:
         _require(bool(note), UpdateError.INVALID, "note (reason for withdrawal) is required")
     elif cmd.action == CaseActionKind.END_CARE_WITH_BRIDGING:
-        _require(
-            bool(str(data.get("bridging_solution") or "").strip()),
-            UpdateError.INVALID,
-            "data.bridging_solution is required: care may only end with a recorded "
-            "bridging solution (continuity of care)",
-        )
+        if defn is not None and defn.ending_care_keeps_case_open:
+            _check_end_of_care(case, data)
+        else:
+            _require(
+                bool(str(data.get("bridging_solution") or "").strip()),
+                UpdateError.INVALID,
+                "data.bridging_solution is required: care may only end with a recorded "
+                "bridging solution (continuity of care)",
+            )
     elif cmd.action == CaseActionKind.SIGNAL_STAGNATION:
         _require(
             actor.role in PARTICIPANT_ROLES and involved(case, actor.org),
@@ -203,10 +275,118 @@ def check_action(case: CaseView, cmd: CaseAction) -> None:
         )
         _require(bool(note), UpdateError.INVALID, "note (the question) is required")
     elif cmd.action == CaseActionKind.ADD_PARTICIPANT:
-        _check_participant(case, data)
+        _check_participant(case, data, defn)
+    elif cmd.action in V2_ACTIONS:
+        _require(
+            defn is not None and defn.version >= 2,
+            UpdateError.CONFLICT,
+            f"{cmd.action} is not part of step plan version "
+            f"{defn.version if defn else '?'} that this case runs on",
+        )
+        if cmd.action == CaseActionKind.GIVE_NOTICE:
+            _check_notice(case, actor, data)
+        elif cmd.action == CaseActionKind.ADD_CONTRIBUTION:
+            _check_contribution(case, actor, note, task, data)
+        else:
+            _check_oco_switch(case, actor, data)
 
 
-def _check_participant(case: CaseView, data: dict[str, Any]) -> None:
+V2_ACTIONS = (
+    CaseActionKind.GIVE_NOTICE,
+    CaseActionKind.ADD_CONTRIBUTION,
+    CaseActionKind.SWITCH_OCO,
+)
+
+
+def _iso_date(value: Any) -> bool:
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _check_notice(case: CaseView, actor: Actor, data: dict[str, Any]) -> None:
+    _require(
+        actor.role == Role.AANBIEDER and bool(case.provider_org) and actor.org == case.provider_org,
+        UpdateError.FORBIDDEN,
+        "only the case's current provider can give notice of ending care",
+    )
+    # a notice the zorgkantoor objected to may be followed by a new one
+    pending = case.notice is not None and case.notice.get("review") != "objected"
+    _require(
+        not pending,
+        UpdateError.CONFLICT,
+        "a notice of ending care is already being handled for this case",
+    )
+    _require(
+        bool(str(data.get("reason") or "").strip()),
+        UpdateError.INVALID,
+        "data.reason (why care ends) is required",
+    )
+    _require(
+        _iso_date(data.get("intended_end")),
+        UpdateError.INVALID,
+        "data.intended_end must be an ISO date (e.g. 2026-12-31)",
+    )
+
+
+def _check_end_of_care(case: CaseView, data: dict[str, Any]) -> None:
+    """Continuity of care: the zorgkantoor agreed to the notice, and a bridging solution
+    is recorded."""
+    review = (case.notice or {}).get("review")
+    _require(
+        review == "agreed",
+        UpdateError.CONFLICT,
+        "care can only end after the zorgkantoor agreed to the provider's notice: first "
+        "give_notice, then review_termination_grounds with outcome agreed "
+        "(Eerst nodig: opzegging door de aanbieder en akkoord van het zorgkantoor na "
+        "toetsing van de afwijsgronden)",
+    )
+    _require(
+        bool(str(data.get("bridging_care") or "").strip()),
+        UpdateError.INVALID,
+        "data.bridging_care is required: care may only end with a recorded bridging "
+        "solution (continuity of care)",
+    )
+
+
+def _check_contribution(
+    case: CaseView, actor: Actor, note: str, task: TaskView | None, data: dict[str, Any]
+) -> None:
+    if task is None:
+        raise Refused(
+            UpdateError.NOT_FOUND, f"task {data.get('task_id')} does not exist in this case"
+        )
+    _require(
+        task.status == TaskStatus.OPEN, UpdateError.CONFLICT, f"task {task.id} is no longer open"
+    )
+    role = Role.ZORGKANTOOR.value if actor.role == Role.COORDINATOR else actor.role
+    _require(
+        role in task.supports and involved(case, actor.org),
+        UpdateError.FORBIDDEN,
+        f"only a supporting party of task {task.key} ({', '.join(task.supports) or 'none'}) "
+        "involved in the case may add a contribution",
+    )
+    _require(bool(note), UpdateError.INVALID, "note (the contribution) is required")
+
+
+def _check_oco_switch(case: CaseView, actor: Actor, data: dict[str, Any]) -> None:
+    _require(
+        steers(actor, case.zorgkantoor_org),
+        UpdateError.FORBIDDEN,
+        f"only the case's coordinator ({case.zorgkantoor_org}) may record a switch of OCO",
+    )
+    org = str(data.get("org") or "").strip()
+    _require(bool(org), UpdateError.INVALID, "data.org (the new OCO) is required")
+    _require(org != case.oco_org, UpdateError.CONFLICT, f"{org} is already the case's OCO")
+    errors = consent_errors(data.get("consent"))
+    _require(not errors, UpdateError.INVALID, "; ".join(errors))
+
+
+def _check_participant(
+    case: CaseView, data: dict[str, Any], defn: ProcessDefinition | None
+) -> None:
     org, capacity = str(data.get("org") or "").strip(), data.get("capacity")
     _require(bool(org), UpdateError.INVALID, "data.org (organisation name) is required")
     _require(
@@ -220,6 +400,9 @@ def _check_participant(case: CaseView, data: dict[str, Any]) -> None:
             UpdateError.INVALID,
             "data.consent must be true: client data is shared only with recorded consent",
         )
+        if defn is not None and defn.consent_records_required:
+            errors = consent_errors(data.get("consent_record"), "consent_record")
+            _require(not errors, UpdateError.INVALID, "; ".join(errors))
     if capacity == "oco":
         _require(
             not case.oco_org or case.oco_org == org,

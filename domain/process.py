@@ -12,8 +12,10 @@ from enum import StrEnum
 
 from domain.vocabulary import CaseOutcome, NotificationEvent, Phase, Role
 
-# the system trigger of the task that collects undeliverable notifications
-NOTIFICATION_FAILED = "notification_failed"
+# system triggers of tasks no person opens (``TaskDef.opened_by``)
+NOTIFICATION_FAILED = "notification_failed"  # a notification could not be delivered
+PHASE_STALLED = "phase_stalled"  # the case stayed past its phase's maximum duration
+CARE_ENDED = "care_ended"  # a provider ended care: the zorgkantoor monitors the bridging
 
 
 class FieldKind(StrEnum):
@@ -26,6 +28,14 @@ class FieldKind(StrEnum):
     PARTICIPANTS = "participants"  # [{"name", "org", "mandate": bool}]
     MONEY = "money"  # euros
     URL = "url"
+    CHOICE = "choice"  # one code of ``FieldSpec.choices``
+    YES_NO = "yes_no"  # true / false
+    CONSENT = "consent"  # {"given_by", "scope", "date", "recorded_how"}: see CONSENT_FIELDS
+
+
+# a consent record: who gave it (client or representative: ``domain.codes.CONSENT_GIVERS``),
+# for what, when, and how it is kept in the file
+CONSENT_FIELDS = ("given_by", "scope", "date", "recorded_how")
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class FieldSpec:
     name: str
     label: str  # Dutch
     kind: FieldKind = FieldKind.TEXT
+    # for CHOICE: the allowed codes with their Dutch labels
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 class Condition(StrEnum):
@@ -48,8 +60,10 @@ class Condition(StrEnum):
 class Due(StrEnum):
     """Due periods that come from the case's settings rather than a fixed number."""
 
-    DECISION_DAYS = "decision_days"
+    DECISION_DAYS = "decision_days"  # counted from the registration date
     PROGRESS_REPORT_DAYS = "progress_report_days"
+    BRIDGING_CHECK_DAYS = "bridging_check_days"
+    EVALUATION_DAYS = "evaluation_days"
 
 
 @dataclass(frozen=True)
@@ -100,10 +114,14 @@ class Effect:
     opens: tuple[str, ...] = ()  # task keys opened in the current phase
     count_decline: CountDecline | None = None
     register_provider: RegisterProvider | None = None
+    # tasks opened after the case closed (``after_close`` tasks: e.g. the evaluation)
+    follow_up: tuple[str, ...] = ()
+    # the review of a provider's notice of ending care: "agreed" or "objected"
+    notice_review: str | None = None
 
     @property
     def referenced_tasks(self) -> tuple[str, ...]:
-        refs = self.opens
+        refs = self.opens + self.follow_up
         if self.count_decline:
             refs += self.count_decline.opens + self.count_decline.at_limit_opens
         if self.register_provider:
@@ -133,8 +151,16 @@ class TaskDef:
     # sent when the task is completed (with any outcome)
     notice: Notice | None = None
     # what opens it besides another task's outcome: a case action (``CaseActionKind``)
-    # or a system trigger (``NOTIFICATION_FAILED``)
+    # or a system trigger (``NOTIFICATION_FAILED``, ``PHASE_STALLED``, ``CARE_ENDED``)
     opened_by: str | None = None
+    # preconditions: per outcome, the tasks of the phase that must be done first
+    # (the zorgkantoor may override with a motivation)
+    gates: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # due at the date in this field of the completion that opened it (e.g. the
+    # follow-up date agreed in a meeting); ``due`` when that field is empty
+    due_from_field: str | None = None
+    # a follow-up after the case closed (its validator allows it on a closed case)
+    after_close: bool = False
 
     @property
     def allowed_outcomes(self) -> tuple[str, ...]:
@@ -152,6 +178,9 @@ class PhaseDef:
     tasks: tuple[TaskDef, ...]
     # entering the phase starts a (new) meeting: counted, numbered in notices
     counts_meetings: bool = False
+    # past this many days in the phase the case is stalled (None: no maximum);
+    # a deployment may override it per phase (``CASUSREGIE_PHASE_MAX_DAYS``)
+    max_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +189,19 @@ class ProcessDefinition:
     phases: tuple[PhaseDef, ...]
     # tasks that can be opened in any phase (signals, advice, escalations)
     any_phase_tasks: tuple[TaskDef, ...] = ()
+    # a task left open when its phase ends (or the case closes) is recorded as
+    # ``skipped`` with a ``task_skipped`` event (version 1: silently ``cancelled``)
+    records_skipped: bool = False
+    # continuity of care: ending care keeps the case open and the search going, the
+    # provider that ended care leaves the case (version 1: the case closed)
+    ending_care_keeps_case_open: bool = False
+    # a provider that declines to become dossierhouder leaves the case's active parties
+    declining_provider_leaves: bool = False
+    # a party that receives client data needs a full consent record, not only a yes
+    consent_records_required: bool = False
+
+    def has_trigger(self, trigger: str) -> bool:
+        return any(t.opened_by == trigger for t in self.all_tasks())
 
     def phase(self, phase: Phase) -> PhaseDef:
         for p in self.phases:
@@ -175,6 +217,9 @@ class ProcessDefinition:
 
     def all_tasks(self) -> tuple[TaskDef, ...]:
         return tuple(t for p in self.phases for t in p.tasks) + self.any_phase_tasks
+
+    def fields_named(self) -> set[str]:
+        return {f.name for t in self.all_tasks() for f in t.fields}
 
     def task_opened_by(self, trigger: str) -> TaskDef:
         """The task a case action or system trigger opens."""
@@ -199,6 +244,11 @@ class ProcessDefinition:
                 if ref not in keys:
                     raise ValueError(f"task {t.key} refers to unknown task {ref}")
             names = {f.name for f in t.fields}
+            for outcome, gates in t.gates.items():
+                if outcome not in t.outcomes or not set(gates) <= set(keys):
+                    raise ValueError(f"task {t.key}: gates name unknown {outcome}/{gates}")
+            if t.due_from_field and t.due_from_field not in self.fields_named():
+                raise ValueError(f"task {t.key}: due_from_field {t.due_from_field} is no field")
             for e in t.outcomes.values():
                 if e.register_provider and e.register_provider.field not in names:
                     raise ValueError(f"task {t.key} registers a provider without its field")

@@ -6,16 +6,45 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from domain.process import FieldKind, TaskDef
+from domain.codes import CONSENT_GIVERS, codes
+from domain.process import CONSENT_FIELDS, FieldKind, FieldSpec, TaskDef
 
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | dict) and not value)
 
 
-def _kind_error(name: str, kind: FieldKind, value: Any) -> str | None:
+def consent_errors(value: Any, name: str = "consent") -> list[str]:
+    """What is missing or wrong in a consent record (``CONSENT_FIELDS``)."""
+    if not isinstance(value, dict):
+        return [
+            f"data.{name} must be a consent record {{{', '.join(CONSENT_FIELDS)}}}: who gave "
+            "consent (client or representative), for what, on which date, how it is recorded"
+        ]
+    errors = [f"data.{name}.{key} is required" for key in CONSENT_FIELDS if _blank(value.get(key))]
+    givers = codes(CONSENT_GIVERS)
+    if value.get("given_by") and value["given_by"] not in givers:
+        errors.append(f"data.{name}.given_by must be one of {list(givers)}")
+    if value.get("date"):
+        try:
+            date.fromisoformat(str(value["date"]))
+        except ValueError:
+            errors.append(f"data.{name}.date must be an ISO date (e.g. 2026-12-01)")
+    return errors
+
+
+def _kind_error(spec: FieldSpec, value: Any) -> str | None:
+    name, kind = spec.name, spec.kind
     if _blank(value):
         return None
+    if kind is FieldKind.CHOICE:
+        allowed = codes(spec.choices)
+        return None if value in allowed else f"data.{name} must be one of {list(allowed)}"
+    if kind is FieldKind.YES_NO:
+        return None if isinstance(value, bool) else f"data.{name} must be true or false"
+    if kind is FieldKind.CONSENT:
+        errors = consent_errors(value, name)
+        return "; ".join(errors) if errors else None
     if kind is FieldKind.DATETIME or kind is FieldKind.DATE:
         parse = datetime.fromisoformat if kind is FieldKind.DATETIME else date.fromisoformat
         try:
@@ -54,7 +83,7 @@ def completion_errors(
         elif _blank(data.get(name)):
             errors.append(f"data.{name} is required for outcome {outcome!r}")
     for spec in task.fields:
-        error = _kind_error(spec.name, spec.kind, data.get(spec.name))
+        error = _kind_error(spec, data.get(spec.name))
         if error:
             errors.append(error)
     return errors

@@ -74,7 +74,8 @@ class NotificationEvent(StrEnum):
 class TaskStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
-    CANCELLED = "cancelled"
+    CANCELLED = "cancelled"  # step plan v1: left open when its phase ended
+    SKIPPED = "skipped"  # since v2: left open when its phase ended, with a timeline event
 
 
 # The 31 zorgkantoor regions, by the Wlz-uitvoerder that runs them (the zorgkantoren's

@@ -93,8 +93,12 @@ def test_case_from_start_to_placed_over_http(tmp_path: Path) -> None:
                 "closed",
                 "placed",
             )
-            actions = [
-                e["action"] for e in call(coordinator, "GET", f"/api/cases/{case['id']}/timeline")
+            events = call(coordinator, "GET", f"/api/cases/{case['id']}/timeline")
+            actions = [e["action"] for e in events]
+            assert actions[0] == "case_started" and "case_closed" in actions
+            # step plan v2: the placement leaves the zorgkantoor an evaluation
+            assert events[-1]["detail"]["key"] == "evaluate_placement"
+            assert [t["key"] for t in call(coordinator, "GET", "/api/tasks")["items"]] == [
+                "evaluate_placement"
             ]
-            assert actions[0] == "case_started" and actions[-1] == "case_closed"
         stop_and_check_no_orphans(proc, descendants(proc.pid))

@@ -63,7 +63,7 @@ class CaseWorkflow:
             engine.start(inp.started_by or SYSTEM, inp.request_id)
         while True:
             await self._flush()
-            if engine.state.status != "open":
+            if engine.finished:  # closed, and no follow-up (an evaluation) still open
                 break
             if self._should_continue_as_new():
                 await self._drain()
@@ -180,7 +180,7 @@ class CaseWorkflow:
 
     @case_action.validator
     def _validate_action(self, cmd: CaseAction) -> None:
-        permissions.validate_action(self._engine.state, cmd)
+        permissions.validate_action(self._engine.state, self._engine.defn, cmd)
 
     @workflow.update
     async def sync_read_model(self) -> bool:

@@ -9,7 +9,7 @@ drains and hands to activities. No I/O here, and time comes from the workflow.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from domain.definitions import definition
@@ -27,7 +27,9 @@ from domain.messages import (
     TaskState,
     UpdateResult,
 )
+from domain.permissions import missing_gates
 from domain.process import (
+    PHASE_STALLED,
     Condition,
     CountDecline,
     Due,
@@ -54,6 +56,12 @@ FIRST_PROGRESS_REPORT_DAYS = 7
 # A task's context (e.g. who asked the Praktijkteam VWS for advice) is kept when it is
 # completed, so the answer reaches the party that asked.
 TASK_CONTEXT_KEPT = "task-context-kept-v2"
+# a task due on a date from a form (e.g. the follow-up of a meeting's agreements) is due
+# at the end of the Dutch working day
+DUE_TIME_OF_DAY = time(16, 0)
+# capacities of the providers taking part; those that left are kept as former parties
+ACTIVE_PROVIDER_CAPACITIES = ("provider", "intended_provider", "bridging_provider")
+FORMER_CAPACITIES = ("former_provider", "former_oco")
 
 
 def _always(_patch_id: str) -> bool:
@@ -91,6 +99,7 @@ class CaseEngine:
             zorgkantoor_org=inp.zorgkantoor_org,
             oco_org=inp.oco_org,
             participants=participants,
+            registered_at=inp.registered_at,
         )
 
     # ------------------------------------------------------------------ recording
@@ -148,7 +157,7 @@ class CaseEngine:
             )
         )
 
-    def _touch(self, task: TaskState) -> None:
+    def touch(self, task: TaskState) -> None:
         self._changed[task.id] = task
 
     def drain(self) -> tuple[ReadModelChanges | None, list[NotificationIntent]]:
@@ -170,13 +179,23 @@ class CaseEngine:
             overdue=any(t.overdue for t in s.open_tasks),
             tasks=list(self._changed.values()),
             events=self._events,
+            stalled=s.stalled,
+            bridging=dict(s.bridging) if s.bridging else None,
+            consents={k: dict(v) for k, v in s.consents.items()},
+            notice=dict(s.notice) if s.notice else None,
         )
         self._changed, self._events, self._case_changed = {}, [], False
         return changes, intents
 
     # ------------------------------------------------------------------ phases and tasks
     def all_participants(self) -> list[str]:
-        return [org for orgs in self.state.participants.values() for org in orgs]
+        """The organisations taking part now (not those that left: no more notices)."""
+        return [
+            org
+            for capacity, orgs in self.state.participants.items()
+            if capacity not in FORMER_CAPACITIES
+            for org in orgs
+        ]
 
     def start(self, actor: Actor, request_id: str | None) -> None:
         self.audit(
@@ -191,16 +210,21 @@ class CaseEngine:
         self.enter_phase(Phase(self.state.phase), actor, request_id, initial=True)
 
     def enter_phase(
-        self, phase: Phase, actor: Actor, request_id: str | None, initial: bool = False
+        self,
+        phase: Phase,
+        actor: Actor,
+        request_id: str | None,
+        initial: bool = False,
+        cause: TaskState | None = None,
     ) -> list[TaskState]:
         previous = self.state.phase
         phase_keys = {t.key for t in self.defn.phase(Phase(previous)).tasks}
-        for task in self.state.open_tasks:
-            if task.key in phase_keys:
-                task.status = TaskStatus.CANCELLED
-                self._touch(task)
+        self._end_open_tasks(
+            [t for t in self.state.open_tasks if t.key in phase_keys], actor, request_id, cause
+        )
         self.state.phase = phase.value
         self.state.phase_since = self.now()
+        self.state.stalled = False
         if self.defn.phase(phase).counts_meetings:
             self.state.meetings += 1
         self.audit(
@@ -225,6 +249,36 @@ class CaseEngine:
             if t.on_phase_start and self._condition_holds(t)
         ]
 
+    def _end_open_tasks(
+        self,
+        tasks: list[TaskState],
+        actor: Actor,
+        request_id: str | None,
+        cause: TaskState | None,
+    ) -> None:
+        """Tasks left open when their phase ends or the case closes: ``skipped`` with a
+        timeline event naming the completion that ended them (v1: ``cancelled``)."""
+        for task in tasks:
+            if not self.defn.records_skipped:
+                task.status = TaskStatus.CANCELLED
+                self.touch(task)
+                continue
+            task.status = TaskStatus.SKIPPED
+            self.touch(task)
+            self.audit(
+                "task_skipped",
+                actor,
+                task,
+                request_id,
+                before={"status": TaskStatus.OPEN.value},
+                after={"status": TaskStatus.SKIPPED.value},
+                key=task.key,
+                title=task.title,
+                phase=task.phase,
+                ended_by_task=cause.key if cause else None,
+                ended_by_outcome=cause.outcome if cause else None,
+            )
+
     def _condition_holds(self, tdef: TaskDef) -> bool:
         has_oco = bool(self.state.oco_org)
         return {
@@ -233,16 +287,39 @@ class CaseEngine:
             Condition.NO_OCO: not has_oco,
         }[tdef.condition]
 
-    def _owner_org(self, tdef: TaskDef) -> str:
+    def _owner(self, tdef: TaskDef) -> tuple[Role, str]:
+        """The owner role and organisation of a new task: while no provider takes part
+        (it declined or ended care, since v2), the zorgkantoor takes the provider's tasks."""
         if tdef.owner is Role.AANBIEDER:
-            return self.state.provider_org
+            if self.state.provider_org:
+                return Role.AANBIEDER, self.state.provider_org
+            return Role.ZORGKANTOOR, self.state.zorgkantoor_org
         if tdef.owner is Role.OCO:
-            return self.state.oco_org or ""
-        return self.state.zorgkantoor_org
+            return Role.OCO, self.state.oco_org or ""
+        return tdef.owner, self.state.zorgkantoor_org
+
+    def _due_at(
+        self, tdef: TaskDef, source: dict[str, Any] | None
+    ) -> tuple[datetime | None, int | None]:
+        """When a new task is due, and its period in days (for the reminder)."""
+        if tdef.due_from_field and source and source.get(tdef.due_from_field):
+            day = date.fromisoformat(str(source[tdef.due_from_field])[:10])
+            return datetime.combine(day, DUE_TIME_OF_DAY, tzinfo=UTC), None
+        days = self._due_days(tdef)
+        if not days:
+            return None, None
+        start = self.now()
+        if tdef.due is Due.DECISION_DAYS and self.state.registered_at:
+            start = self.state.registered_at  # the clock starts at the registration
+        return start + timedelta(days=days), days
 
     def _due_days(self, tdef: TaskDef) -> int | None:
         if tdef.due is Due.DECISION_DAYS:
             return self.inp.decision_days
+        if tdef.due is Due.BRIDGING_CHECK_DAYS:
+            return self.inp.bridging_check_days
+        if tdef.due is Due.EVALUATION_DAYS:
+            return self.inp.evaluation_days
         if tdef.due is Due.PROGRESS_REPORT_DAYS:
             first = not any(t.key == tdef.key for t in self.state.tasks)
             if first and self.patched(PROGRESS_REPORT_V2):
@@ -251,12 +328,19 @@ class CaseEngine:
         return tdef.due
 
     def open_task(
-        self, key: str, actor: Actor, request_id: str | None = None, owner_org: str | None = None
+        self,
+        key: str,
+        actor: Actor,
+        request_id: str | None = None,
+        owner_org: str | None = None,
+        source: dict[str, Any] | None = None,
     ) -> TaskState:
+        """``source``: the data of the completion that opens it (a due date may come
+        from there)."""
         tdef = self.defn.task(key)
         now = self.now()
-        days = self._due_days(tdef)
-        due_at = now + timedelta(days=days) if days else None
+        due_at, days = self._due_at(tdef, source)
+        owner_role, default_org = self._owner(tdef)
         remind_at = None
         if tdef.remind and due_at and days and days > self.inp.reminder_days_before:
             remind_at = due_at - timedelta(days=self.inp.reminder_days_before)
@@ -272,8 +356,8 @@ class CaseEngine:
             key=key,
             phase=self.state.phase,
             title=tdef.title,
-            owner_role=tdef.owner.value,
-            owner_org=owner_org or self._owner_org(tdef),
+            owner_role=owner_role.value,
+            owner_org=owner_org or default_org,
             supports=[r.value for r in tdef.supports],
             allowed_outcomes=allowed,
             created_at=now,
@@ -281,7 +365,7 @@ class CaseEngine:
             remind_at=remind_at,
         )
         self.state.tasks.append(task)
-        self._touch(task)
+        self.touch(task)
         self.audit(
             "task_opened",
             actor,
@@ -319,7 +403,7 @@ class CaseEngine:
         else:
             task.data = dict(cmd.data)
         task.completed_by, task.completed_at = cmd.actor, self.now()
-        self._touch(task)
+        self.touch(task)
         self.audit(
             "task_completed",
             cmd.actor,
@@ -333,13 +417,25 @@ class CaseEngine:
             outcome=cmd.outcome,
             data=dict(cmd.data),
         )
+        missing = missing_gates(tdef, cmd.outcome, task.phase, self.state.tasks)
+        if missing:  # the validator let it through: the zorgkantoor overrode the gates
+            self.audit(
+                "gates_overridden",
+                cmd.actor,
+                task,
+                cmd.request_id,
+                motivation=cmd.note,
+                missing=missing,
+            )
         opened = self._apply_effect(tdef, task, cmd)
         return self.result(task, opened)
 
     def _apply_effect(self, tdef: TaskDef, task: TaskState, cmd: CompleteTask) -> list[TaskState]:
         effect = tdef.outcomes[cmd.outcome]
         actor, rid = cmd.actor, cmd.request_id
-        opened = [self.open_task(key, actor, rid) for key in effect.opens]
+        opened = [self.open_task(key, actor, rid, source=task.data) for key in effect.opens]
+        if effect.notice_review:
+            self._review_notice(effect.notice_review, task, cmd)
         if effect.count_decline:
             opened += self._count_decline(effect.count_decline, task, actor, rid)
         if effect.register_provider:
@@ -347,14 +443,19 @@ class CaseEngine:
         if tdef.notice:
             self._send_notice(tdef.notice, task)
         if effect.close:
-            self.close(effect.close.value, actor, rid, cmd.note)
+            self.close(effect.close.value, actor, rid, cmd.note, cause=task)
+            opened += [
+                self.open_task(key, actor, rid, source=task.data) for key in effect.follow_up
+            ]
         elif effect.goto:
-            opened += self.enter_phase(effect.goto, actor, rid)
+            opened += self.enter_phase(effect.goto, actor, rid, cause=task)
         return opened
 
     def _count_decline(
         self, rule: CountDecline, task: TaskState, actor: Actor, rid: str | None
     ) -> list[TaskState]:
+        if self.defn.declining_provider_leaves:
+            self.provider_leaves(task.owner_org, actor, rid, reason="declined")
         self.state.declines += 1
         at_limit = self.state.declines >= self.inp.max_declines
         if at_limit:
@@ -376,6 +477,16 @@ class CaseEngine:
         before = {"provider_org": self.state.provider_org}
         self.state.provider_org = provider
         self.add_participant(rule.capacity, provider)
+        detail: dict[str, Any] = {}
+        if self.defn.consent_records_required:  # since v2: a new clock, consent recorded
+            registered = cmd.data.get("registered_at")
+            self.state.registered_at = (
+                datetime.combine(date.fromisoformat(str(registered)), time(), tzinfo=UTC)
+                if registered
+                else self.now()
+            )
+            self.record_consent(provider, cmd.data.get("consent"))
+            detail = {"registered_at": self.state.registered_at.isoformat()}
         self.audit(
             "provider_registered",
             cmd.actor,
@@ -383,6 +494,7 @@ class CaseEngine:
             cmd.request_id,
             before=before,
             after={"provider_org": provider},
+            **detail,
         )
         return [self.open_task(key, cmd.actor, cmd.request_id) for key in rule.opens]
 
@@ -417,7 +529,7 @@ class CaseEngine:
             task.claimed_by, task.claimed_at = None, None
         else:
             task.claimed_by, task.claimed_at = cmd.actor, self.now()
-        self._touch(task)
+        self.touch(task)
         action = "task_unclaimed" if cmd.release else "task_claimed"
         self.audit(
             action,
@@ -431,11 +543,14 @@ class CaseEngine:
         return self.result(task, [])
 
     def close(
-        self, outcome: str, actor: Actor, request_id: str | None, motivation: str | None = None
+        self,
+        outcome: str,
+        actor: Actor,
+        request_id: str | None,
+        motivation: str | None = None,
+        cause: TaskState | None = None,
     ) -> None:
-        for task in self.state.open_tasks:
-            task.status = TaskStatus.CANCELLED
-            self._touch(task)
+        self._end_open_tasks(list(self.state.open_tasks), actor, request_id, cause)
         before = {"status": self.state.status, "phase": self.state.phase}
         self.state.status, self.state.outcome = CaseStatus.CLOSED, outcome
         self.state.phase, self.state.phase_since = Phase.CLOSED.value, self.now()
@@ -454,6 +569,62 @@ class CaseEngine:
             outcome_title=OUTCOME_TITLES[CaseOutcome(outcome)],
         )
 
+    @property
+    def finished(self) -> bool:
+        """Closed, and no follow-up (such as the evaluation of a placement) still open."""
+        return self.state.status == CaseStatus.CLOSED and not self.state.open_tasks
+
+    # ------------------------------------------------------------------ parties (since v2)
+    def provider_leaves(self, org: str, actor: Actor, rid: str | None, reason: str) -> None:
+        """A provider that declined or ended care leaves the case's active parties: kept
+        as ``former_provider`` (history, scoping), no more notifications; its open tasks
+        go to the zorgkantoor, which carries the duty of care."""
+        if not org:
+            return
+        before = {k: list(v) for k, v in self.state.participants.items()}
+        for capacity in ACTIVE_PROVIDER_CAPACITIES:
+            if org in self.state.participants.get(capacity, []):
+                self.state.participants[capacity].remove(org)
+        self.add_participant("former_provider", org)
+        if self.state.provider_org == org:
+            self.state.provider_org = ""
+        for task in self.state.open_tasks:
+            if task.owner_role == Role.AANBIEDER and task.owner_org == org:
+                task.owner_role, task.owner_org = Role.ZORGKANTOOR.value, self.state.zorgkantoor_org
+                self.touch(task)
+        self.audit(
+            "provider_left",
+            actor,
+            request_id=rid,
+            before={"participants": before},
+            after={"participants": {k: list(v) for k, v in self.state.participants.items()}},
+            org=org,
+            reason=reason,
+        )
+
+    def record_consent(self, org: str, record: Any) -> None:
+        if isinstance(record, dict):
+            self.state.consents[org] = dict(record)
+            self._case_changed = True
+
+    def _review_notice(self, review: str, task: TaskState, cmd: CompleteTask) -> None:
+        notice = self.state.notice
+        if notice is None:
+            return
+        before = {"review": notice.get("review")}
+        notice.update(review=review, reviewed_by=cmd.actor.name, reviewed_by_org=cmd.actor.org)
+        self.audit(
+            "notice_reviewed",
+            cmd.actor,
+            task,
+            cmd.request_id,
+            motivation=cmd.note,
+            before=before,
+            after={"review": review},
+            provider_org=notice.get("by_org"),
+        )
+
+    # ------------------------------------------------------------------ results
     def result(self, task: TaskState | None, opened: list[TaskState]) -> UpdateResult:
         return UpdateResult(
             phase=self.state.phase,
@@ -464,6 +635,15 @@ class CaseEngine:
         )
 
     # ------------------------------------------------------------------ time
+    def phase_deadline(self) -> datetime | None:
+        """When the case counts as stalled in its current phase (None: no maximum)."""
+        stalls = self.defn.has_trigger(PHASE_STALLED)  # since v2
+        if not stalls or self.state.status != CaseStatus.OPEN or self.state.stalled:
+            return None
+        phase = Phase(self.state.phase)
+        days = self.inp.phase_max_days.get(phase.value) or self.defn.phase(phase).max_days
+        return self.state.phase_since + timedelta(days=days) if days else None
+
     def next_deadline(self) -> datetime | None:
         moments = [
             m
@@ -471,6 +651,9 @@ class CaseEngine:
             for m in (t.remind_at if not t.reminded else None, t.due_at if not t.overdue else None)
             if m
         ]
+        stall = self.phase_deadline()
+        if stall:
+            moments.append(stall)
         return min(moments, default=None)
 
     def fire_due_timers(self) -> bool:
@@ -480,7 +663,7 @@ class CaseEngine:
             if task.remind_at and not task.reminded and task.remind_at <= now:
                 assert task.due_at is not None  # a reminder is only set on a task with a due date
                 task.reminded, fired = True, True
-                self._touch(task)
+                self.touch(task)
                 self.audit("deadline_reminder", SYSTEM, task, due_at=task.due_at.isoformat())
                 self.notify(
                     "deadline_reminder",
@@ -492,7 +675,7 @@ class CaseEngine:
                 )
             if task.due_at and not task.overdue and task.due_at <= now:
                 task.overdue, fired = True, True
-                self._touch(task)
+                self.touch(task)
                 self.audit(
                     "deadline_missed",
                     SYSTEM,
@@ -513,4 +696,23 @@ class CaseEngine:
                 if follow_up:
                     self.audit("escalation", SYSTEM, task, reason="deadline_missed")
                     self.open_task(follow_up, SYSTEM)
+        stall = self.phase_deadline()
+        if stall and stall <= now:
+            self._stalled(stall)
+            fired = True
         return fired
+
+    def _stalled(self, since: datetime) -> None:
+        """Past the phase's maximum duration: the case shows as stalled and the zorgkantoor
+        gets a task to follow it up."""
+        self.state.stalled = True
+        self.audit(
+            "phase_stalled",
+            SYSTEM,
+            before={"stalled": False},
+            after={"stalled": True},
+            phase=self.state.phase,
+            max_reached_at=since.isoformat(),
+        )
+        if self.defn.has_trigger(PHASE_STALLED):
+            self.open_task(self.defn.task_opened_by(PHASE_STALLED).key, SYSTEM)

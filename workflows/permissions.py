@@ -24,7 +24,7 @@ def _validated(check: Callable[[], None]) -> None:
 def validate_complete(state: CaseState, defn: ProcessDefinition, cmd: CompleteTask) -> None:
     task = state.task(cmd.task_id)
     tdef = defn.task(task.key) if task else None
-    _validated(lambda: rules.check_complete(state, task, tdef, cmd))
+    _validated(lambda: rules.check_complete(state, task, tdef, cmd, tasks=state.tasks, defn=defn))
 
 
 def validate_claim(state: CaseState, cmd: ClaimTask) -> None:
@@ -33,5 +33,6 @@ def validate_claim(state: CaseState, cmd: ClaimTask) -> None:
     _validated(lambda: rules.check_claim(state, task, holder, cmd))
 
 
-def validate_action(state: CaseState, cmd: CaseAction) -> None:
-    _validated(lambda: rules.check_action(state, cmd))
+def validate_action(state: CaseState, defn: ProcessDefinition, cmd: CaseAction) -> None:
+    task = state.task(str(cmd.data.get("task_id") or ""))
+    _validated(lambda: rules.check_action(state, cmd, defn, task))

@@ -108,7 +108,9 @@ async def add_participant(
     client: TemporalDep,
     session: SessionDep,
 ) -> UpdateOut:
-    data = {"org": body.org, "capacity": body.capacity, "consent": body.consent}
+    data: dict[str, Any] = {"org": body.org, "capacity": body.capacity, "consent": body.consent}
+    if body.consent_record:
+        data["consent_record"] = body.consent_record.model_dump(mode="json")
     return await _act(
         session, client, principal, case, CaseActionKind.ADD_PARTICIPANT, body.note, data
     )

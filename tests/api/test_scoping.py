@@ -9,7 +9,18 @@ from __future__ import annotations
 OWN = ("coordinator", "zorgkantoor", "aanbieder", "oco", "auditor")
 FOREIGN = ("coordinator_other", "zorgkantoor_other", "aanbieder_other", "oco_other")
 
-PARTICIPANT = {"org": "Stichting Oost", "capacity": "round_provider", "consent": True}
+CONSENT = {
+    "given_by": "client",
+    "scope": "casusinformatie",
+    "date": "2026-11-20",
+    "recorded_how": "getekend formulier in het dossier",
+}
+PARTICIPANT = {
+    "org": "Stichting Oost",
+    "capacity": "round_provider",
+    "consent": True,
+    "consent_record": CONSENT,
+}
 # an organisation none of the users belongs to, so the matrix's foreign users stay foreign
 UNRELATED = PARTICIPANT | {"org": "Zorg West"}
 STAGNATION = {"action": "signal_stagnation", "note": "geen voortgang"}

@@ -107,7 +107,7 @@ async def test_timeline_records_who_did_what(api):
         "aanbieder",
         "POST",
         f"/api/tasks/{task['id']}/complete",
-        json={"outcome": "declined", "note": "geen plek", "data": {"reason_code": "capacity"}},
+        json={"outcome": "declined", "note": "geen plek", "data": {"reason_code": "no_capacity"}},
     )
     events = (await api.as_("auditor", "GET", f"/api/cases/{case['id']}/timeline")).json()
     assert events[0]["action"] == "case_started" and events[0]["role"] == "coordinator"

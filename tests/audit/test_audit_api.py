@@ -23,7 +23,7 @@ async def _case_with_a_motivated_decision(api) -> str:
         "aanbieder",
         "POST",
         f"/api/tasks/{task['id']}/complete",
-        json={"outcome": "declined", "note": MOTIVATION, "data": {"reason_code": "vol"}},
+        json={"outcome": "declined", "note": MOTIVATION, "data": {"reason_code": "no_capacity"}},
     )
     assert r.status_code == 200, r.text
     return case["id"]
