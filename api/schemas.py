@@ -84,7 +84,14 @@ class Withdraw(Body):
 
 
 class CaseActionBody(Body):
-    action: Literal["signal_stagnation", "request_praktijkteam_advice", "end_care_with_bridging"]
+    action: Literal[
+        "signal_stagnation",
+        "request_praktijkteam_advice",
+        "end_care_with_bridging",
+        "give_notice",
+        "add_contribution",
+        "switch_oco",
+    ]
     note: str = Field(default="", max_length=5000)
     data: dict[str, Any] = Field(default_factory=dict)
 
@@ -115,6 +122,8 @@ class Page(BaseModel, Generic[T]):
 
 
 class CaseSummaryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: str
     client_ref: str
     status: str
@@ -129,6 +138,7 @@ class CaseSummaryOut(BaseModel):
     overdue: bool
     phase_since: datetime
     created_at: datetime
+    stalled: bool = False  # past the phase's maximum duration (step plan v2)
 
 
 class CaseOut(CaseSummaryOut):
@@ -140,6 +150,15 @@ class CaseOut(CaseSummaryOut):
     open_tasks: list[TaskOut]
     # only for the organisations named on the case (see api/scoping.may_see_summary)
     summary: str | None = None
+    definition_version: int = 1
+    # since step plan v2: after a provider ended care, the bridging arrangement (the case
+    # stays open): since, arrangement, ended_by_org, agreed_by, ...; null when none
+    bridging: dict[str, Any] | None = None
+    # a provider's notice of ending care while it is being handled: by_org, reason,
+    # intended_end, review (null, "agreed" or "objected")
+    notice: dict[str, Any] | None = None
+    # organisations whose consent record (to receive client data) is in the file
+    consent_recorded_for: list[str] = []
 
 
 class TimelineEvent(BaseModel):

@@ -77,6 +77,15 @@ def steers(principal: Principal, case: Case) -> bool:
     return rules.steers(principal.actor, case.zorgkantoor_org)
 
 
+def sees_client_data(principal: Principal, case: Case, participants: dict[str, list[str]]) -> bool:
+    """An organisation that takes part only as an adviser, without the client's consent
+    on file, sees the case as an anonymous question: no client reference, no summary, no
+    free text (step plan: consent per party)."""
+    capacities = {cap for cap, orgs in participants.items() if principal.org in orgs}
+    adviser_only = bool(capacities) and capacities <= {"adviser"}
+    return not (adviser_only and principal.org not in (case.consents or {}))
+
+
 def may_see_summary(principal: Principal, case: Case) -> bool:
     """The encrypted summary is client data: only the organisations named on the case
     (its zorgkantoor, the current provider, the OCO) see it; not auditors, not round

@@ -71,6 +71,12 @@ class Case(SQLModel, table=True):
     phase_since: datetime = Field(default_factory=utcnow)
     meetings_held: int = 0
     overdue: bool = Field(default=False, index=True)
+    # since step plan v2
+    stalled: bool = Field(default=False, index=True)  # past the phase's maximum duration
+    bridging: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    notice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # consent records per organisation that receives client data
+    consents: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # "pending" until the workflow start is confirmed, then "running"
     workflow_state: str = "pending"
     idempotency_key: str | None = Field(default=None, unique=True)

@@ -72,15 +72,10 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
     case.phase_since, case.provider_org = changes.phase_since, changes.provider_org
     case.oco_org, case.meetings_held = changes.oco_org, changes.meetings
     case.overdue, case.updated_at = changes.overdue, utcnow()
+    case.stalled, case.bridging, case.notice = changes.stalled, changes.bridging, changes.notice
+    case.consents = changes.consents or None
     session.add(case)
-    known = {
-        (p.org, p.capacity)
-        for p in session.exec(select(CaseParticipant).where(CaseParticipant.case_id == case.id))
-    }
-    for capacity, orgs in changes.participants.items():
-        for org in orgs:
-            if (org, capacity) not in known:
-                session.add(CaseParticipant(case_id=case.id, org=org, capacity=capacity))
+    _sync_participants(session, case.id, changes.participants)
     for task in changes.tasks:
         session.merge(task_row(task, case.id))
     new_ids = {e.id for e in changes.events}
@@ -92,3 +87,18 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
     for entry in changes.events:
         if entry.id not in existing:
             session.add(event_row(entry))
+
+
+def _sync_participants(session: Session, case_id: str, participants: dict[str, list[str]]) -> None:
+    """The rows say exactly what the workflow says: new parties are added, and a party
+    that left a capacity (a provider that declined or ended care, since v2) loses it."""
+    wanted = {(org, capacity) for capacity, orgs in participants.items() for org in orgs}
+    rows = session.exec(select(CaseParticipant).where(CaseParticipant.case_id == case_id)).all()
+    for row in rows:
+        if (row.org, row.capacity) not in wanted:
+            session.delete(row)
+    known = {(row.org, row.capacity) for row in rows}
+    for capacity, orgs in participants.items():
+        for org in orgs:
+            if (org, capacity) not in known:
+                session.add(CaseParticipant(case_id=case_id, org=org, capacity=capacity))

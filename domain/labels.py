@@ -72,8 +72,16 @@ CAPACITIES = {
     "zorgkantoor": "Zorgkantoor",
     "oco": "Cliëntondersteuner (OCO)",
     "adviser": "Adviseur (CCE, COT)",
+    "bridging_provider": "Aanbieder van overbruggingszorg",
+    "former_provider": "Eerdere aanbieder (niet meer betrokken)",
+    "former_oco": "Eerdere cliëntondersteuner (niet meer betrokken)",
 }
-TASK_STATUS = {"open": "Open", "done": "Afgerond", "cancelled": "Vervallen"}
+TASK_STATUS = {
+    "open": "Open",
+    "done": "Afgerond",
+    "cancelled": "Vervallen",
+    "skipped": "Overgeslagen",
+}
 CASE_STATUS = {"open": "Lopend", "closed": "Afgesloten"}
 OUTCOMES = {
     "done": "Gedaan",
@@ -83,10 +91,10 @@ OUTCOMES = {
     "no_place": "Geen passende plek gevonden",
     "registered": "Aangemeld bij een aanbieder",
     "escalate": "Escaleren naar de volgende stap",
-    "for_information": "Ter informatie (notitie)",
+    "for_information": "Ter kennisgeving (notitie)",
     "sparring": "Sparren (telefonisch)",
     "solved_in_place": "Opgelost op de huidige plek",
-    "not_suitable": "Niet meer passend",
+    "not_suitable": "Niet (meer) passend",
     "not_applicable": "Niet van toepassing",
     "approved": "Goedgekeurd",
     "rejected": "Afgekeurd",
@@ -98,6 +106,12 @@ OUTCOMES = {
     "new_meeting": "Nieuwe bijeenkomst",
     "progress": "Voortgang gemeld",
     "answered": "Advies ontvangen",
+    "agreed": "Akkoord met de opzegging",
+    "objected": "Niet akkoord met de opzegging",
+    "checked": "Overbrugging gecontroleerd",
+    "suitable": "Plaatsing passend",
+    "failed_new_meeting": "Plan loopt vast: nieuwe bijeenkomst",
+    "failed_escalate": "Plan loopt vast: advies Praktijkteam VWS vragen",
 }
 ACTIONS = {
     "case_started": "Casus gestart",
@@ -117,10 +131,25 @@ ACTIONS = {
     "advice_requested": "Advies Praktijkteam gevraagd",
     "participant_added": "Deelnemer toegevoegd",
     "notification_failed": "Melding niet bezorgd",
+    "task_skipped": "Taak overgeslagen",
+    "gates_overridden": "Afgerond zonder de voorbereidende stappen",
+    "phase_stalled": "Casus staat stil",
+    "notice_given": "Zorg opgezegd door de aanbieder",
+    "notice_reviewed": "Opzegging getoetst",
+    "care_ended": "Zorg beëindigd met overbruggingszorg",
+    "provider_left": "Aanbieder niet meer betrokken",
+    "contribution_added": "Bijdrage toegevoegd",
+    "oco_switched": "Andere cliëntondersteuner",
 }
 CASE_ACTIONS = {
     "signal_stagnation": "Stagnatie of onvrede melden",
     "request_praktijkteam_advice": "Advies van het Praktijkteam VWS vragen",
+    "give_notice": "Zorg opzeggen",
+    "end_care_with_bridging": "Zorg beëindigen met overbruggingszorg",
+    "add_contribution": "Bijdrage toevoegen",
+    "switch_oco": "Cliëntondersteuner wisselen",
+    "add_participant": "Deelnemer toevoegen",
+    "withdraw": "Casus intrekken",
 }
 
 

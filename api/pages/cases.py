@@ -16,11 +16,13 @@ from api.pages.render import render
 from api.pages.taskform import text_value
 from api.requestid import current_request_id
 from api.schemas import CaseCreate
-from api.scoping import Principal, steers
+from api.scoping import Principal, sees_client_data, steers
 from api.services import cases as service
 from api.services import commands
+from domain.codes import CONSENT_GIVERS
 from domain.messages import CaseActionKind
 from domain.permissions import PARTICIPANT_CAPACITIES
+from domain.process import CONSENT_FIELDS
 from domain.vocabulary import REGIONS, CaseStatus, Phase, Role, Sector
 
 router = APIRouter()
@@ -138,10 +140,14 @@ def case_page(
         "case.html",
         {
             "case": detail,
-            "timeline": service.timeline(session, case.id),
+            "timeline": service.timeline(
+                session, case.id, not sees_client_data(principal, case, detail.participants)
+            ),
             "steers": steers(principal, case),
             "capacities": list(PARTICIPANT_CAPACITIES),
             "may_signal": principal.role in (Role.AANBIEDER, Role.OCO),
+            "is_provider": principal.role == Role.AANBIEDER and principal.org == case.provider_org,
+            "consent_givers": CONSENT_GIVERS,
         },
     )
 
@@ -154,15 +160,39 @@ async def case_action(
     action = text_value(form, "action")
     if action not in CaseActionKind.ALL:
         raise HTTPException(422, "Onbekende actie.")
-    data: dict[str, Any] = {}
+    note = text_value(form, "note")
+    data = _action_data(action, form)
+    await commands.case_action(client, session, principal, case, action, note, data)
+    back = f"/tasks/{data['task_id']}" if "task_id" in data else f"/cases/{case.id}"
+    return RedirectResponse(back, status_code=303)
+
+
+def _consent_record(form: dict[str, object]) -> dict[str, str] | None:
+    record = {name: text_value(form, f"consent_{name}") for name in CONSENT_FIELDS}
+    return record if any(record.values()) else None
+
+
+def _action_data(action: str, form: dict[str, object]) -> dict[str, Any]:
+    """The form fields of a case action as the command's ``data``."""
     if action == CaseActionKind.ADD_PARTICIPANT:
-        data = {
+        data: dict[str, Any] = {
             "org": text_value(form, "org"),
             "capacity": text_value(form, "capacity"),
             "consent": text_value(form, "consent") == "ja",
         }
-    elif action == CaseActionKind.END_CARE_WITH_BRIDGING:
-        data = {"bridging_solution": text_value(form, "bridging_solution")}
-    note = text_value(form, "note")
-    await commands.case_action(client, session, principal, case, action, note, data)
-    return RedirectResponse(f"/cases/{case.id}", status_code=303)
+        record = _consent_record(form)
+        return data | ({"consent_record": record} if record else {})
+    if action == CaseActionKind.END_CARE_WITH_BRIDGING:
+        arrangement = text_value(form, "bridging_care")
+        # version 1 of the step plan calls it bridging_solution
+        return {"bridging_care": arrangement, "bridging_solution": arrangement}
+    if action == CaseActionKind.GIVE_NOTICE:
+        return {
+            "reason": text_value(form, "reason"),
+            "intended_end": text_value(form, "intended_end"),
+        }
+    if action == CaseActionKind.ADD_CONTRIBUTION:
+        return {"task_id": text_value(form, "task_id")}
+    if action == CaseActionKind.SWITCH_OCO:
+        return {"org": text_value(form, "org"), "consent": _consent_record(form)}
+    return {}

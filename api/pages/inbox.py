@@ -74,8 +74,19 @@ def _task_context(session: Session, principal: Principal, task_id: str) -> dict[
         "fields": taskform.form_fields(tdef),
         "note_required_for": taskform.note_required_for(tdef),
         "may_act": may_act_on(principal.actor, task) and not principal.read_only,
+        "may_contribute": _may_contribute(principal, task, case),
         "participant_rows": range(taskform.PARTICIPANT_ROWS),
     }
+
+
+def _may_contribute(principal: Principal, task: Task, case: Case) -> bool:
+    """A supporting role of the task, in an organisation involved in the case (v2)."""
+    role = "zorgkantoor" if principal.is_coordinator else principal.role
+    involved = principal.org == case.zorgkantoor_org or principal.org in {
+        case.provider_org,
+        case.oco_org,
+    }
+    return case.definition_version >= 2 and role in task.supports and involved
 
 
 @router.get("/tasks/{task_id}")
@@ -111,7 +122,7 @@ async def complete_from_form(
     if not errors:
         try:
             result = await commands.complete_task(
-                client, principal, ctx["case"], ctx["row"], outcome, note, data
+                client, session, principal, ctx["case"], ctx["row"], outcome, note, data
             )
         except HTTPException as exc:
             if exc.status_code not in (409, 422):

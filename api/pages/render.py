@@ -12,10 +12,11 @@ from fastapi.templating import Jinja2Templates
 
 from api.pages.session import CSRF_FIELD, csrf_token, set_csrf_cookie
 from domain import labels
+from domain.codes import CONSENT_GIVERS
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "pages"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
-templates.env.globals.update(labels=labels, csrf_field=CSRF_FIELD)
+templates.env.globals.update(labels=labels, csrf_field=CSRF_FIELD, consent_givers=CONSENT_GIVERS)
 templates.env.filters.update(
     datum=labels.format_date, datumtijd=labels.format_datetime, dagen=labels.format_days_left
 )

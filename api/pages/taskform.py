@@ -3,10 +3,11 @@ the posted form becomes the completion's ``data``."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from domain.process import FieldKind, FieldSpec, TaskDef
+from domain.process import CONSENT_FIELDS, FieldKind, FieldSpec, TaskDef
 
 PARTICIPANT_ROWS = 6
 MAX_TEXT = 10_000
@@ -64,6 +65,17 @@ def _participants(form: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return rows
 
 
+def dutch_amount(raw: str) -> float:
+    """Euros the Dutch way: "1.250" and "1.250,50" (dots group thousands, the comma is the
+    decimal sign); "1250.50" with one dot and two decimals is read as typed."""
+    text = raw.replace("€", "").replace(" ", "")
+    if "," in text:
+        return float(text.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+        return float(text.replace(".", ""))
+    return float(text)
+
+
 def parse_data(tdef: TaskDef | None, form: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The completion data and Dutch messages for values that are not understood."""
     data: dict[str, Any] = {}
@@ -74,6 +86,15 @@ def parse_data(tdef: TaskDef | None, form: dict[str, Any]) -> tuple[dict[str, An
             if rows:
                 data[spec.name] = rows
             continue
+        if spec.kind is FieldKind.CONSENT:
+            record = {key: text_value(form, f"{spec.name}-{key}") for key in CONSENT_FIELDS}
+            if any(record.values()):
+                data[spec.name] = record
+            continue
+        if spec.kind is FieldKind.YES_NO:
+            if text_value(form, spec.name) == "ja":
+                data[spec.name] = True
+            continue
         raw = text_value(form, spec.name)
         if not raw:
             continue
@@ -81,9 +102,7 @@ def parse_data(tdef: TaskDef | None, form: dict[str, Any]) -> tuple[dict[str, An
             data[spec.name] = [line.strip() for line in raw.splitlines() if line.strip()]
         elif spec.kind is FieldKind.MONEY:
             try:
-                data[spec.name] = float(
-                    raw.replace(".", "").replace(",", ".") if "," in raw else raw
-                )
+                data[spec.name] = dutch_amount(raw)
             except ValueError:
                 errors.append(f"{spec.label}: vul een bedrag in euro's in, bijvoorbeeld 1250,50")
         else:

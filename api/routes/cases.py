@@ -19,6 +19,7 @@ from api.schemas import (
     UpdateOut,
     Withdraw,
 )
+from api.scoping import sees_client_data
 from api.services import cases as service
 from api.services import commands
 from domain.messages import CaseActionKind
@@ -83,8 +84,11 @@ def get_case(
 
 
 @router.get("/{case_id}/timeline", response_model=list[TimelineEvent])
-def get_timeline(case: ScopedCase, session: SessionDep) -> list[TimelineEvent]:
-    return service.timeline(session, case.id)
+def get_timeline(
+    case: ScopedCase, principal: CurrentUser, session: SessionDep
+) -> list[TimelineEvent]:
+    participants = service.participants_of(session, case.id)
+    return service.timeline(session, case.id, not sees_client_data(principal, case, participants))
 
 
 async def _act(

@@ -49,11 +49,15 @@ def get_task(scoped: ScopedTask) -> TaskOut:
 
 @router.post("/{task_id}/complete", response_model=UpdateOut)
 async def complete_task(
-    body: CompleteBody, scoped: ScopedTask, principal: Writer, client: TemporalDep
+    body: CompleteBody,
+    scoped: ScopedTask,
+    principal: Writer,
+    client: TemporalDep,
+    session: SessionDep,
 ) -> UpdateOut:
     task, case = scoped
     result = await commands.complete_task(
-        client, principal, case, task, body.outcome, body.note, body.data
+        client, session, principal, case, task, body.outcome, body.note, body.data
     )
     return commands.update_out(case.id, result)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import structlog
 from fastapi import HTTPException
@@ -18,7 +19,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from api.schemas import CaseCreate, CaseOut, CaseSummaryOut, Page, TimelineEvent
-from api.scoping import Principal, may_see_summary, visible_cases
+from api.scoping import Principal, may_see_summary, sees_client_data, visible_cases
 from api.services.tasks import open_tasks_of
 from audit.log import case_events
 from core.config import Settings
@@ -27,12 +28,44 @@ from core.logging import bind_case
 from db.models import Case, CaseParticipant, Organisation, new_id
 from domain.definitions import CURRENT_VERSION
 from domain.messages import WORKFLOW_NAME, CaseInput, workflow_id_for
+from domain.permissions import PARTICIPANT_ROLES
 from domain.vocabulary import ENTRY_PHASE, Role
 
 log = structlog.get_logger()
 
 START_TIMEOUT = timedelta(seconds=10)
 MAX_IDEMPOTENCY_KEY = 200
+ANONYMOUS = "(anoniem)"
+# what an adviser without the client's consent sees of an event: facts, no free text
+FACT_KEYS = frozenset(
+    {
+        "key",
+        "title",
+        "outcome",
+        "owner_role",
+        "owner_org",
+        "due_at",
+        "phase",
+        "entry",
+        "sector",
+        "region",
+        "definition_version",
+        "meeting_number",
+        "ended_by_task",
+        "ended_by_outcome",
+        "declines",
+        "org",
+        "capacity",
+        "missing",
+        "status",
+        "overdue",
+        "stalled",
+        "review",
+        "provider_org",
+        "reason",
+        "intended_end",
+    }
+)
 ORG_KIND = {"provider_org": Role.AANBIEDER.value, "oco_org": Role.OCO.value}
 
 
@@ -222,23 +255,11 @@ class CaseFilter:
     offset: int = 0
 
 
-def case_summary(case: Case) -> CaseSummaryOut:
-    return CaseSummaryOut(
-        id=case.id,
-        client_ref=case.client_ref,
-        status=case.status,
-        phase=case.phase,
-        outcome=case.outcome,
-        sector=case.sector,
-        region=case.region,
-        entry=case.entry,
-        provider_org=case.provider_org,
-        zorgkantoor_org=case.zorgkantoor_org,
-        oco_org=case.oco_org,
-        overdue=case.overdue,
-        phase_since=case.phase_since,
-        created_at=case.created_at,
-    )
+def case_summary(case: Case, anonymous: bool = False) -> CaseSummaryOut:
+    out = CaseSummaryOut.model_validate(case, from_attributes=True)
+    if anonymous:
+        out.client_ref = ANONYMOUS
+    return out
 
 
 def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[CaseSummaryOut]:
@@ -260,8 +281,16 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
         .limit(f.limit)
         .offset(f.offset)
     ).all()
+    anonymous = (
+        {c.id for c in rows if not sees_client_data(principal, c, participants_of(session, c.id))}
+        if principal.role in PARTICIPANT_ROLES
+        else set()
+    )
     return Page[CaseSummaryOut](
-        items=[case_summary(c) for c in rows], total=total, limit=f.limit, offset=f.offset
+        items=[case_summary(c, c.id in anonymous) for c in rows],
+        total=total,
+        limit=f.limit,
+        offset=f.offset,
     )
 
 
@@ -278,23 +307,35 @@ def participants_of(session: Session, case_id: str) -> dict[str, list[str]]:
 
 def case_detail(session: Session, principal: Principal, case: Case, settings: Settings) -> CaseOut:
     since = case.phase_since
+    participants = participants_of(session, case.id)
+    anonymous = not sees_client_data(principal, case, participants)
     summary = None
-    if case.summary_encrypted and may_see_summary(principal, case):
+    if case.summary_encrypted and may_see_summary(principal, case) and not anonymous:
         summary = decrypt_text(case.summary_encrypted, settings)
     return CaseOut(
-        **case_summary(case).model_dump(),
+        **case_summary(case, anonymous).model_dump(),
         workflow_id=case.workflow_id,
         decision_days=case.decision_days,
         meetings_held=case.meetings_held,
         days_in_phase=round((datetime.now(UTC) - since).total_seconds() / 86400, 2),
-        participants=participants_of(session, case.id),
+        participants=participants,
         open_tasks=open_tasks_of(session, case.id),
         summary=summary,
+        definition_version=case.definition_version,
+        bridging=_without_free_text(case.bridging, "arrangement") if anonymous else case.bridging,
+        notice=_without_free_text(case.notice, "reason") if anonymous else case.notice,
+        consent_recorded_for=sorted(case.consents or {}),
     )
 
 
-def timeline(session: Session, case_id: str) -> list[TimelineEvent]:
-    return [
+def _without_free_text(value: dict[str, Any] | None, *keys: str) -> dict[str, Any] | None:
+    return None if value is None else {k: v for k, v in value.items() if k not in keys}
+
+
+def timeline(session: Session, case_id: str, anonymous: bool = False) -> list[TimelineEvent]:
+    """The case's events in order; ``anonymous`` (an adviser without the client's
+    consent): no motivations, no free text, only the facts of what happened."""
+    events = [
         TimelineEvent(
             at=e.at,
             seq=e.seq,
@@ -311,3 +352,19 @@ def timeline(session: Session, case_id: str) -> list[TimelineEvent]:
         )
         for e in case_events(session, case_id)
     ]
+    return [anonymised(e) for e in events] if anonymous else events
+
+
+def anonymised(event: TimelineEvent) -> TimelineEvent:
+    return event.model_copy(
+        update={
+            "detail": {k: v for k, v in event.detail.items() if k in FACT_KEYS},
+            "before": _facts(event.before),
+            "after": _facts(event.after),
+            "motivation": None,
+        }
+    )
+
+
+def _facts(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if values is None else {k: v for k, v in values.items() if k in FACT_KEYS}

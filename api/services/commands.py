@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException
-from sqlmodel import Session
+from sqlmodel import Session, select
 from temporalio.client import Client
 
 from api.requestid import current_request_id
@@ -42,8 +42,14 @@ def case_facts(session: Session, case: Case) -> rules.CaseFacts:
         status=case.status,
         zorgkantoor_org=case.zorgkantoor_org,
         oco_org=case.oco_org,
+        provider_org=case.provider_org,
         participants=participants_of(session, case.id),
+        notice=case.notice,
     )
+
+
+def _case_tasks(session: Session, case: Case) -> list[Task]:
+    return list(session.exec(select(Task).where(Task.case_id == case.id)).all())
 
 
 def task_def(case: Case, key: str) -> TaskDef | None:
@@ -61,6 +67,7 @@ def _may_write(principal: Principal) -> None:
 
 async def complete_task(
     client: Client,
+    session: Session,
     principal: Principal,
     case: Case,
     task: Task,
@@ -77,8 +84,11 @@ async def complete_task(
         data=dict(data or {}),
         request_id=current_request_id(),
     )
-    facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
-    _checked(lambda: rules.check_complete(facts, task, task_def(case, task.key), cmd))
+    facts = case_facts(session, case)
+    tasks = _case_tasks(session, case)
+    defn = definition(case.definition_version)
+    tdef = task_def(case, task.key)
+    _checked(lambda: rules.check_complete(facts, task, tdef, cmd, tasks=tasks, defn=defn))
     return await run_update(client, case.id, CaseWorkflow.complete_task, cmd)
 
 
@@ -117,7 +127,10 @@ async def case_action(
         request_id=current_request_id(),
     )
     facts = case_facts(session, case)
-    _checked(lambda: rules.check_action(facts, cmd))
+    target = session.get(Task, str(cmd.data.get("task_id") or ""))
+    target = target if target is not None and target.case_id == case.id else None
+    defn = definition(case.definition_version)
+    _checked(lambda: rules.check_action(facts, cmd, defn, target))
     return await run_update(client, case.id, CaseWorkflow.case_action, cmd)
 
 
