@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from datetime import date as date_
-from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -28,6 +28,9 @@ class CaseCreate(Body):
     provider_org: str = Field(min_length=1, max_length=200)
     oco_org: str | None = Field(default=None, max_length=200)
     decision_days: Literal[5, 10] | None = None  # None: the default of the settings
+    # the date the client registered with the provider: the 5/10-day decision clock starts
+    # there (step plan v2); default: today
+    registered_at: date_ | None = None
     summary: str = Field(default="", max_length=20_000)
 
     @field_validator("client_ref")
@@ -35,6 +38,13 @@ class CaseCreate(Body):
     def _not_a_bsn(cls, value: str) -> str:
         if BSN_LIKE.fullmatch(re.sub(r"[\s.\-]", "", value)):
             raise ValueError("client_ref looks like a BSN (9 digits); use a pseudonymous reference")
+        return value
+
+    @field_validator("registered_at")
+    @classmethod
+    def _not_in_the_future(cls, value: date_ | None) -> date_ | None:
+        if value is not None and value > datetime.now(UTC).date():
+            raise ValueError("registered_at cannot be in the future")
         return value
 
     @field_validator("region")

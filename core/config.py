@@ -7,8 +7,10 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain.vocabulary import WORKING_PHASES
 
 DEV_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105 (refused outside development)
 
@@ -43,6 +45,12 @@ class Settings(BaseSettings):
     max_declines_before_takeover: int = 2
     progress_report_days: int = 14
     reminder_days_before: int = 1
+    # step plan v2: the zorgkantoor's recurring check of bridging care, the evaluation
+    # after a placement, and per-phase maximum durations overriding the step plan's
+    # (JSON, e.g. {"whole_system_meeting": 21})
+    bridging_check_days: int = Field(default=14, ge=1, le=365)
+    evaluation_days: int = Field(default=42, ge=1, le=365)
+    phase_max_days: dict[str, int] = Field(default_factory=dict)
 
     # Notifications: "file" (dev sink under data_dir), "smtp" or "console".
     mail_backend: str = "file"
@@ -56,6 +64,17 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
     log_json: bool | None = None  # default: JSON when stderr (where logs go) is not a TTY
+
+    @model_validator(mode="after")
+    def _known_phases(self) -> Settings:
+        phases = {p.value for p in WORKING_PHASES}
+        unknown = sorted(set(self.phase_max_days) - phases)
+        if unknown or any(days < 1 for days in self.phase_max_days.values()):
+            raise ValueError(
+                f"CASUSREGIE_PHASE_MAX_DAYS: phases must be among {sorted(phases)} "
+                f"with at least 1 day (unknown: {unknown})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _decision_days_per_step_plan(self) -> Settings:

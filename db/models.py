@@ -64,6 +64,8 @@ class Case(SQLModel, table=True):
     oco_org: str | None = Field(default=None, index=True)
     decision_days: int = 5
     definition_version: int = 1  # the step-plan version the case runs on (pinned at start)
+    # the registration with the provider: the decision clock starts here (v2; None: start)
+    registered_at: datetime | None = None
     summary_encrypted: str | None = None  # Fernet token, never plaintext
     status: str = Field(default="open", index=True)
     phase: str = Field(index=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import structlog
@@ -103,6 +103,9 @@ def _new_case(
         oco_org=body.oco_org,
         decision_days=body.decision_days or settings.default_decision_days,
         definition_version=CURRENT_VERSION,
+        registered_at=(
+            datetime.combine(body.registered_at, time(), tzinfo=UTC) if body.registered_at else None
+        ),
         phase=ENTRY_PHASE[body.entry].value,
         summary_encrypted=encrypt_text(body.summary, settings) if body.summary else None,
         workflow_state="pending",
@@ -135,6 +138,10 @@ def case_input(
         reminder_days_before=settings.reminder_days_before,
         max_declines=settings.max_declines_before_takeover,
         definition_version=case.definition_version,
+        registered_at=case.registered_at,
+        bridging_check_days=settings.bridging_check_days,
+        evaluation_days=settings.evaluation_days,
+        phase_max_days=dict(settings.phase_max_days),
         started_by=principal.actor,
         request_id=request_id,
     )
