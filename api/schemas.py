@@ -10,7 +10,9 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from db.models import TaskBase
+from domain.casedata import CASE_DATA_FIELDS
 from domain.permissions import PARTICIPANT_CAPACITIES
+from domain.validation import fields_errors
 from domain.vocabulary import REGIONS, Entry, Sector
 
 BSN_LIKE = re.compile(r"\d{9}")
@@ -32,6 +34,16 @@ class CaseCreate(Body):
     # there (step plan v2); default: today
     registered_at: date_ | None = None
     summary: str = Field(default="", max_length=20_000)
+    # the structured case data (all optional; codes from the lists in docs/api.md)
+    case_data: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("case_data")
+    @classmethod
+    def _known_case_data(cls, value: dict[str, str]) -> dict[str, str]:
+        errors = fields_errors(CASE_DATA_FIELDS, value)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return value
 
     @field_validator("client_ref")
     @classmethod
@@ -119,6 +131,91 @@ class ClaimBody(Body):
 class TaskOut(TaskBase):
     """A task as the API shows it: the fields declared on ``db.models.TaskBase``;
     ``overdue`` is also true for an open task past its due date."""
+
+
+class ChoiceOut(BaseModel):
+    code: str
+    label: str
+
+
+class FormFieldOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    label: str = Field(description="Dutch label")
+    kind: str = Field(
+        description="text, long_text, date, datetime, organisation(s), "
+        "participants, money, url, choice, yes_no, consent, provider_results"
+    )
+    choices: list[ChoiceOut] = []
+    required_for: list[str] = Field(default=[], description="the outcomes that need it")
+
+
+class OutcomeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    label: str = Field(description="Dutch label")
+    effect: Literal["closes", "moves", "stays"]
+    to_phase: str | None = None
+    to_phase_title: str | None = None
+    opens: list[str] = []
+    note_required: bool = False
+    preconditions: list[str] = Field(
+        default=[], description="tasks of the phase that must be done first (gates)"
+    )
+
+
+class DocumentNeedOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    label: str
+
+
+class TaskFormOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    fields: list[FormFieldOut]
+    outcomes: list[OutcomeOut]
+    documents: list[DocumentNeedOut] = []
+    description: str = ""
+
+
+class TaskJudged(BaseModel):
+    """The latest completion of a task this task must judge."""
+
+    key: str
+    title: str
+    outcome: str | None
+    data: dict[str, Any]
+    note: str | None
+    completed_by: str | None
+    completed_at: datetime | None
+
+
+class TaskContext(BaseModel):
+    client_ref: str
+    phase: str
+    phase_title: str
+    summary: str | None = None
+    request: str | None = Field(
+        default=None, description="the signal or question that opened the task"
+    )
+    requested_by: str | None = None
+    requested_by_org: str | None = None
+    judges: list[TaskJudged] = []
+    notice: dict[str, Any] | None = None
+    documents_recorded: list[dict[str, Any]] = []
+    documents_missing: list[dict[str, str]] = []
+
+
+class TaskDetailOut(TaskOut):
+    """One task with the form it asks for and the context it must judge."""
+
+    form: TaskFormOut | None = None
+    context: TaskContext
+    contributions: list[dict[str, Any]] = Field(default_factory=list)
 
 
 T = TypeVar("T")

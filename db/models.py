@@ -79,6 +79,9 @@ class Case(SQLModel, table=True):
     notice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # consent records per organisation that receives client data
     consents: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # the structured case data (domain/casedata.py) and the document references
+    case_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    documents: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     # "pending" until the workflow start is confirmed, then "running"
     workflow_state: str = "pending"
     idempotency_key: str | None = Field(default=None, unique=True)
@@ -135,6 +138,8 @@ class Task(TaskBase, table=True):
     completed_by_org: str | None = None
     claimed_by_id: str | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+    # contributions of supporting roles (step plan v2)
+    contributions: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class AuditEvent(SQLModel, table=True):

@@ -54,6 +54,8 @@ class CaseInput:
     bridging_check_days: int = 14  # interval of the zorgkantoor's bridging checks
     evaluation_days: int = 42  # the evaluation after a placement is due this much later
     phase_max_days: dict[str, int] = field(default_factory=dict)  # per-deployment overrides
+    # the structured case data given at start (codes and short texts: domain/casedata.py)
+    case_data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -111,6 +113,9 @@ class CaseState:
     bridging: dict[str, Any] | None = None
     # consent records per organisation that receives client data (CONSENT_FIELDS)
     consents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the structured case data (domain/casedata.py) and the document references
+    case_data: dict[str, Any] = field(default_factory=dict)
+    documents: list[dict[str, Any]] = field(default_factory=list)
 
     def task(self, task_id: str) -> TaskState | None:
         return next((t for t in self.tasks if t.id == task_id), None)
@@ -149,6 +154,8 @@ class CaseActionKind:
     GIVE_NOTICE = "give_notice"  # aanbieder; data.reason, data.intended_end
     ADD_CONTRIBUTION = "add_contribution"  # a supporting role; data.task_id
     SWITCH_OCO = "switch_oco"  # coordinator; data.org, data.consent (the client's choice)
+    UPDATE_CASE_DATA = "update_case_data"  # involved parties; data: the fields to set
+    ADD_DOCUMENT = "add_document"  # involved parties; data.kind, date, holder_org, url
 
     ALL = (
         WITHDRAW,
@@ -159,6 +166,8 @@ class CaseActionKind:
         GIVE_NOTICE,
         ADD_CONTRIBUTION,
         SWITCH_OCO,
+        UPDATE_CASE_DATA,
+        ADD_DOCUMENT,
     )
 
 
@@ -237,6 +246,8 @@ class ReadModelChanges:
     bridging: dict[str, Any] | None = None
     consents: dict[str, dict[str, Any]] = field(default_factory=dict)
     notice: dict[str, Any] | None = None
+    case_data: dict[str, Any] = field(default_factory=dict)
+    documents: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

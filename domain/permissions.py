@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from domain.casedata import CASE_DATA_FIELDS, DOCUMENT_FIELDS
 from domain.messages import Actor, CaseAction, CaseActionKind, ClaimTask, CompleteTask, UpdateError
 from domain.process import ProcessDefinition, TaskDef
-from domain.validation import completion_errors, consent_errors
+from domain.validation import completion_errors, consent_errors, fields_errors
 from domain.vocabulary import CaseStatus, Phase, Role, TaskStatus
 
 # capacities in which an organisation can be added to a case; those marked True receive
@@ -276,6 +277,18 @@ def check_action(
         _require(bool(note), UpdateError.INVALID, "note (the question) is required")
     elif cmd.action == CaseActionKind.ADD_PARTICIPANT:
         _check_participant(case, data, defn)
+    elif cmd.action in (CaseActionKind.UPDATE_CASE_DATA, CaseActionKind.ADD_DOCUMENT):
+        _require(
+            involved(case, actor.org) or is_zorgkantoor_of(actor, case),
+            UpdateError.FORBIDDEN,
+            "only parties involved in the case may record its data and documents",
+        )
+        if cmd.action == CaseActionKind.UPDATE_CASE_DATA:
+            _require(bool(data), UpdateError.INVALID, "data: give at least one field to set")
+            errors = fields_errors(CASE_DATA_FIELDS, data)
+        else:
+            errors = _document_errors(data)
+        _require(not errors, UpdateError.INVALID, "; ".join(errors))
     elif cmd.action in V2_ACTIONS:
         _require(
             defn is not None and defn.version >= 2,
@@ -296,6 +309,13 @@ V2_ACTIONS = (
     CaseActionKind.ADD_CONTRIBUTION,
     CaseActionKind.SWITCH_OCO,
 )
+
+
+def _document_errors(data: dict[str, Any]) -> list[str]:
+    missing = [
+        f"data.{name} is required" for name in ("kind", "date", "holder_org") if not data.get(name)
+    ]
+    return missing + fields_errors(DOCUMENT_FIELDS, data)
 
 
 def _iso_date(value: Any) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from domain.codes import DOCUMENT_KINDS, codes
 from domain.vocabulary import CaseOutcome, NotificationEvent, Phase, Role
 
 # system triggers of tasks no person opens (``TaskDef.opened_by``)
@@ -31,6 +32,8 @@ class FieldKind(StrEnum):
     CHOICE = "choice"  # one code of ``FieldSpec.choices``
     YES_NO = "yes_no"  # true / false
     CONSENT = "consent"  # {"given_by", "scope", "date", "recorded_how"}: see CONSENT_FIELDS
+    # per provider approached in a registration round: [{"provider", "result", "reason_code"}]
+    PROVIDER_RESULTS = "provider_results"
 
 
 # a consent record: who gave it (client or representative: ``domain.codes.CONSENT_GIVERS``),
@@ -161,6 +164,12 @@ class TaskDef:
     due_from_field: str | None = None
     # a follow-up after the case closed (its validator allows it on a closed case)
     after_close: bool = False
+    # the documents the step plan ties to this task (``domain.codes.DOCUMENT_KINDS``):
+    # a checklist; missing ones show on the task and the case
+    documents: tuple[str, ...] = ()
+    # tasks whose latest completion this task must judge (shown as its context, e.g.
+    # the cost estimate for its review, the meeting's arrangements for the meeting)
+    shows: tuple[str, ...] = ()
 
     @property
     def allowed_outcomes(self) -> tuple[str, ...]:
@@ -199,6 +208,9 @@ class ProcessDefinition:
     declining_provider_leaves: bool = False
     # a party that receives client data needs a full consent record, not only a yes
     consent_records_required: bool = False
+    # a task opened by a case action keeps the action's text as its context
+    # (``data.request``: the stagnation signal, the question for the Praktijkteam)
+    tasks_carry_request: bool = False
 
     def has_trigger(self, trigger: str) -> bool:
         return any(t.opened_by == trigger for t in self.all_tasks())
@@ -249,6 +261,11 @@ class ProcessDefinition:
                     raise ValueError(f"task {t.key}: gates name unknown {outcome}/{gates}")
             if t.due_from_field and t.due_from_field not in self.fields_named():
                 raise ValueError(f"task {t.key}: due_from_field {t.due_from_field} is no field")
+            if not set(t.documents) <= set(codes(DOCUMENT_KINDS)):
+                raise ValueError(f"task {t.key} names unknown document kinds {t.documents}")
+            unknown = set(t.shows) - set(keys)
+            if unknown:
+                raise ValueError(f"task {t.key} shows unknown tasks {sorted(unknown)}")
             for e in t.outcomes.values():
                 if e.register_provider and e.register_provider.field not in names:
                     raise ValueError(f"task {t.key} registers a provider without its field")

@@ -18,7 +18,7 @@ What changed since version 1 (docs/process.md has the full table):
 
 from __future__ import annotations
 
-from domain.codes import DECLINE_REASONS, MEETING_TYPES
+from domain.codes import DECLINE_REASONS, MEETING_TYPES, SOLUTION_KINDS
 from domain.labels import PHASE_TITLES
 from domain.messages import CaseActionKind
 from domain.process import (
@@ -52,6 +52,12 @@ PROVIDER = FieldSpec("provider_org", "Aanbieder", FieldKind.ORGANISATION)
 PROVIDERS = FieldSpec("providers", "Benaderde aanbieders", FieldKind.ORGANISATIONS)
 COST = FieldSpec("cost_estimate", "Kostenraming (euro)", FieldKind.MONEY)
 PLACE = FieldSpec("placed_at", "Geplaatst bij aanbieder", FieldKind.ORGANISATION)
+SOLUTION = FieldSpec(
+    "solution_kind", "Soort oplossing die werkte", FieldKind.CHOICE, SOLUTION_KINDS
+)
+ROUND_RESULTS = FieldSpec(
+    "round_results", "Benaderde aanbieders en hun antwoord", FieldKind.PROVIDER_RESULTS
+)
 FINDING = FieldSpec("finding", "Bevinding", FieldKind.LONG_TEXT)
 CONSENT = FieldSpec(
     "consent", "Toestemming van de cliënt om informatie te delen", FieldKind.CONSENT
@@ -96,6 +102,7 @@ DOSSIERHOUDER_SEARCH = phase(
         O,
         DONE,
         condition=Condition.OCO_INVOLVED,
+        documents=("aanmeldformulier",),
     ),
     TaskDef(
         "inform_client_about_preferred_provider",
@@ -104,6 +111,7 @@ DOSSIERHOUDER_SEARCH = phase(
         DONE,
         supports=(O,),
         description="Woonprofiel, wensprofiel, diagnostiek en eventueel informatie van het CCE.",
+        documents=("woonprofiel", "wensprofiel", "diagnostiek", "cce_informatie"),
     ),
     TaskDef(
         "decide_dossierhouder",
@@ -135,7 +143,7 @@ DOSSIERHOUDER_SEARCH = phase(
         A,
         {"placed": PLACED, "no_place": Effect(goto=Phase.SEARCH_OTHER_PROVIDER)},
         on_phase_start=False,
-        fields=(PLACE, BRIDGING),
+        fields=(PLACE, SOLUTION, BRIDGING),
         requires={"no_place": ("note",), "placed": ("placed_at",)},
     ),
     TaskDef(
@@ -245,6 +253,7 @@ SEARCH_OTHER_PROVIDER = phase(
         "(persoonsbeeld, indicatie, zorgvraag en woonzorgprofiel)",
         A,
         DONE,
+        documents=("persoonsbeeld", "indicatiebesluit", "woonzorgprofiel"),
     ),
     TaskDef(
         "define_wanted_place",
@@ -269,7 +278,7 @@ SEARCH_OTHER_PROVIDER = phase(
         A,
         {"placed": PLACED, "no_place": Effect(goto=Phase.REGULAR_STEPS_FAILED)},
         supports=(Z,),
-        fields=(PROVIDERS, PLACE, BRIDGING),
+        fields=(PROVIDERS, ROUND_RESULTS, PLACE, SOLUTION, BRIDGING),
         requires={"no_place": ("providers", "note"), "placed": ("placed_at",)},
         gates={"placed": ("guard_information_transfer",)},
     ),
@@ -278,6 +287,7 @@ SEARCH_OTHER_PROVIDER = phase(
         "Bewaken dat de juiste informatie wordt doorgegeven aan de volgende aanbieder",
         Z,
         DONE,
+        shows=("complete_client_information", "define_wanted_place"),
         description="Zo voorkomt u dat het probleem zich alleen verplaatst.",
     ),
     TaskDef(
@@ -288,6 +298,7 @@ SEARCH_OTHER_PROVIDER = phase(
         fields=(COST,),
         requires={"done": ("cost_estimate",)},
         description="Alleen in uitzonderlijke situaties nodig.",
+        documents=("kostenraming",),
     ),
     TaskDef(
         "review_cost_estimate",
@@ -296,6 +307,7 @@ SEARCH_OTHER_PROVIDER = phase(
         {"approved": Effect(), "rejected": Effect(opens=("estimate_funding",))},
         on_phase_start=False,
         requires={"rejected": ("note",)},
+        shows=("estimate_funding",),
     ),
     max_days=42,
 )
@@ -307,6 +319,7 @@ REGULAR_STEPS_FAILED = phase(
         "Op papier zetten wat al is geprobeerd en dit delen met het zorgkantoor",
         A,
         DONE,
+        documents=("overzicht_geprobeerd",),
     ),
     TaskDef(
         "second_registration_round",
@@ -314,7 +327,7 @@ REGULAR_STEPS_FAILED = phase(
         Z,
         {"placed": PLACED, "no_place": Effect(goto=Phase.WHOLE_SYSTEM_MEETING)},
         supports=(A,),
-        fields=(PROVIDERS, PLACE, BRIDGING),
+        fields=(PROVIDERS, ROUND_RESULTS, PLACE, SOLUTION, BRIDGING),
         requires={"no_place": ("providers", "note"), "placed": ("placed_at",)},
         description="Het zorgkantoor bemiddelt; de aanbieder beslist over de wachtlijstvolgorde.",
     ),
@@ -367,6 +380,7 @@ WHOLE_SYSTEM_MEETING = phase(
         DONE,
         supports=(Z,),
         description="Met input van het zorgkantoor, op verzoek van de aanbieder.",
+        documents=("overzicht_geprobeerd",),
     ),
     TaskDef(
         "inform_client_about_meeting",
@@ -414,6 +428,8 @@ WHOLE_SYSTEM_MEETING = phase(
             "solution": ("organise_meeting", "update_overview"),
             "no_solution": ("organise_meeting", "update_overview"),
         },
+        documents=("notulen",),
+        shows=("organise_meeting",),
         description=(
             "Deelnemers gaan pas weg als er een oplossing is. Een goede voorbereiding is "
             "de belangrijkste succesfactor."
@@ -427,7 +443,8 @@ WHOLE_SYSTEM_MEETING = phase(
         supports=(Z,),
         on_phase_start=False,
         due_from_field="follow_up_at",
-        fields=(PLACE, BRIDGING),
+        shows=("hold_meeting",),
+        fields=(PLACE, SOLUTION, BRIDGING),
         requires={"placed": ("placed_at",), "agreements_failed": ("note",)},
     ),
     max_days=28,
@@ -449,6 +466,7 @@ PLAN_OF_ACTION = phase(
         },
         supports=(Z,),
         requires={"new_meeting": ("note",)},
+        shows=("hold_meeting",),
         description=(
             "Opties: beargumenteerd afwijken van in- of exclusiecriteria, een route via "
             "aanbieder A naar aanbieder B, proactieve afspraken voor als de situatie escaleert."
@@ -462,6 +480,7 @@ PLAN_OF_ACTION = phase(
         supports=(Z, O),
         on_phase_start=False,
         description="Zo nodig met informeel advies van het Praktijkteam van VWS.",
+        documents=("plan_van_aanpak",),
     ),
     TaskDef(
         "direct_plan_of_action",
@@ -498,7 +517,7 @@ PLAN_OF_ACTION = phase(
         on_phase_start=False,
         due=Due.PROGRESS_REPORT_DAYS,
         on_overdue="follow_up_missed_report",
-        fields=(PLACE, BRIDGING),
+        fields=(PLACE, SOLUTION, BRIDGING),
         requires={"progress": ("note",), "placed": ("placed_at",)},
     ),
     TaskDef(
@@ -611,5 +630,6 @@ STAPPENPLAN_V2 = ProcessDefinition(
     ending_care_keeps_case_open=True,
     declining_provider_leaves=True,
     consent_records_required=True,
+    tasks_carry_request=True,
 )
 STAPPENPLAN_V2.validate()

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from domain.codes import CONSENT_GIVERS, codes
+from domain.codes import CONSENT_GIVERS, DECLINE_REASONS, ROUND_RESULTS, codes
 from domain.process import CONSENT_FIELDS, FieldKind, FieldSpec, TaskDef
 
 
@@ -57,6 +58,13 @@ def _kind_error(spec: FieldSpec, value: Any) -> str | None:
     elif kind is FieldKind.ORGANISATIONS:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             return f"data.{name} must be a list of organisation names"
+    elif kind is FieldKind.PROVIDER_RESULTS:
+        return _provider_results_error(name, value)
+    elif kind is FieldKind.URL:
+        if not isinstance(value, str) or urlsplit(value).scheme not in ("http", "https"):
+            return f"data.{name} must be an http(s) link"
+        if not urlsplit(value).netloc:
+            return f"data.{name} must be an http(s) link with a host"
     elif kind is FieldKind.PARTICIPANTS:
         ok = isinstance(value, list) and all(
             isinstance(p, dict) and p.get("name") and isinstance(p.get("mandate"), bool)
@@ -67,6 +75,39 @@ def _kind_error(spec: FieldSpec, value: Any) -> str | None:
     elif not isinstance(value, str):
         return f"data.{name} must be text"
     return None
+
+
+def _provider_results_error(name: str, value: Any) -> str | None:
+    results, reasons = codes(ROUND_RESULTS), codes(DECLINE_REASONS)
+    shape = (
+        f'data.{name} must be a list of {{"provider", "result": one of {list(results)}, '
+        f'"reason_code" (when declined): one of {list(reasons)}}}'
+    )
+    if not isinstance(value, list):
+        return shape
+    for row in value:
+        if not isinstance(row, dict) or not str(row.get("provider") or "").strip():
+            return shape
+        if row.get("result") not in results:
+            return shape
+        if row.get("result") == "declined" and row.get("reason_code") not in reasons:
+            return shape
+    return None
+
+
+def fields_errors(specs: tuple[FieldSpec, ...], data: dict[str, Any]) -> list[str]:
+    """Unknown names and values of the wrong kind in ``data`` (e.g. the case data)."""
+    known = {spec.name: spec for spec in specs}
+    errors = [
+        f"data.{name} is not a known field; known: {sorted(known)}"
+        for name in data
+        if name not in known
+    ]
+    for spec in specs:
+        error = _kind_error(spec, data.get(spec.name))
+        if error:
+            errors.append(error)
+    return errors
 
 
 def completion_errors(

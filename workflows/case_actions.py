@@ -36,13 +36,16 @@ def apply_action(engine: CaseEngine, cmd: CaseAction) -> UpdateResult:
             signalled_by_org=actor.org,
             signalled_by_role=actor.role,
         )
-        opened.append(engine.open_task(engine.defn.task_opened_by(cmd.action).key, actor, rid))
+        task = engine.open_task(engine.defn.task_opened_by(cmd.action).key, actor, rid)
+        _carry_request(engine, task, cmd)
+        opened.append(task)
     elif cmd.action == CaseActionKind.REQUEST_ADVICE:
         engine.audit(
             "advice_requested", actor, request_id=rid, motivation=note, adviser="Praktijkteam VWS"
         )
         task = engine.open_task(engine.defn.task_opened_by(cmd.action).key, actor, rid)
         task.data["requested_by_org"] = actor.org
+        _carry_request(engine, task, cmd)
         engine.notify(
             "advice_requested",
             [state.zorgkantoor_org, actor.org],
@@ -59,7 +62,62 @@ def apply_action(engine: CaseEngine, cmd: CaseAction) -> UpdateResult:
         _add_contribution(engine, cmd)
     elif cmd.action == CaseActionKind.SWITCH_OCO:
         _switch_oco(engine, cmd)
+    elif cmd.action == CaseActionKind.UPDATE_CASE_DATA:
+        _update_case_data(engine, cmd)
+    elif cmd.action == CaseActionKind.ADD_DOCUMENT:
+        _add_document(engine, cmd)
     return engine.result(None, opened)
+
+
+def _carry_request(engine: CaseEngine, task: TaskState, cmd: CaseAction) -> None:
+    """The task keeps what was asked or signalled, to judge it (since v2)."""
+    if engine.defn.tasks_carry_request:
+        task.data["request"] = cmd.note
+        task.data["requested_by"] = cmd.actor.name
+
+
+def _update_case_data(engine: CaseEngine, cmd: CaseAction) -> None:
+    """An edit of the structured case data: only the fields given change; an empty value
+    clears one. Recorded with its values before and after."""
+    state = engine.state
+    before = {k: state.case_data.get(k) for k in cmd.data}
+    for name, value in cmd.data.items():
+        if value in (None, ""):
+            state.case_data.pop(name, None)
+        else:
+            state.case_data[name] = value
+    engine.audit(
+        "case_data_updated",
+        cmd.actor,
+        request_id=cmd.request_id,
+        motivation=cmd.note,
+        before=before,
+        after={k: state.case_data.get(k) for k in cmd.data},
+    )
+
+
+def _add_document(engine: CaseEngine, cmd: CaseAction) -> None:
+    """A reference to a document (never its content): kind, date, who holds it, link."""
+    document = {
+        "id": f"{engine.state.case_id}:d{len(engine.state.documents) + 1}",
+        "kind": str(cmd.data["kind"]),
+        "date": str(cmd.data["date"]),
+        "holder_org": str(cmd.data["holder_org"]),
+        "url": cmd.data.get("url") or None,
+        "task_id": cmd.data.get("task_id") or None,
+        "added_by": cmd.actor.name,
+        "added_by_org": cmd.actor.org,
+        "at": engine.now().isoformat(),
+    }
+    engine.state.documents.append(document)
+    engine.audit(
+        "document_added",
+        cmd.actor,
+        request_id=cmd.request_id,
+        motivation=cmd.note,
+        after={k: document[k] for k in ("kind", "date", "holder_org", "url")},
+        kind=document["kind"],
+    )
 
 
 def _participants(engine: CaseEngine) -> dict[str, list[str]]:

@@ -100,6 +100,7 @@ class CaseEngine:
             oco_org=inp.oco_org,
             participants=participants,
             registered_at=inp.registered_at,
+            case_data=dict(inp.case_data),
         )
 
     # ------------------------------------------------------------------ recording
@@ -183,6 +184,8 @@ class CaseEngine:
             bridging=dict(s.bridging) if s.bridging else None,
             consents={k: dict(v) for k, v in s.consents.items()},
             notice=dict(s.notice) if s.notice else None,
+            case_data=dict(s.case_data),
+            documents=[dict(d) for d in s.documents],
         )
         self._changed, self._events, self._case_changed = {}, [], False
         return changes, intents

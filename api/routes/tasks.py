@@ -7,10 +7,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentUser, ScopedTask, SessionDep, TemporalDep, Writer
-from api.schemas import ClaimBody, CompleteBody, Page, TaskOut, UpdateOut
+from api.deps import CurrentUser, ScopedTask, SessionDep, SettingsDep, TemporalDep, Writer
+from api.schemas import ClaimBody, CompleteBody, Page, TaskDetailOut, TaskOut, UpdateOut
 from api.services import commands
-from api.services.tasks import InboxFilter, inbox, task_out
+from api.services.tasks import InboxFilter, inbox
+from api.services.taskview import task_detail
 from domain.vocabulary import Phase, TaskStatus
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
@@ -42,9 +43,14 @@ def list_tasks(
     return inbox(session, principal, f)
 
 
-@router.get("/{task_id}", response_model=TaskOut)
-def get_task(scoped: ScopedTask) -> TaskOut:
-    return task_out(scoped[0])
+@router.get("/{task_id}", response_model=TaskDetailOut)
+def get_task(
+    scoped: ScopedTask, principal: CurrentUser, session: SessionDep, settings: SettingsDep
+) -> TaskDetailOut:
+    """The task with ``form`` (its fields, and per outcome a Dutch label and what it does)
+    and ``context`` (the case's client reference and phase, and what the task must judge)."""
+    task, case = scoped
+    return task_detail(session, principal, task, case, settings)
 
 
 @router.post("/{task_id}/complete", response_model=UpdateOut)

@@ -103,6 +103,7 @@ def _new_case(
         oco_org=body.oco_org,
         decision_days=body.decision_days or settings.default_decision_days,
         definition_version=CURRENT_VERSION,
+        case_data=dict(body.case_data) or None,
         registered_at=(
             datetime.combine(body.registered_at, time(), tzinfo=UTC) if body.registered_at else None
         ),
@@ -139,6 +140,7 @@ def case_input(
         max_declines=settings.max_declines_before_takeover,
         definition_version=case.definition_version,
         registered_at=case.registered_at,
+        case_data=dict(case.case_data or {}),
         bridging_check_days=settings.bridging_check_days,
         evaluation_days=settings.evaluation_days,
         phase_max_days=dict(settings.phase_max_days),
