@@ -266,6 +266,11 @@ class CaseOut(CaseSummaryOut):
     notice: dict[str, Any] | None = None
     # organisations whose consent record (to receive client data) is in the file
     consent_recorded_for: list[str] = []
+    # the structured case data (codes and short texts) and the document references
+    case_data: dict[str, Any] = Field(default_factory=dict)
+    documents: list[dict[str, Any]] = Field(default_factory=list)
+    # documents the step plan asks for in the open tasks that are not recorded yet
+    documents_missing: list[dict[str, str]] = Field(default_factory=list)
 
 
 class TimelineEvent(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import overload
 from zoneinfo import ZoneInfo
 
@@ -189,14 +189,47 @@ def _local(value: datetime | None) -> datetime | None:
     return value.astimezone(AMSTERDAM)
 
 
-def format_date(value: datetime | None) -> str:
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def dutch_day(day: date) -> str:
+    """26 november 2026"""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_date(value: datetime | date | None) -> str:
+    if value is None:
+        return "—"
+    if not isinstance(value, datetime):
+        return dutch_day(value)
     local = _local(value)
-    return local.strftime("%d-%m-%Y") if local else "—"
+    return dutch_day(local.date())
 
 
 def format_datetime(value: datetime | None) -> str:
     local = _local(value)
-    return local.strftime("%d-%m-%Y %H:%M") if local else "—"
+    return f"{dutch_day(local.date())} {local:%H:%M}" if local else "—"
+
+
+def format_money(value: float | int | None) -> str:
+    """€ 1.250,50 (whole euros without cents: € 1.250)"""
+    if value is None:
+        return "—"
+    whole = f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    return "€ " + (whole[:-3] if whole.endswith(",00") else whole)
 
 
 def format_days_left(value: datetime | None) -> str:

@@ -230,6 +230,10 @@ class ProcessDefinition:
     def all_tasks(self) -> tuple[TaskDef, ...]:
         return tuple(t for p in self.phases for t in p.tasks) + self.any_phase_tasks
 
+    @property
+    def task_keys(self) -> frozenset[str]:
+        return frozenset(t.key for t in self.all_tasks())
+
     def fields_named(self) -> set[str]:
         return {f.name for t in self.all_tasks() for f in t.fields}
 

@@ -19,7 +19,8 @@ from api.schemas import CaseCreate
 from api.scoping import Principal, sees_client_data, steers
 from api.services import cases as service
 from api.services import commands
-from domain.codes import CONSENT_GIVERS
+from domain.casedata import CASE_DATA_FIELDS
+from domain.codes import CONSENT_GIVERS, DOCUMENT_KINDS
 from domain.messages import CaseActionKind
 from domain.permissions import PARTICIPANT_CAPACITIES
 from domain.process import CONSENT_FIELDS
@@ -106,10 +107,15 @@ async def new_case(
         "provider_org",
         "oco_org",
         "decision_days",
+        "registered_at",
         "summary",
     )
     values = {name: text_value(form, name) for name in fields}
     given: dict[str, object] = {k: v for k, v in values.items() if v != ""}
+    case_data = {spec.name: text_value(form, spec.name) for spec in CASE_DATA_FIELDS}
+    values |= case_data
+    if any(case_data.values()):
+        given["case_data"] = {k: v for k, v in case_data.items() if v}
     if str(given.get("decision_days", "")).isdigit():
         given["decision_days"] = int(str(given["decision_days"]))
     try:
@@ -135,14 +141,15 @@ def case_page(
 ) -> Response:
     case = scoped_case(session, principal, case_id)
     detail = service.case_detail(session, principal, case, settings)
+    anonymous = not sees_client_data(principal, case, detail.participants)
     return render(
         request,
         "case.html",
         {
             "case": detail,
-            "timeline": service.timeline(
-                session, case.id, not sees_client_data(principal, case, detail.participants)
-            ),
+            "timeline": service.timeline(session, case.id, anonymous),
+            "records": service.case_records(session, case.id, anonymous),
+            "document_kinds": DOCUMENT_KINDS,
             "steers": steers(principal, case),
             "capacities": list(PARTICIPANT_CAPACITIES),
             "may_signal": principal.role in (Role.AANBIEDER, Role.OCO),
@@ -162,6 +169,11 @@ async def case_action(
         raise HTTPException(422, "Onbekende actie.")
     note = text_value(form, "note")
     data = _action_data(action, form)
+    if action == CaseActionKind.UPDATE_CASE_DATA:  # only what changed is an edit
+        current = case.case_data or {}
+        data = {k: v for k, v in data.items() if v != str(current.get(k) or "")}
+        if not data:
+            return RedirectResponse(f"/cases/{case.id}", status_code=303)
     await commands.case_action(client, session, principal, case, action, note, data)
     back = f"/tasks/{data['task_id']}" if "task_id" in data else f"/cases/{case.id}"
     return RedirectResponse(back, status_code=303)
@@ -195,4 +207,9 @@ def _action_data(action: str, form: dict[str, object]) -> dict[str, Any]:
         return {"task_id": text_value(form, "task_id")}
     if action == CaseActionKind.SWITCH_OCO:
         return {"org": text_value(form, "org"), "consent": _consent_record(form)}
+    if action == CaseActionKind.UPDATE_CASE_DATA:
+        return {spec.name: text_value(form, spec.name) for spec in CASE_DATA_FIELDS}
+    if action == CaseActionKind.ADD_DOCUMENT:
+        fields = ("kind", "date", "holder_org", "url")
+        return {name: text_value(form, name) for name in fields if text_value(form, name)}
     return {}

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from api.deps import SessionDep, TemporalDep, scoped_task
+from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_task
 from api.pages import taskform
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import render
@@ -16,6 +16,8 @@ from api.schemas import TaskOut
 from api.scoping import Principal, visible_cases
 from api.services import commands
 from api.services.tasks import InboxFilter, inbox, task_out
+from api.services.taskview import task_detail
+from core.config import Settings
 from db.models import Case, Task
 from domain.permissions import may_act_on
 
@@ -63,16 +65,19 @@ def inbox_page(
     )
 
 
-def _task_context(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
+def _task_context(
+    session: Session, principal: Principal, task_id: str, settings: Settings
+) -> dict[str, Any]:
     task, case = scoped_task(session, principal, task_id)
     tdef = commands.task_def(case, task.key)
+    detail = task_detail(session, principal, task, case, settings)
     return {
-        "task": task_out(task),
+        "task": detail,
         "row": task,
         "case": case,
         "tdef": tdef,
-        "fields": taskform.form_fields(tdef),
-        "note_required_for": taskform.note_required_for(tdef),
+        "form": detail.form,
+        "context": detail.context,
         "may_act": may_act_on(principal.actor, task) and not principal.read_only,
         "may_contribute": _may_contribute(principal, task, case),
         "participant_rows": range(taskform.PARTICIPANT_ROWS),
@@ -90,11 +95,17 @@ def _may_contribute(principal: Principal, task: Task, case: Case) -> bool:
 
 
 @router.get("/tasks/{task_id}")
-def task_page(request: Request, task_id: str, principal: PageUser, session: SessionDep) -> Response:
+def task_page(
+    request: Request,
+    task_id: str,
+    principal: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
     return render(
         request,
         "task.html",
-        {**_task_context(session, principal, task_id), "values": {}, "errors": []},
+        {**_task_context(session, principal, task_id, settings), "values": {}, "errors": []},
     )
 
 
@@ -105,9 +116,10 @@ async def complete_from_form(
     principal: PageUser,
     session: SessionDep,
     client: TemporalDep,
+    settings: SettingsDep,
     form: CheckedForm,
 ) -> Response:
-    ctx = _task_context(session, principal, task_id)
+    ctx = _task_context(session, principal, task_id, settings)
     if not ctx["may_act"]:
         raise HTTPException(
             403, "U kunt deze taak niet afronden: hij hoort bij een andere rol of organisatie."

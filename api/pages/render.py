@@ -12,11 +12,25 @@ from fastapi.templating import Jinja2Templates
 
 from api.pages.session import CSRF_FIELD, csrf_token, set_csrf_cookie
 from domain import labels
+from domain.casedata import CASE_DATA_FIELDS
 from domain.codes import CONSENT_GIVERS
+from domain.definitions import definition
+from domain.display import field_label, format_value
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "pages"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
-templates.env.globals.update(labels=labels, csrf_field=CSRF_FIELD, consent_givers=CONSENT_GIVERS)
+templates.env.globals.update(
+    labels=labels,
+    csrf_field=CSRF_FIELD,
+    consent_givers=CONSENT_GIVERS,
+    case_data_fields=CASE_DATA_FIELDS,
+)
+templates.env.filters.update(
+    waarde=lambda value, name: format_value(name, value),
+    veldnaam=field_label,
+    geld=labels.format_money,
+    task_title=lambda key, version: definition(version).task(key).title,
+)
 templates.env.filters.update(
     datum=labels.format_date, datumtijd=labels.format_datetime, dagen=labels.format_days_left
 )

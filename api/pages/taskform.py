@@ -1,45 +1,15 @@
-"""The task form: which inputs a task needs (from the step plan's ``FieldSpec``s) and how
-the posted form becomes the completion's ``data``."""
+"""The task page's form: how the posted form becomes the completion's ``data`` (the
+fields themselves are described once, in ``domain/forms.py``)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
-from domain.process import CONSENT_FIELDS, FieldKind, FieldSpec, TaskDef
+from domain.process import CONSENT_FIELDS, FieldKind, TaskDef
 
 PARTICIPANT_ROWS = 6
 MAX_TEXT = 10_000
-
-
-@dataclass
-class FormField:
-    spec: FieldSpec
-    required_for: list[str]  # outcomes that require it
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def kind(self) -> str:
-        return self.spec.kind.value
-
-
-def form_fields(tdef: TaskDef | None) -> list[FormField]:
-    if tdef is None:
-        return []
-    return [
-        FormField(spec, [o for o, names in tdef.requires.items() if spec.name in names])
-        for spec in tdef.fields
-    ]
-
-
-def note_required_for(tdef: TaskDef | None) -> list[str]:
-    if tdef is None:
-        return []
-    return [o for o, names in tdef.requires.items() if "note" in names]
 
 
 def text_value(form: dict[str, Any], name: str) -> str:

@@ -25,11 +25,14 @@ from audit.log import case_events
 from core.config import Settings
 from core.crypto import decrypt_text, encrypt_text
 from core.logging import bind_case
-from db.models import Case, CaseParticipant, Organisation, new_id
-from domain.definitions import CURRENT_VERSION
+from db.models import Case, CaseParticipant, Organisation, Task, new_id
+from domain.casedata import COUNTED_FIELDS
+from domain.codes import DOCUMENT_KINDS, label_of
+from domain.definitions import CURRENT_VERSION, definition
+from domain.labels import PHASE_TITLES
 from domain.messages import WORKFLOW_NAME, CaseInput, workflow_id_for
 from domain.permissions import PARTICIPANT_ROLES
-from domain.vocabulary import ENTRY_PHASE, Role
+from domain.vocabulary import ENTRY_PHASE, Phase, Role, TaskStatus
 
 log = structlog.get_logger()
 
@@ -334,7 +337,33 @@ def case_detail(session: Session, principal: Principal, case: Case, settings: Se
         bridging=_without_free_text(case.bridging, "arrangement") if anonymous else case.bridging,
         notice=_without_free_text(case.notice, "reason") if anonymous else case.notice,
         consent_recorded_for=sorted(case.consents or {}),
+        case_data=_codes_only(case.case_data) if anonymous else dict(case.case_data or {}),
+        documents=[
+            _without_free_text(d, "url") or {} if anonymous else d for d in case.documents or []
+        ],
+        documents_missing=missing_documents(session, case),
     )
+
+
+def _codes_only(values: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (values or {}).items() if k in COUNTED_FIELDS}
+
+
+def missing_documents(session: Session, case: Case) -> list[dict[str, str]]:
+    """The documents the open tasks ask for that nobody recorded yet (kind, label, task)."""
+    recorded = {d.get("kind") for d in case.documents or []}
+    defn = definition(case.definition_version)
+    missing: dict[str, dict[str, str]] = {}
+    open_keys = session.exec(
+        select(Task.key).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN)
+    ).all()
+    for key in open_keys:
+        for kind in defn.task(key).documents if key in defn.task_keys else ():
+            if kind not in recorded:
+                missing.setdefault(
+                    kind, {"kind": kind, "label": label_of(DOCUMENT_KINDS, kind), "task": key}
+                )
+    return list(missing.values())
 
 
 def _without_free_text(value: dict[str, Any] | None, *keys: str) -> dict[str, Any] | None:
@@ -377,3 +406,59 @@ def anonymised(event: TimelineEvent) -> TimelineEvent:
 
 def _facts(values: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if values is None else {k: v for k, v in values.items() if k in FACT_KEYS}
+
+
+@dataclass
+class RecordedTask:
+    """A completed task as the case page shows it."""
+
+    id: str
+    key: str
+    title: str
+    outcome: str | None
+    data: dict[str, Any]
+    note: str | None
+    completed_by: str | None
+    completed_by_org: str | None
+    completed_at: datetime | None
+    contributions: list[dict[str, Any]]
+
+
+@dataclass
+class PhaseRecord:
+    """What was entered in one phase: the completed tasks with their data."""
+
+    phase: str
+    title: str
+    tasks: list[RecordedTask]
+
+
+def case_records(session: Session, case_id: str, anonymous: bool = False) -> list[PhaseRecord]:
+    """Completed tasks per phase, in step-plan order, with their data and motivation
+    (without either for a viewer who may not see client data)."""
+    rows = session.exec(
+        select(Task)
+        .where(Task.case_id == case_id, Task.status == TaskStatus.DONE)
+        .order_by(col(Task.completed_at), col(Task.id))
+    ).all()
+    by_phase: dict[str, list[RecordedTask]] = {}
+    for row in rows:
+        by_phase.setdefault(row.phase, []).append(
+            RecordedTask(
+                id=row.id,
+                key=row.key,
+                title=row.title,
+                outcome=row.outcome,
+                data={} if anonymous else dict(row.data or {}),
+                note=None if anonymous else row.note,
+                completed_by=row.completed_by,
+                completed_by_org=row.completed_by_org,
+                completed_at=row.completed_at,
+                contributions=[] if anonymous else list(row.contributions or []),
+            )
+        )
+    order = [p.value for p in Phase]
+    return [
+        PhaseRecord(phase, PHASE_TITLES[Phase(phase)], tasks)
+        for phase, tasks in sorted(by_phase.items(), key=lambda item: order.index(item[0]))
+    ]
