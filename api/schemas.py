@@ -113,6 +113,8 @@ class CaseActionBody(Body):
         "give_notice",
         "add_contribution",
         "switch_oco",
+        "update_case_data",
+        "add_document",
     ]
     note: str = Field(default="", max_length=5000)
     data: dict[str, Any] = Field(default_factory=dict)
