@@ -300,3 +300,31 @@ class UpdateOut(BaseModel):
     task: TaskOut | None
     opened: list[TaskOut]
     read_model_synced: bool
+
+
+class DurationsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    count: int
+    median_days: float | None
+    p90_days: float | None
+
+
+class MonitorOut(BaseModel):
+    """The zorgplicht monitor of the caller's region(s)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    region: str | None
+    open_cases: int
+    by_phase: dict[str, DurationsOut]
+    overdue_tasks: int
+    cases_held_up: int = Field(description="open cases with a task past its deadline")
+    bridging: DurationsOut = Field(description="clients in bridging care, days since")
+    stalled: int
+    skipped_tasks: int
+    cases_with_skipped: int
+    decisions_in_time: int
+    decisions_late: int
+    missed_reports: int
+    links: dict[str, str] = Field(description="the cases behind each number")

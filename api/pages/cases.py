@@ -19,6 +19,7 @@ from api.schemas import CaseCreate
 from api.scoping import Principal, sees_client_data, steers
 from api.services import cases as service
 from api.services import commands
+from api.services.monitor import COHORTS
 from domain.casedata import CASE_DATA_FIELDS
 from domain.codes import CONSENT_GIVERS, DOCUMENT_KINDS
 from domain.messages import CaseActionKind
@@ -44,6 +45,7 @@ def cases_page(
     regio: str | None = None,
     sector: str | None = None,
     te_laat: str | None = None,
+    cohort: str | None = None,
     pagina: int = 0,
 ) -> Response:
     f = service.CaseFilter(
@@ -52,6 +54,7 @@ def cases_page(
         region=_choice(regio, REGIONS),
         sector=_choice(sector, [s.value for s in Sector]),
         overdue=True if te_laat == "1" else None,
+        cohort=_choice(cohort, COHORTS),
         limit=PAGE_SIZE,
         offset=max(pagina, 0) * PAGE_SIZE,
     )

@@ -22,6 +22,7 @@ from api.schemas import (
 from api.scoping import sees_client_data
 from api.services import cases as service
 from api.services import commands
+from api.services.monitor import COHORTS
 from domain.messages import CaseActionKind
 from domain.vocabulary import REGIONS, CaseStatus, Phase, Role, Sector
 
@@ -57,6 +58,9 @@ def list_cases(
     region: str | None = None,
     sector: Sector | None = None,
     overdue: bool | None = None,
+    cohort: Annotated[
+        str | None, Query(description="the cases behind a number of GET /api/monitor")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[CaseSummaryOut]:
@@ -64,12 +68,15 @@ def list_cases(
         raise HTTPException(
             422, f"region: unknown region {region!r}; allowed: {', '.join(REGIONS)}"
         )
+    if cohort is not None and cohort not in COHORTS:
+        raise HTTPException(422, f"cohort: unknown {cohort!r}; allowed: {', '.join(COHORTS)}")
     f = service.CaseFilter(
         phase=phase.value if phase else None,
         status=status.value if status else None,
         region=region,
         sector=sector.value if sector else None,
         overdue=overdue,
+        cohort=cohort,
         limit=limit,
         offset=offset,
     )

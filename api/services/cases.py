@@ -20,6 +20,7 @@ from temporalio.service import RPCError
 
 from api.schemas import CaseCreate, CaseOut, CaseSummaryOut, Page, TimelineEvent
 from api.scoping import Principal, may_see_summary, sees_client_data, visible_cases
+from api.services.monitor import cohort_condition
 from api.services.tasks import open_tasks_of
 from audit.log import case_events
 from core.config import Settings
@@ -263,6 +264,7 @@ class CaseFilter:
     region: str | None = None
     sector: str | None = None
     overdue: bool | None = None
+    cohort: str | None = None  # a monitor number's cases (api/services/monitor.COHORTS)
     limit: int = 50
     offset: int = 0
 
@@ -285,6 +287,8 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
     ):
         if value is not None:
             conditions.append(column == value)
+    if f.cohort:
+        conditions.append(cohort_condition(f.cohort))
     total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
     rows = session.exec(
         select(Case)
