@@ -14,7 +14,16 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, pages
 from api.requestid import RequestIdMiddleware
-from api.routes import audit, audit_pages, cases, health, monitor, notifications, tasks
+from api.routes import (
+    audit,
+    audit_pages,
+    cases,
+    health,
+    monitor,
+    notifications,
+    reports,
+    tasks,
+)
 from api.temporal import TemporalProvider, TemporalUnavailable
 from core.config import get_settings
 
@@ -52,6 +61,7 @@ def create_app() -> FastAPI:
         notifications.router,
         audit_pages.router,
         monitor.router,
+        reports.router,
     ):
         app.include_router(router)
     pages.install(app)

@@ -328,3 +328,18 @@ class MonitorOut(BaseModel):
     decisions_late: int
     missed_reports: int
     links: dict[str, str] = Field(description="the cases behind each number")
+
+
+class AgreementCreate(Body):
+    """A working agreement from a reflection meeting."""
+
+    region: str
+    agreed_on: date_
+    text: str = Field(min_length=1, max_length=5000)
+
+    @field_validator("region")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in REGIONS:
+            raise ValueError(f"unknown region {value!r}; allowed: {', '.join(REGIONS)}")
+        return value

@@ -8,7 +8,7 @@ Audit events are append-only.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -201,3 +201,16 @@ class NotificationOutbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class ReflectionAgreement(SQLModel, table=True):
+    """A working agreement (werkafspraak) made in a case-transcending reflection meeting."""
+
+    __tablename__ = "reflection_agreements"
+    id: str = Field(default_factory=new_id, primary_key=True)
+    region: str = Field(index=True)
+    agreed_on: date
+    text_encrypted: str  # free text: encrypted like the case summary
+    created_by: str  # user id
+    created_by_org: str
+    created_at: datetime = Field(default_factory=utcnow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ templates.env.filters.update(
     veldnaam=field_label,
     geld=labels.format_money,
     task_title=lambda key, version: definition(version).task(key).title,
+    dag=lambda iso: labels.dutch_day(date.fromisoformat(str(iso)[:10])),
 )
 templates.env.filters.update(
     datum=labels.format_date, datumtijd=labels.format_datetime, dagen=labels.format_days_left

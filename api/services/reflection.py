@@ -1,0 +1,233 @@
+"""The case-transcending reflection the step plan asks for, answered from the structured
+case data: where does it fail to reach a suitable place, are there patterns by type of
+care need, domain or sub-region, is there a structural shortage of some kind of care,
+and what worked. Also the anonymised digest for the Praktijkteam VWS and the NZa."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from statistics import median
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from api.scoping import Principal, visible_cases
+from db.models import AuditEvent, Case, Task
+from domain.vocabulary import CaseOutcome, CaseStatus, TaskStatus
+
+DIMENSIONS = ("sector", "care_need_type", "escalation_cause", "domain", "sub_region")
+REGISTRATION_ROUNDS = ("first_registration_round", "second_registration_round")
+# cells under this count are suppressed in the anonymised digest
+SMALL_CELL = 5
+
+
+@dataclass
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (
+            datetime.combine(self.start, time(), tzinfo=UTC),
+            datetime.combine(self.end + timedelta(days=1), time(), tzinfo=UTC),
+        )
+
+
+@dataclass
+class OutcomeRow:
+    dimension: str
+    value: str
+    cases: int = 0
+    open: int = 0
+    placed: int = 0
+    solved_in_place: int = 0
+    withdrawn: int = 0
+    median_days_to_close: float | None = None
+
+
+@dataclass
+class Reflection:
+    period: Period
+    region: str | None
+    sector: str | None
+    cases: int
+    closed: int
+    outcomes: list[OutcomeRow]
+    stalled_by_phase: dict[str, int]
+    skipped_by_task: dict[str, int]
+    declines_by_care_need: dict[str, dict[str, int]]
+    rounds_per_placement: float | None
+    meetings_per_placement: float | None
+    solutions: dict[str, int]
+    agreements: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _cases(
+    session: Session, principal: Principal, period: Period, region: str | None, sector: str | None
+) -> list[Case]:
+    start, end = period.bounds
+    conditions = [
+        visible_cases(principal),
+        col(Case.created_at) >= start,
+        col(Case.created_at) < end,
+    ]
+    if region:
+        conditions.append(col(Case.region) == region)
+    if sector:
+        conditions.append(col(Case.sector) == sector)
+    return list(session.exec(select(Case).where(*conditions)).all())
+
+
+def _value(case: Case, dimension: str) -> str:
+    if dimension == "sector":
+        return case.sector
+    return str((case.case_data or {}).get(dimension) or "unknown")
+
+
+def _days_to_close(case: Case) -> float | None:
+    if case.status != CaseStatus.CLOSED:
+        return None
+    end, start = case.phase_since, case.created_at
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    return (end - start).total_seconds() / 86400
+
+
+def _outcome_rows(cases: list[Case]) -> list[OutcomeRow]:
+    rows: list[OutcomeRow] = []
+    for dimension in DIMENSIONS:
+        groups: dict[str, list[Case]] = defaultdict(list)
+        for case in cases:
+            groups[_value(case, dimension)].append(case)
+        for value, members in sorted(groups.items()):
+            outcomes = Counter(c.outcome for c in members)
+            days = [d for c in members if (d := _days_to_close(c)) is not None]
+            rows.append(
+                OutcomeRow(
+                    dimension=dimension,
+                    value=value,
+                    cases=len(members),
+                    open=sum(1 for c in members if c.status == CaseStatus.OPEN),
+                    placed=outcomes[CaseOutcome.PLACED.value],
+                    solved_in_place=outcomes[CaseOutcome.SOLVED_IN_PLACE.value],
+                    withdrawn=outcomes[CaseOutcome.WITHDRAWN.value],
+                    median_days_to_close=round(median(days), 1) if days else None,
+                )
+            )
+    return rows
+
+
+def reflection(
+    session: Session,
+    principal: Principal,
+    period: Period,
+    region: str | None = None,
+    sector: str | None = None,
+) -> Reflection:
+    cases = _cases(session, principal, period, region, sector)
+    by_id = {c.id: c for c in cases}
+    ids = list(by_id)
+    tasks = list(session.exec(select(Task).where(col(Task.case_id).in_(ids))).all()) if ids else []
+    stalls = (
+        session.exec(
+            select(AuditEvent).where(
+                col(AuditEvent.case_id).in_(ids), AuditEvent.action == "phase_stalled"
+            )
+        ).all()
+        if ids
+        else []
+    )
+    declines: dict[str, Counter[str]] = defaultdict(Counter)
+    solutions: Counter[str] = Counter()
+    rounds: Counter[str] = Counter()
+    for t in tasks:
+        need = _value(by_id[t.case_id], "care_need_type")
+        data = t.data or {}
+        if t.key == "decide_dossierhouder" and t.outcome == "declined":
+            declines[need][str(data.get("reason_code") or "unknown")] += 1
+        for result in data.get("round_results") or []:
+            if isinstance(result, dict) and result.get("result") == "declined":
+                declines[need][str(result.get("reason_code") or "unknown")] += 1
+        if t.outcome == "placed" and data.get("solution_kind"):
+            solutions[str(data["solution_kind"])] += 1
+        if t.key in REGISTRATION_ROUNDS and t.status == TaskStatus.DONE:
+            rounds[t.case_id] += 1
+    placed = [c for c in cases if c.outcome == CaseOutcome.PLACED]
+    return Reflection(
+        period=period,
+        region=region,
+        sector=sector,
+        cases=len(cases),
+        closed=sum(1 for c in cases if c.status == CaseStatus.CLOSED),
+        outcomes=_outcome_rows(cases),
+        stalled_by_phase=dict(Counter(str(e.detail.get("phase")) for e in stalls)),
+        skipped_by_task=dict(
+            Counter(t.key for t in tasks if t.status == TaskStatus.SKIPPED).most_common()
+        ),
+        declines_by_care_need={need: dict(c.most_common()) for need, c in sorted(declines.items())},
+        rounds_per_placement=(
+            round(sum(rounds[c.id] for c in placed) / len(placed), 2) if placed else None
+        ),
+        meetings_per_placement=(
+            round(sum(c.meetings_held for c in placed) / len(placed), 2) if placed else None
+        ),
+        solutions=dict(solutions.most_common()),
+    )
+
+
+def csv_rows(report: Reflection) -> list[list[str]]:
+    """The report as flat rows: section, dimension, value, measure, number."""
+    rows = [["section", "dimension", "value", "measure", "number"]]
+    for o in report.outcomes:
+        for measure in (
+            "cases",
+            "open",
+            "placed",
+            "solved_in_place",
+            "withdrawn",
+            "median_days_to_close",
+        ):
+            number = getattr(o, measure)
+            rows.append(
+                ["outcomes", o.dimension, o.value, measure, "" if number is None else str(number)]
+            )
+    for phase, n in report.stalled_by_phase.items():
+        rows.append(["stalled", "phase", phase, "cases", str(n)])
+    for key, n in report.skipped_by_task.items():
+        rows.append(["skipped", "task", key, "tasks", str(n)])
+    for need, reasons in report.declines_by_care_need.items():
+        for reason, n in reasons.items():
+            rows.append(["declines", need, reason, "declines", str(n)])
+    for kind, n in report.solutions.items():
+        rows.append(["solutions", "solution_kind", kind, "placements", str(n)])
+    for measure in ("rounds_per_placement", "meetings_per_placement"):
+        value = getattr(report, measure)
+        rows.append(["placements", "", "", measure, "" if value is None else str(value)])
+    return rows
+
+
+def digest_cells(report: Reflection) -> list[dict[str, Any]]:
+    """Counts only, per sector and outcome: no client references, no free text, and every
+    count under ``SMALL_CELL`` suppressed (``None``, shown as "<5")."""
+
+    def cell(n: int) -> int | None:
+        return n if n >= SMALL_CELL else None
+
+    return [
+        {
+            "dimension": o.dimension,
+            "value": o.value,
+            "cases": cell(o.cases),
+            "open": cell(o.open),
+            "placed": cell(o.placed),
+            "solved_in_place": cell(o.solved_in_place),
+            "withdrawn": cell(o.withdrawn),
+        }
+        for o in report.outcomes
+        if o.dimension in ("sector", "care_need_type", "escalation_cause", "domain")
+    ]
