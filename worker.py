@@ -16,7 +16,7 @@ from temporalio.worker import Worker
 from activities.registry import build_activities
 from core.config import Settings, get_settings
 from core.search_attributes import CUSTOM_SEARCH_ATTRIBUTES, ensure_search_attributes
-from core.temporal import connect_client
+from core.temporal import connect_client, worker_runtime
 from db.engine import get_engine
 from workflows.registry import WORKFLOWS
 
@@ -49,7 +49,7 @@ async def run_worker(
     """Run until ``stop`` is set or the process gets SIGTERM/SIGINT."""
     settings = settings or get_settings()
     engine = engine or get_engine()
-    client = client or await connect_client(settings)
+    client = client or await connect_client(settings, runtime=worker_runtime(settings))
     await ensure_search_attributes(client, CUSTOM_SEARCH_ATTRIBUTES)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()

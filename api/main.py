@@ -19,6 +19,7 @@ from api.routes import (
     audit_pages,
     cases,
     health,
+    metrics,
     monitor,
     notifications,
     reports,
@@ -62,6 +63,7 @@ def create_app() -> FastAPI:
         audit_pages.router,
         monitor.router,
         reports.router,
+        metrics.router,
     ):
         app.include_router(router)
     pages.install(app)

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     mail_from: str = "casusregie@zorgkantoor.invalid"
 
+    # the worker serves the Temporal SDK's metrics for Prometheus on this port (off: None)
+    worker_metrics_port: int | None = None
+
     log_level: str = "INFO"
     log_json: bool | None = None  # default: JSON when stderr (where logs go) is not a TTY
 

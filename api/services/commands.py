@@ -15,6 +15,7 @@ from fastapi import HTTPException
 from sqlmodel import Session, select
 from temporalio.client import Client
 
+from api.metrics import timed_update
 from api.requestid import current_request_id
 from api.schemas import TaskOut, UpdateOut
 from api.scoping import Principal
@@ -89,7 +90,8 @@ async def complete_task(
     defn = definition(case.definition_version)
     tdef = task_def(case, task.key)
     _checked(lambda: rules.check_complete(facts, task, tdef, cmd, tasks=tasks, defn=defn))
-    return await run_update(client, case.id, CaseWorkflow.complete_task, cmd)
+    with timed_update("complete_task"):
+        return await run_update(client, case.id, CaseWorkflow.complete_task, cmd)
 
 
 async def claim_task(
@@ -106,7 +108,8 @@ async def claim_task(
     facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
     # who holds the claim is the workflow's to judge (the read model keeps only a name)
     _checked(lambda: rules.check_open_task(facts, task, task.id, cmd.actor))
-    return await run_update(client, case.id, CaseWorkflow.claim_task, cmd)
+    with timed_update("claim_task"):
+        return await run_update(client, case.id, CaseWorkflow.claim_task, cmd)
 
 
 async def case_action(
@@ -131,7 +134,8 @@ async def case_action(
     target = target if target is not None and target.case_id == case.id else None
     defn = definition(case.definition_version)
     _checked(lambda: rules.check_action(facts, cmd, defn, target))
-    return await run_update(client, case.id, CaseWorkflow.case_action, cmd)
+    with timed_update("case_action"):
+        return await run_update(client, case.id, CaseWorkflow.case_action, cmd)
 
 
 def task_state_out(case_id: str, task: TaskState) -> TaskOut:
