@@ -20,6 +20,7 @@ import typer
 from cli.audit import audit_app
 from cli.history import history_app
 from cli.replay import replay_command
+from cli.simulate import simulate_command
 from cli.users import user_app
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(history_app, name="history")
 app.add_typer(audit_app, name="audit")
 app.command("replay")(replay_command)
+app.command("simulate")(simulate_command)
 
 
 @app.command()

@@ -1,0 +1,436 @@
+"""The caseload simulator: a year of cases through the real ``CaseWorkflow`` on the
+time-skipping test server, with simulated parties.
+
+Each simulated week new cases start (spread over the year), every party works the open
+tasks it owns (outcomes drawn from the scenario's probabilities; a provider may let its
+decision run late), then the clock skips a week so reminders, deadlines, stalls and the
+bridging checks fire as they would. Every case draws from its own random generator
+(``seed``, case number), so a seed gives the same caseload whatever the order in which
+the workflows answer. Completion data is made from each task's form description
+(``domain/forms.py``), so a new field in the step plan needs no change here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.registry import build_activities
+from core.config import Settings
+from db.models import Case, Organisation
+from domain.codes import (
+    CARE_NEED_TYPES,
+    DECLINE_REASONS,
+    ESCALATION_CAUSES,
+    codes,
+)
+from domain.definitions import CURRENT_VERSION, definition
+from domain.forms import describe
+from domain.messages import (
+    Actor,
+    CaseAction,
+    CaseActionKind,
+    CaseInput,
+    CaseState,
+    CompleteTask,
+    TaskState,
+    workflow_id_for,
+)
+from domain.permissions import missing_gates
+from domain.vocabulary import ZORGKANTOOR_REGIONS, CaseStatus, Sector
+from workflows.case_workflow import CaseWorkflow
+
+WEEKS = 52
+ACTIVE_WEEKS = 10  # weeks a case typically runs: per-case chances are spread over them
+# the scenario's defaults: chances per decision, drawn per case (a YAML file overrides any)
+DEFAULT_SCENARIO: dict[str, float] = {
+    "care_not_suitable": 0.5,  # entry: care at the current place no longer suitable
+    "decision_accept": 0.6,
+    "decision_late": 0.1,  # the provider lets the 5/10-day decision run past its deadline
+    "arranged_in_place": 0.7,  # the new dossierhouder arranges care (else: search)
+    "solved_in_place": 0.3,
+    "first_round_placed": 0.35,
+    "second_round_placed": 0.35,
+    "meeting_solution": 0.6,
+    "agreements_placed": 0.8,
+    "new_meeting": 0.2,  # after a meeting without solution
+    "report_placed": 0.25,  # per progress report in a plan of action
+    "notice_of_ending_care": 0.05,  # a provider ends care (bridging) during the search
+    "withdrawn": 0.03,  # per case: the coordinator withdraws it at some point
+}
+ZK_USER = "sim-zorgkantoor"
+
+
+@dataclass
+class Party:
+    actor: Actor
+
+
+@dataclass
+class SimulatedCase:
+    number: int
+    case_id: str
+    rng: random.Random
+    handle: WorkflowHandle[Any, Any]
+    late_decisions: set[str] = field(default_factory=set)  # task ids left to run late
+    done: bool = False
+
+
+@dataclass
+class SimulationResult:
+    cases: int
+    closed: int
+    outcomes: dict[str, int]
+    updates: int
+    refused: int
+    seconds: float
+
+
+def load_scenario(path: Path | None) -> dict[str, float]:
+    scenario = dict(DEFAULT_SCENARIO)
+    if path is not None:
+        given = yaml.safe_load(path.read_text()) or {}
+        unknown = sorted(set(given) - set(scenario))
+        if unknown:
+            raise ValueError(f"unknown scenario keys {unknown}; known: {sorted(scenario)}")
+        scenario.update({k: float(v) for k, v in given.items()})
+    return scenario
+
+
+def zorgkantoor_of(region: str) -> str:
+    uitvoerder = next(u for u, regions in ZORGKANTOOR_REGIONS.items() if region in regions)
+    return f"Zorgkantoor {uitvoerder} {region}"
+
+
+class Simulation:
+    def __init__(
+        self,
+        env: WorkflowEnvironment,
+        client: Client,
+        engine: Engine,
+        region: str,
+        seed: int,
+        scenario: dict[str, float],
+        task_queue: str,
+    ) -> None:
+        self.env, self.client, self.engine = env, client, engine
+        self.region, self.seed, self.scenario = region, seed, scenario
+        self.task_queue = task_queue
+        self.zk = Actor("sim-zk", "Zorgkantoor (simulatie)", "zorgkantoor", zorgkantoor_of(region))
+        self.coordinator = Actor(
+            "sim-coord", "Zorgbemiddelaar (simulatie)", "coordinator", self.zk.org
+        )
+        self.defn = definition(CURRENT_VERSION)
+        self.updates = 0
+        self.refused = 0
+
+    # ------------------------------------------------------------------ cases
+    def _provider(self, rng: random.Random) -> str:
+        return f"Zorgaanbieder {rng.randint(1, 12)} {self.region}"
+
+    async def start_case(self, number: int) -> SimulatedCase:
+        rng = random.Random(f"{self.seed}:{number}")  # noqa: S311 (a simulation, not secrets)
+        case_id = f"sim-{self.seed}-{number:05d}"
+        entry = (
+            "care_not_suitable"
+            if rng.random() < self.scenario["care_not_suitable"]
+            else "no_dossierhouder"
+        )
+        case_data = {
+            "care_need_type": rng.choice(codes(CARE_NEED_TYPES)),
+            "escalation_cause": rng.choice(codes(ESCALATION_CAUSES)),
+            "sub_region": f"Gemeente {rng.randint(1, 8)}",
+        }
+        inp = CaseInput(
+            case_id=case_id,
+            entry=entry,
+            sector=rng.choice(list(Sector)).value,
+            region=self.region,
+            provider_org=self._provider(rng),
+            zorgkantoor_org=self.zk.org,
+            definition_version=CURRENT_VERSION,
+            started_by=self.coordinator,
+            case_data=case_data,
+        )
+        started_at = await self.env.get_current_time()
+        with Session(self.engine) as session:
+            session.add(
+                Case(
+                    created_at=started_at,
+                    id=case_id,
+                    workflow_id=workflow_id_for(case_id),
+                    client_ref=f"SIM-{number:05d}",
+                    sector=inp.sector,
+                    region=inp.region,
+                    entry=entry,
+                    provider_org=inp.provider_org,
+                    zorgkantoor_org=inp.zorgkantoor_org,
+                    phase="",
+                    workflow_state="running",
+                    definition_version=CURRENT_VERSION,
+                    case_data=case_data,
+                )
+            )
+            session.commit()
+        handle = await self.client.start_workflow(
+            CaseWorkflow.run, inp, id=workflow_id_for(case_id), task_queue=self.task_queue
+        )
+        return SimulatedCase(number, case_id, rng, handle)
+
+    # ------------------------------------------------------------------ parties at work
+    def _actor(self, task: TaskState) -> Actor:
+        if task.owner_role == "aanbieder":
+            return Actor(
+                f"sim-{task.owner_org}", "Aanbieder (simulatie)", "aanbieder", task.owner_org
+            )
+        if task.owner_role == "oco":
+            return Actor("sim-oco", "Cliëntondersteuner (simulatie)", "oco", task.owner_org)
+        return self.zk
+
+    def _chance(self, case: SimulatedCase, key: str) -> bool:
+        return case.rng.random() < self.scenario[key]
+
+    def _outcome(self, case: SimulatedCase, task: TaskState) -> str:
+        """The party's choice, by the scenario; tasks without a policy take the outcome
+        that keeps the case where it is (or the only one)."""
+        allowed = task.allowed_outcomes
+        yes = self._chance
+        policies: dict[str, Callable[[], str]] = {
+            "decide_dossierhouder": lambda: (
+                "accepted" if yes(case, "decision_accept") else "declined"
+            ),
+            "arrange_care": lambda: "placed" if yes(case, "arranged_in_place") else "no_place",
+            "establish_place_not_suitable": lambda: (
+                "solved_in_place" if yes(case, "solved_in_place") else "not_suitable"
+            ),
+            "first_registration_round": lambda: (
+                "placed" if yes(case, "first_round_placed") else "no_place"
+            ),
+            "second_registration_round": lambda: (
+                "placed" if yes(case, "second_round_placed") else "no_place"
+            ),
+            "hold_meeting": lambda: "solution" if yes(case, "meeting_solution") else "no_solution",
+            "monitor_agreements": lambda: (
+                "placed" if yes(case, "agreements_placed") else "agreements_failed"
+            ),
+            "evaluate_meeting": lambda: (
+                "new_meeting" if yes(case, "new_meeting") else "continue_with_plan"
+            ),
+            "report_progress": lambda: "placed" if yes(case, "report_placed") else "progress",
+            "take_over_mediation": lambda: "escalate",
+            "review_termination_grounds": lambda: "agreed",
+            "estimate_funding": lambda: "not_applicable",
+        }
+        if task.key in policies:
+            choice = policies[task.key]()
+            if choice in allowed:
+                return choice
+        staying = [
+            o
+            for o in allowed
+            if not (
+                self.defn.task(task.key).outcomes[o].goto
+                or self.defn.task(task.key).outcomes[o].close
+            )
+        ]
+        return (staying or allowed)[0]
+
+    def _value(self, kind: str, choices: list[str], rng: random.Random) -> Any:
+        """A plausible value of a field of ``kind`` (never client data)."""
+        if kind == "choice":
+            return rng.choice(choices)
+        if kind == "organisation":
+            return self._provider(rng)
+        if kind == "organisations":
+            return [self._provider(rng)]
+        if kind == "provider_results":
+            reason = rng.choice(codes(DECLINE_REASONS))
+            return [{"provider": self._provider(rng), "result": "declined", "reason_code": reason}]
+        return {
+            "date": "2026-12-15",
+            "datetime": "2026-12-10T14:00",
+            "money": 1000.0,
+            "yes_no": False,
+            "participants": [{"name": "Deelnemer", "org": self.zk.org, "mandate": True}],
+            "consent": {
+                "given_by": "client",
+                "scope": "casusinformatie",
+                "date": "2026-11-01",
+                "recorded_how": "formulier",
+            },
+        }.get(kind, "vastgelegd (simulatie)")
+
+    def _data(self, case: SimulatedCase, task: TaskState, outcome: str) -> dict[str, Any]:
+        """Values for the fields the outcome needs, from the task's form description."""
+        form = describe(self.defn.task(task.key), task.allowed_outcomes, self.defn)
+        rng, data = case.rng, {}
+        for f in form.fields:
+            if outcome not in f.required_for and f.name not in ("solution_kind", "reason_code"):
+                continue
+            if f.name == "reason_code" and outcome != "declined":
+                continue
+            if f.name == "solution_kind" and outcome != "placed":
+                continue
+            data[f.name] = self._value(f.kind, [c.code for c in f.choices], rng)
+        return data
+
+    async def _complete(self, case: SimulatedCase, state: CaseState, task: TaskState) -> None:
+        outcome = self._outcome(case, task)
+        tdef = self.defn.task(task.key)
+        if missing_gates(tdef, outcome, task.phase, state.tasks):
+            return  # its preparatory steps first (they are completed in this round too)
+        note = "" if "note" not in tdef.requires.get(outcome, ()) else "toelichting (simulatie)"
+        cmd = CompleteTask(
+            task.id, outcome, self._actor(task), note, self._data(case, task, outcome)
+        )
+        await self._update(case, CaseWorkflow.complete_task, cmd)
+        task.status = "done"  # this round's later tasks see it (their gates)
+
+    async def work_week(self, case: SimulatedCase) -> None:
+        """Every party completes what it owns; the case may be withdrawn, or its provider
+        may give notice of ending care (and the zorgkantoor lets it end with bridging)."""
+        state: CaseState = await case.handle.query(CaseWorkflow.state)
+        if state.status == CaseStatus.CLOSED.value and not state.open_tasks:
+            case.done = True
+            return
+        is_open = state.status == CaseStatus.OPEN.value
+        if is_open and case.rng.random() < self.scenario["withdrawn"] / ACTIVE_WEEKS:
+            await self._act(
+                case, CaseActionKind.WITHDRAW, self.coordinator, "ingetrokken (simulatie)"
+            )
+            return
+        notice_chance = self.scenario["notice_of_ending_care"] / ACTIVE_WEEKS
+        if (
+            is_open
+            and state.provider_org
+            and not state.notice
+            and not state.bridging
+            and case.rng.random() < notice_chance
+        ):
+            provider = Actor("sim-p", "Aanbieder (simulatie)", "aanbieder", state.provider_org)
+            await self._act(
+                case,
+                CaseActionKind.GIVE_NOTICE,
+                provider,
+                "",
+                reason="opzegging (simulatie)",
+                intended_end="2026-12-31",
+            )
+        if state.notice and state.notice.get("review") == "agreed":
+            await self._act(
+                case,
+                CaseActionKind.END_CARE_WITH_BRIDGING,
+                self.coordinator,
+                "",
+                bridging_care="logeerbed (simulatie)",
+            )
+        for task in sorted(state.open_tasks, key=lambda t: self.defn.task(t.key).closes_phase):
+            late = task.id in case.late_decisions or self._chance(case, "decision_late")
+            if task.key == "decide_dossierhouder" and not task.overdue and late:
+                case.late_decisions.add(task.id)
+                continue
+            await self._complete(case, state, task)
+
+    async def _act(
+        self, case: SimulatedCase, action: str, actor: Actor, note: str, **data: Any
+    ) -> None:
+        await self._update(case, CaseWorkflow.case_action, CaseAction(action, actor, note, data))
+
+    async def _update(self, case: SimulatedCase, update: Any, cmd: Any) -> None:
+        """One update; a refusal (the workflow's validators said no) is counted, not fatal."""
+        try:
+            await case.handle.execute_update(update, cmd)
+            self.updates += 1
+        except WorkflowUpdateFailedError:
+            self.refused += 1
+        except RPCError as err:  # the workflow completed meanwhile (its last follow-up)
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            case.done = True
+
+
+async def simulate(
+    env: WorkflowEnvironment,
+    client: Client,
+    engine: Engine,
+    settings: Settings,
+    *,
+    cases: int,
+    region: str,
+    seed: int,
+    scenario: dict[str, float],
+    task_queue: str,
+    progress: Callable[[int], None] | None = None,
+    weeks: int = WEEKS,
+) -> SimulationResult:
+    """Run ``cases`` cases started over ``weeks`` simulated weeks (a year), and up to half
+    as many weeks more for them to finish; returns what happened."""
+    import time
+
+    started = time.perf_counter()
+    sim = Simulation(env, client, engine, region, seed, scenario, task_queue)
+    with Session(engine) as session:  # organisations without addresses: notices are recorded
+        if (
+            session.exec(select(Organisation).where(Organisation.name == sim.zk.org)).first()
+            is None
+        ):
+            session.add(Organisation(name=sim.zk.org, kind="zorgkantoor", region=region))
+            session.commit()
+    running: list[SimulatedCase] = []
+    per_week = [cases // weeks + (1 if w < cases % weeks else 0) for w in range(weeks)]
+    number = 0
+    executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="sim-activity")
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[CaseWorkflow],
+        activities=build_activities(engine, settings),
+        activity_executor=executor,
+        max_concurrent_activities=16,
+    ):
+        for week in range(weeks + weeks // 2):
+            for _ in range(per_week[week] if week < weeks else 0):
+                number += 1
+                running.append(await sim.start_case(number))
+            active = [c for c in running if not c.done]
+            for chunk in range(0, len(active), 25):
+                await asyncio.gather(*(sim.work_week(c) for c in active[chunk : chunk + 25]))
+            if progress:
+                progress(sum(1 for c in running if c.done))
+            if week >= weeks and all(c.done for c in running):
+                break
+            await env.sleep(timedelta(days=7))
+        for case in running:
+            if not case.done:
+                with contextlib.suppress(RPCError):  # it may just have completed
+                    await case.handle.terminate("simulation ended")
+    executor.shutdown(wait=True)
+    with Session(engine) as session:
+        rows = session.exec(select(Case.status, Case.outcome).where(Case.region == region)).all()
+    outcomes: dict[str, int] = {}
+    for status, outcome in rows:
+        key = outcome or status
+        outcomes[key] = outcomes.get(key, 0) + 1
+    return SimulationResult(
+        cases=number,
+        closed=sum(1 for s, _ in rows if s == CaseStatus.CLOSED.value),
+        outcomes=dict(sorted(outcomes.items())),
+        updates=sim.updates,
+        refused=sim.refused,
+        seconds=round(time.perf_counter() - started, 1),
+    )

@@ -1,0 +1,90 @@
+"""The caseload simulator runs the real workflow, is deterministic for a seed, and can
+write its cases into a read model for the monitor."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from cli.simulation import DEFAULT_SCENARIO, load_scenario, simulate
+from core.config import get_settings
+from db.engine import engine_for
+from db.models import Case, Task
+from tests.workflows.harness import encrypted_client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def run(env, engine, seed: int, cases: int = 10):
+    return await simulate(
+        env,
+        encrypted_client(env),
+        engine,
+        get_settings(),
+        cases=cases,
+        region="Utrecht",
+        seed=seed,
+        scenario=dict(DEFAULT_SCENARIO),
+        task_queue=f"sim-{uuid.uuid4()}",
+        weeks=4,
+    )
+
+
+def caseload(engine) -> list[tuple[str, str, str | None, tuple[str, ...]]]:
+    with Session(engine) as session:
+        cases = session.exec(select(Case).order_by(Case.id)).all()
+        return [
+            (
+                c.id,
+                c.status,
+                c.outcome,
+                tuple(
+                    sorted(
+                        f"{t.key}:{t.outcome}"
+                        for t in session.exec(
+                            select(Task).where(Task.case_id == c.id, Task.status == "done")
+                        )
+                    )
+                ),
+            )
+            for c in cases
+        ]
+
+
+async def test_a_seed_gives_the_same_caseload(env, engine, tmp_path, migrated_sqlite_template):
+    first = await run(env, engine, seed=7)
+    assert first.cases == 10 and first.updates > 10 and first.refused == 0
+    once = caseload(engine)
+    assert any(c[1] == "closed" for c in once) and any(c[3] for c in once)
+    other = tmp_path / "again.db"  # the same seed on an empty read model
+    shutil.copyfile(migrated_sqlite_template, other)
+    again_engine = engine_for(f"sqlite:///{other}")
+    again = await run(env, again_engine, seed=7)
+    assert caseload(again_engine) == once and again.outcomes == first.outcomes
+
+
+def test_a_scenario_file_overrides_chances_and_rejects_unknown_keys(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_text("decision_accept: 0.9\n")
+    assert load_scenario(path)["decision_accept"] == 0.9
+    path.write_text("decision_acept: 0.9\n")
+    with pytest.raises(ValueError, match="decision_acept"):
+        load_scenario(path)
+
+
+def test_cli_rejects_an_unknown_region():
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "simulate", "--region", "Atlantis"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "--region" in result.stderr
