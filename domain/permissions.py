@@ -136,9 +136,13 @@ def check_open_task(case: CaseView, task: TaskView | None, task_id: str, actor: 
 
 
 def missing_gates(tdef: TaskDef, outcome: str, phase: str, tasks: Sequence[TaskView]) -> list[str]:
-    """The preconditions of ``outcome`` not yet done in ``phase`` (task keys)."""
-    done = {t.key for t in tasks if t.phase == phase and t.status == TaskStatus.DONE}
-    return [key for key in tdef.gates.get(outcome, ()) if key not in done]
+    """The preconditions of ``outcome`` not yet done in ``phase`` (task keys). A phase
+    entered again (a new meeting) opens its preparatory tasks again: one that is open
+    now is missing, whatever an earlier stay in the phase did."""
+    in_phase = [t for t in tasks if t.phase == phase]
+    done = {t.key for t in in_phase if t.status == TaskStatus.DONE}
+    still_open = {t.key for t in in_phase if t.status == TaskStatus.OPEN}
+    return [key for key in tdef.gates.get(outcome, ()) if key not in done or key in still_open]
 
 
 def overrides_gates(cmd: CompleteTask) -> bool:

@@ -500,6 +500,44 @@ def test_placement_in_the_first_round_is_gated_on_guarding_the_information_trans
     assert (case.state.status, case.state.outcome) == ("closed", "placed")
 
 
+def test_gates_count_only_the_preparation_of_the_current_meeting():
+    """A second meeting must be prepared again: the first meeting's organisation does not
+    open the gate of the second."""
+    case = start_v2(entry="care_not_suitable")
+    to_plan_of_action(case)
+    case.complete("make_plan_of_action")
+    case.complete("direct_plan_of_action", "failed_new_meeting", note="Plan loopt vast")
+    assert (case.state.phase, case.state.meetings) == ("whole_system_meeting", 2)
+    error = rejected(lambda: hold_with_solution(case))
+    assert error.type == "Conflict"
+    assert "organise_meeting, update_overview" in error.message
+    prepare_meeting(case)
+    hold_with_solution(case)
+    assert "gates_overridden" not in case.actions()
+
+
+def test_a_meeting_prepared_after_an_overridden_one_needs_no_override():
+    case = start_v2(entry="care_not_suitable")
+    to_meeting(case)
+    case.complete(
+        "hold_meeting",
+        "no_solution",
+        actor=ZORGKANTOOR,
+        meeting_at=MEETING,
+        participants=PARTICIPANTS,
+        note="Spoedoverleg",
+        override_gates=True,
+    )
+    assert case.last("gates_overridden").detail == {
+        "missing": ["organise_meeting", "update_overview"]
+    }
+    case.complete("evaluate_meeting", "new_meeting", note="Opnieuw, nu goed voorbereid")
+    assert {"organise_meeting", "update_overview"} <= set(skipped(case))
+    prepare_meeting(case)
+    hold_with_solution(case)
+    assert case.actions().count("gates_overridden") == 1
+
+
 # ======================================================= 4. stalls get an owner
 def test_past_the_phase_maximum_the_case_stalls_once_and_the_zorgkantoor_follows_up():
     case = start_v2()  # dossierhouder_search: 30 days at most
