@@ -306,3 +306,18 @@ async def test_a_stalled_case_shows_as_stalled(api, env, monkeypatch):
     assert [c["stalled"] for c in listed] == [True]
     owned = await tasks(api, "zorgkantoor", case_id=case["id"])
     assert "follow_up_stalled_case" in {t["key"] for t in owned}
+
+
+async def test_an_adviser_without_consent_sees_no_client_ref_on_the_pages(api):
+    from tests.api.test_pages import sign_in
+
+    cid = await with_free_text(api)
+    await add_adviser(api, cid)
+    task = await api.open_task(cid, "explore_solutions_in_place")
+    await sign_in(api, "aanbieder_other")
+    for url in (f"/cases/{cid}", f"/tasks/{task['id']}", "/cases"):
+        page = await api.http.get(url)
+        assert page.status_code == 200, url
+        assert CASE_BODY["client_ref"] not in page.text, url
+        assert SECRET_NOTE not in page.text and NOTICE["reason"] not in page.text, url
+    assert "(anoniem)" in (await api.http.get(f"/tasks/{task['id']}")).text
