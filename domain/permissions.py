@@ -26,6 +26,9 @@ PARTICIPANT_CAPACITIES: dict[str, bool] = {
     "oco": True,
     "adviser": False,  # e.g. CCE, COT: advice on anonymised questions
 }
+# parties that left the case (a provider that declined or ended care, an OCO the client
+# switched away from): kept for the history and scoping, no longer acting or notified
+FORMER_CAPACITIES = ("former_provider", "former_oco")
 # case actions only the case's own coordinator takes
 STEERING_ACTIONS = (
     CaseActionKind.WITHDRAW,
@@ -218,7 +221,13 @@ def check_claim(
 
 
 def involved(case: CaseView, org: str) -> bool:
-    return any(org in orgs for orgs in case.participants.values())
+    """``org`` takes part in the case now: a party that left it (kept for the history)
+    no longer acts on it."""
+    return any(
+        org in orgs
+        for capacity, orgs in case.participants.items()
+        if capacity not in FORMER_CAPACITIES
+    )
 
 
 def steers(actor: Actor, zorgkantoor_org: str) -> bool:

@@ -27,7 +27,7 @@ from domain.messages import (
     TaskState,
     UpdateResult,
 )
-from domain.permissions import missing_gates
+from domain.permissions import FORMER_CAPACITIES, missing_gates
 from domain.process import (
     PHASE_STALLED,
     Condition,
@@ -60,8 +60,8 @@ TASK_CONTEXT_KEPT = "task-context-kept-v2"
 # at the end of the Dutch working day
 DUE_TIME_OF_DAY = time(16, 0)
 # capacities of the providers taking part; those that left are kept as former parties
+# (``FORMER_CAPACITIES``)
 ACTIVE_PROVIDER_CAPACITIES = ("provider", "intended_provider", "bridging_provider")
-FORMER_CAPACITIES = ("former_provider", "former_oco")
 
 
 def _always(_patch_id: str) -> bool:

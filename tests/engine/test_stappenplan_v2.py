@@ -1056,3 +1056,24 @@ def test_version_1_refuses_the_version_2_actions(action, actor, data):
     case = start(entry="care_not_suitable", oco=True)
     error = rejected(lambda: case.act(action, actor=actor, note="Bijdrage", **data))
     assert error.type == "Conflict" and "version 1" in error.message
+
+
+def test_parties_that_left_no_longer_act_on_the_case():
+    """An OCO the client switched away from, and a provider that declined, are kept as
+    former parties (history), but add no contributions, signals or advice requests."""
+    case = start_v2(entry="care_not_suitable", oco=True)
+    explore = case.open_task("explore_solutions_in_place")  # supported by the OCO
+    case.act("switch_oco", org=NEW_OCO.org, consent=CONSENT)
+    for action, data in (
+        ("add_contribution", {"task_id": explore.id}),
+        ("signal_stagnation", {}),
+        ("request_praktijkteam_advice", {}),
+    ):
+        error = rejected(lambda a=action, d=data: case.act(a, actor=OCO, note="Bijdrage", **d))
+        assert error.type == "Forbidden", action
+    case.act("add_contribution", actor=NEW_OCO, note="Bijdrage", task_id=explore.id)
+
+    declined = start_v2()
+    declined.complete("decide_dossierhouder", "declined", reason_code="no_capacity", note="Vol")
+    error = rejected(lambda: declined.act("signal_stagnation", actor=PROVIDER, note="Stil"))
+    assert error.type == "Forbidden"
