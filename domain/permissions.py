@@ -416,6 +416,10 @@ def _check_participant(
         if defn is not None and defn.consent_records_required:
             errors = consent_errors(data.get("consent_record"), "consent_record")
             _require(not errors, UpdateError.INVALID, "; ".join(errors))
+    record = data.get("consent_record")
+    if record is not None:  # also for an adviser: a record is complete, or it is none
+        errors = consent_errors(record, "consent_record")
+        _require(not errors, UpdateError.INVALID, "; ".join(errors))
     if capacity == "oco":
         _require(
             not case.oco_org or case.oco_org == org,

@@ -1077,3 +1077,18 @@ def test_parties_that_left_no_longer_act_on_the_case():
     declined.complete("decide_dossierhouder", "declined", reason_code="no_capacity", note="Vol")
     error = rejected(lambda: declined.act("signal_stagnation", actor=PROVIDER, note="Stil"))
     assert error.type == "Forbidden"
+
+
+def test_an_adviser_with_consent_needs_a_full_record_and_the_timeline_says_so():
+    case = start_v2()
+    partial = {"given_by": "client"}  # e.g. a form with only one field filled in
+    error = rejected(
+        lambda: case.act("add_participant", org="CCE", capacity="adviser", consent_record=partial)
+    )
+    assert error.type == "Invalid" and "consent_record.scope" in error.message
+    assert "CCE" not in case.state.consents
+    case.act("add_participant", org="CCE", capacity="adviser", consent_record=CONSENT)
+    assert case.state.consents["CCE"] == CONSENT
+    assert case.last("participant_added").detail == {"consent_recorded": True}
+    case.act("add_participant", org="COT", capacity="adviser")
+    assert case.last("participant_added").detail == {"consent_recorded": False}
