@@ -454,7 +454,9 @@ class CaseEngine:
     def _count_decline(
         self, rule: CountDecline, task: TaskState, actor: Actor, rid: str | None
     ) -> list[TaskState]:
-        if self.defn.declining_provider_leaves:
+        # the provider that declined leaves (not the zorgkantoor, should it have taken
+        # over the decision while no provider took part)
+        if self.defn.declining_provider_leaves and task.owner_role == Role.AANBIEDER:
             self.provider_leaves(task.owner_org, actor, rid, reason="declined")
         self.state.declines += 1
         at_limit = self.state.declines >= self.inp.max_declines

@@ -1092,3 +1092,20 @@ def test_an_adviser_with_consent_needs_a_full_record_and_the_timeline_says_so():
     assert case.last("participant_added").detail == {"consent_recorded": True}
     case.act("add_participant", org="COT", capacity="adviser")
     assert case.last("participant_added").detail == {"consent_recorded": False}
+
+
+def test_a_decision_the_zorgkantoor_took_over_does_not_make_it_a_former_provider():
+    """Care ended while the provider still had to decide: the decision went to the
+    zorgkantoor. Declining it counts the decline, but the zorgkantoor does not leave."""
+    case = start_v2()
+    give_notice(case)
+    review(case)
+    end_care(case)
+    assert case.open_task("decide_dossierhouder").owner_org == ZK
+    case.complete(
+        "decide_dossierhouder", "declined", actor=ZORGKANTOOR, reason_code="other", note="Geen"
+    )
+    assert case.state.participants["former_provider"] == [PROV]
+    assert case.state.participants["zorgkantoor"] == [ZK]
+    assert [e.detail["org"] for e in case.audit if e.action == "provider_left"] == [PROV]
+    assert case.state.declines == 1 and "register_with_next_provider" in case.open_keys()
