@@ -27,6 +27,9 @@ PARTICIPANT_CAPACITIES: dict[str, bool] = {
     "oco": True,
     "adviser": False,  # e.g. CCE, COT: advice on anonymised questions
 }
+# parties that left the case (a provider that declined or ended care, an OCO the client
+# switched away from): kept for the history and scoping, no longer acting or notified
+FORMER_CAPACITIES = ("former_provider", "former_oco")
 # case actions only the case's own coordinator takes
 STEERING_ACTIONS = (
     CaseActionKind.WITHDRAW,
@@ -137,9 +140,13 @@ def check_open_task(case: CaseView, task: TaskView | None, task_id: str, actor: 
 
 
 def missing_gates(tdef: TaskDef, outcome: str, phase: str, tasks: Sequence[TaskView]) -> list[str]:
-    """The preconditions of ``outcome`` not yet done in ``phase`` (task keys)."""
-    done = {t.key for t in tasks if t.phase == phase and t.status == TaskStatus.DONE}
-    return [key for key in tdef.gates.get(outcome, ()) if key not in done]
+    """The preconditions of ``outcome`` not yet done in ``phase`` (task keys). A phase
+    entered again (a new meeting) opens its preparatory tasks again: one that is open
+    now is missing, whatever an earlier stay in the phase did."""
+    in_phase = [t for t in tasks if t.phase == phase]
+    done = {t.key for t in in_phase if t.status == TaskStatus.DONE}
+    still_open = {t.key for t in in_phase if t.status == TaskStatus.OPEN}
+    return [key for key in tdef.gates.get(outcome, ()) if key not in done or key in still_open]
 
 
 def overrides_gates(cmd: CompleteTask) -> bool:
@@ -215,7 +222,13 @@ def check_claim(
 
 
 def involved(case: CaseView, org: str) -> bool:
-    return any(org in orgs for orgs in case.participants.values())
+    """``org`` takes part in the case now: a party that left it (kept for the history)
+    no longer acts on it."""
+    return any(
+        org in orgs
+        for capacity, orgs in case.participants.items()
+        if capacity not in FORMER_CAPACITIES
+    )
 
 
 def steers(actor: Actor, zorgkantoor_org: str) -> bool:
@@ -423,6 +436,10 @@ def _check_participant(
         if defn is not None and defn.consent_records_required:
             errors = consent_errors(data.get("consent_record"), "consent_record")
             _require(not errors, UpdateError.INVALID, "; ".join(errors))
+    record = data.get("consent_record")
+    if record is not None:  # also for an adviser: a record is complete, or it is none
+        errors = consent_errors(record, "consent_record")
+        _require(not errors, UpdateError.INVALID, "; ".join(errors))
     if capacity == "oco":
         _require(
             not case.oco_org or case.oco_org == org,

@@ -139,7 +139,7 @@ def _add_participant(engine: CaseEngine, cmd: CaseAction) -> None:
             motivation=cmd.note,
             before=before,
             after={"org": org, "capacity": capacity},
-            consent_recorded=bool(cmd.data.get("consent")),
+            consent_recorded=bool(cmd.data.get("consent")) or org in state.consents,
         )
 
 

@@ -27,7 +27,7 @@ from domain.messages import (
     TaskState,
     UpdateResult,
 )
-from domain.permissions import missing_gates
+from domain.permissions import FORMER_CAPACITIES, missing_gates
 from domain.process import (
     PHASE_STALLED,
     Condition,
@@ -60,8 +60,8 @@ TASK_CONTEXT_KEPT = "task-context-kept-v2"
 # at the end of the Dutch working day
 DUE_TIME_OF_DAY = time(16, 0)
 # capacities of the providers taking part; those that left are kept as former parties
+# (``FORMER_CAPACITIES``)
 ACTIVE_PROVIDER_CAPACITIES = ("provider", "intended_provider", "bridging_provider")
-FORMER_CAPACITIES = ("former_provider", "former_oco")
 
 
 def _always(_patch_id: str) -> bool:
@@ -457,7 +457,9 @@ class CaseEngine:
     def _count_decline(
         self, rule: CountDecline, task: TaskState, actor: Actor, rid: str | None
     ) -> list[TaskState]:
-        if self.defn.declining_provider_leaves:
+        # the provider that declined leaves (not the zorgkantoor, should it have taken
+        # over the decision while no provider took part)
+        if self.defn.declining_provider_leaves and task.owner_role == Role.AANBIEDER:
             self.provider_leaves(task.owner_org, actor, rid, reason="declined")
         self.state.declines += 1
         at_limit = self.state.declines >= self.inp.max_declines

@@ -75,6 +75,7 @@ def _task_context(
         "task": detail,
         "row": task,
         "case": case,
+        "client_ref": detail.context.client_ref,  # "(anoniem)" for an adviser without consent
         "tdef": tdef,
         "form": detail.form,
         "context": detail.context,
