@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, pages
 from api.requestid import RequestIdMiddleware
-from api.routes import audit, audit_pages, cases, health, notifications, tasks
+from api.routes import audit, audit_pages, cases, health, notifications, signals, tasks
 from api.temporal import TemporalProvider, TemporalUnavailable
 from core.config import get_settings
 
@@ -48,6 +48,7 @@ def create_app() -> FastAPI:
         health.router,
         cases.router,
         tasks.router,
+        signals.router,
         audit.router,
         notifications.router,
         audit_pages.router,

@@ -54,6 +54,7 @@ class CaseInput:
     bridging_check_days: int = 14  # interval of the zorgkantoor's bridging checks
     evaluation_days: int = 42  # the evaluation after a placement is due this much later
     phase_max_days: dict[str, int] = field(default_factory=dict)  # per-deployment overrides
+    signal_id: str | None = None  # the early signal the case was started from (issue 11)
 
 
 @dataclass
