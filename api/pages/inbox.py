@@ -3,7 +3,7 @@ the same services as ``/api/tasks``, as Dutch HTML."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -75,7 +75,9 @@ def _task_context(
     assesses) and its form (the step plan's task, or ``ASSESS_SIGNAL``)."""
     task, owner = scoped_task(session, principal, task_id)
     case = owner if isinstance(owner, Case) else None
-    signal = None if case else signal_detail(session, principal, cast(Signal, owner), settings)
+    signal = (
+        signal_detail(session, principal, owner, settings) if isinstance(owner, Signal) else None
+    )
     tdef = commands.task_def(case, task.key) if case else ASSESS_SIGNAL
     return {
         "task": task_out(task),
