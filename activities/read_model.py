@@ -1,4 +1,5 @@
-"""The read-model activity: writes one batch of workflow changes (``db/read_model.py``).
+"""The read-model activities: write one batch of a case workflow's changes, or an early
+signal as its workflow knows it (``db/read_model.py``).
 
 Idempotent: tasks are upserted by their workflow-assigned id and audit events inserted
 only when their id is new, so a retried activity writes nothing twice.
@@ -10,8 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
-from db.read_model import write_changes
+from db.read_model import write_changes, write_signal_changes
 from domain.messages import ReadModelChanges
+from domain.signal_messages import SignalChanges
 
 
 class ReadModelActivities:
@@ -22,4 +24,10 @@ class ReadModelActivities:
     def apply_changes(self, changes: ReadModelChanges) -> None:
         with Session(self.engine) as session:
             write_changes(session, changes)
+            session.commit()
+
+    @activity.defn(name="apply_signal_changes")
+    def apply_signal_changes(self, changes: SignalChanges) -> None:
+        with Session(self.engine) as session:
+            write_signal_changes(session, changes)
             session.commit()

@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 from temporalio.client import Client
 
 from api.auth import principal_for_token
-from api.scoping import Principal, visible_cases
+from api.scoping import Principal, visible_cases, visible_signals
 from api.temporal import TemporalProvider, TemporalUnavailable
 from core.config import Settings, get_settings
 from db.engine import get_engine
-from db.models import Case, Task
+from db.models import Case, Signal, Task
 
 TEMPORAL_DOWN = (
     "Temporal is niet bereikbaar; probeer het later opnieuw "
@@ -89,16 +89,32 @@ def scoped_case(session: Session, principal: Principal, case_id: str) -> Case:
     return case
 
 
-def scoped_task(session: Session, principal: Principal, task_id: str) -> tuple[Task, Case]:
-    """The task and its case if the principal may see the case; 404 otherwise."""
-    row = session.exec(
-        select(Task, Case)
-        .join(Case, col(Case.id) == col(Task.case_id))
-        .where(Task.id == task_id, visible_cases(principal))
+def scoped_signal(session: Session, principal: Principal, signal_id: str) -> Signal:
+    """The early signal if the principal may see it; 404 otherwise."""
+    signal = session.exec(
+        select(Signal).where(Signal.id == signal_id, visible_signals(principal))
     ).first()
-    if row is None:
+    if signal is None:
+        raise HTTPException(404, f"signal {signal_id} not found")
+    return signal
+
+
+def scoped_task(session: Session, principal: Principal, task_id: str) -> tuple[Task, Case | Signal]:
+    """The task and what it belongs to (its case, or the early signal it assesses) if
+    the principal may see that; 404 otherwise."""
+    task = session.get(Task, task_id)
+    owner: Case | Signal | None = None
+    if task is not None and task.case_id is not None:
+        owner = session.exec(
+            select(Case).where(col(Case.id) == task.case_id, visible_cases(principal))
+        ).first()
+    elif task is not None and task.signal_id is not None:
+        owner = session.exec(
+            select(Signal).where(col(Signal.id) == task.signal_id, visible_signals(principal))
+        ).first()
+    if task is None or owner is None:
         raise HTTPException(404, f"task {task_id} not found")
-    return row
+    return task, owner
 
 
 def get_scoped_case(
@@ -109,12 +125,19 @@ def get_scoped_case(
 
 def get_scoped_task(
     session: SessionDep, principal: CurrentUser, task_id: Annotated[str, Path()]
-) -> tuple[Task, Case]:
+) -> tuple[Task, Case | Signal]:
     return scoped_task(session, principal, task_id)
 
 
+def get_scoped_signal(
+    session: SessionDep, principal: CurrentUser, signal_id: Annotated[str, Path()]
+) -> Signal:
+    return scoped_signal(session, principal, signal_id)
+
+
 ScopedCase = Annotated[Case, Depends(get_scoped_case)]
-ScopedTask = Annotated[tuple[Task, Case], Depends(get_scoped_task)]
+ScopedTask = Annotated[tuple[Task, Case | Signal], Depends(get_scoped_task)]
+ScopedSignal = Annotated[Signal, Depends(get_scoped_signal)]
 
 
 def get_writer(principal: CurrentUser) -> Principal:

@@ -23,6 +23,7 @@ from api.routes import (
     monitor,
     notifications,
     reports,
+    signals,
     tasks,
 )
 from api.temporal import TemporalProvider, TemporalUnavailable
@@ -58,6 +59,7 @@ def create_app() -> FastAPI:
         health.router,
         cases.router,
         tasks.router,
+        signals.router,
         audit.router,
         notifications.router,
         audit_pages.router,

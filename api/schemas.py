@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from datetime import date as date_
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from db.models import TaskBase
 from domain.casedata import CASE_DATA_FIELDS
 from domain.permissions import PARTICIPANT_CAPACITIES
+from domain.signals import SignalKind, SignalMode
 from domain.validation import fields_errors
 from domain.vocabulary import REGIONS, Entry, Sector
 
@@ -22,13 +23,38 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class CaseCreate(Body):
+class ClientBody(Body):
+    """What a case and an early signal both say about the client: a pseudonymous
+    reference (never a BSN), sector, region, the provider and the OCO if any."""
+
     client_ref: str = Field(min_length=1, max_length=64)
     sector: Sector
     region: str
-    entry: Entry
     provider_org: str = Field(min_length=1, max_length=200)
     oco_org: str | None = Field(default=None, max_length=200)
+
+    @field_validator("client_ref")
+    @classmethod
+    def _not_a_bsn(cls, value: str) -> str:
+        if BSN_LIKE.fullmatch(re.sub(r"[\s.\-]", "", value)):
+            raise ValueError("client_ref looks like a BSN (9 digits); use a pseudonymous reference")
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in REGIONS:
+            raise ValueError(f"unknown region {value!r}; allowed: {', '.join(REGIONS)}")
+        return value
+
+    @field_validator("oco_org")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+
+class CaseCreate(ClientBody):
+    entry: Entry
     decision_days: Literal[5, 10] | None = None  # None: the default of the settings
     # the date the client registered with the provider: the 5/10-day decision clock starts
     # there (step plan v2); default: today
@@ -45,13 +71,6 @@ class CaseCreate(Body):
             raise ValueError("; ".join(errors))
         return value
 
-    @field_validator("client_ref")
-    @classmethod
-    def _not_a_bsn(cls, value: str) -> str:
-        if BSN_LIKE.fullmatch(re.sub(r"[\s.\-]", "", value)):
-            raise ValueError("client_ref looks like a BSN (9 digits); use a pseudonymous reference")
-        return value
-
     @field_validator("registered_at")
     @classmethod
     def _not_in_the_future(cls, value: date_ | None) -> date_ | None:
@@ -59,17 +78,23 @@ class CaseCreate(Body):
             raise ValueError("registered_at cannot be in the future")
         return value
 
-    @field_validator("region")
-    @classmethod
-    def _known_region(cls, value: str) -> str:
-        if value not in REGIONS:
-            raise ValueError(f"unknown region {value!r}; allowed: {', '.join(REGIONS)}")
-        return value
 
-    @field_validator("oco_org")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value or None
+class SignalCreate(ClientBody):
+    """An early signal (issue 11): ``early_information`` with its ``mode``, or
+    ``request_mediation``; ``note`` is the signal's text (encrypted wherever stored)."""
+
+    kind: SignalKind
+    mode: SignalMode | None = None
+    note: str = Field(min_length=1, max_length=20_000)
+
+    @model_validator(mode="after")
+    def _mode_with_early_information(self) -> SignalCreate:
+        modes = [m.value for m in SignalMode]
+        if self.kind == SignalKind.EARLY_INFORMATION and self.mode is None:
+            raise ValueError(f"mode is required for kind early_information; allowed: {modes}")
+        if self.kind != SignalKind.EARLY_INFORMATION and self.mode is not None:
+            raise ValueError("mode: only for kind early_information")
+        return self
 
 
 class ConsentRecord(Body):
@@ -248,6 +273,7 @@ class CaseSummaryOut(BaseModel):
     phase_since: datetime
     created_at: datetime
     stalled: bool = False  # past the phase's maximum duration (step plan v2)
+    signal_id: str | None = None  # the early signal the case was started from
 
 
 class CaseOut(CaseSummaryOut):
@@ -343,3 +369,45 @@ class AgreementCreate(Body):
         if value not in REGIONS:
             raise ValueError(f"unknown region {value!r}; allowed: {', '.join(REGIONS)}")
         return value
+
+
+class SignalOut(BaseModel):
+    """An early signal as its sender and the zorgkantoor see it. ``note``, ``advice`` and
+    ``motivation`` (free text) only for the sender's organisation and the zorgkantoor."""
+
+    id: str
+    kind: str
+    mode: str | None
+    sector: str
+    region: str
+    client_ref: str
+    provider_org: str
+    oco_org: str | None
+    note: str | None = None
+    sender_org: str
+    sender_role: str
+    sent_by: str
+    zorgkantoor_org: str
+    status: str  # open, starting_case, case_started, advice_given, not_needed
+    outcome: str | None  # start_case, advice_given, not_needed
+    advice: str | None = None
+    motivation: str | None = None
+    assessed_by: str | None
+    assessed_by_org: str | None
+    assessed_at: datetime | None
+    case_id: str | None  # the case started from the signal
+    task_id: str | None  # the zorgkantoor's assess_signal task
+    created_at: datetime
+    updated_at: datetime
+
+
+class SignalUpdateOut(BaseModel):
+    """What completing or claiming a signal's task changed."""
+
+    signal_id: str
+    status: str
+    outcome: str | None
+    case_id: str | None  # the case started from the signal (``start_case``)
+    task: TaskOut
+    opened: list[TaskOut] = []
+    read_model_synced: bool

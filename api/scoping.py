@@ -9,6 +9,10 @@
 A case outside the caller's scope is answered with 404, as if it did not exist.
 Cases whose workflow start is not confirmed (``workflow_state == "pending"``) are
 invisible to everybody.
+
+Early signals are scoped the same way: the sender's organisation, the zorgkantoor that
+assesses it (and the zorgkantoor users of its region), auditors read-only; their free
+text only for the sender's organisation and that zorgkantoor.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlmodel import col
 
-from db.models import Case, CaseParticipant
+from db.models import Case, CaseParticipant, Signal
 from domain import permissions as rules
 from domain.messages import Actor
 from domain.permissions import PARTICIPANT_ROLES, ZORGKANTOOR_ROLES
@@ -70,6 +74,25 @@ def visible_cases(principal: Principal) -> ColumnElement[bool]:
     if principal.role in PARTICIPANT_ROLES:
         return and_(started, participates(principal.org))
     return false()
+
+
+def visible_signals(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``Signal``: the signals this principal may see."""
+    started = col(Signal.workflow_state) != "pending"
+    if principal.role == Role.AUDITOR:
+        return and_(started, true())
+    own = col(Signal.sender_org) == principal.org
+    if principal.role in ZORGKANTOOR_ROLES:
+        own = or_(own, col(Signal.zorgkantoor_org) == principal.org)
+        if principal.org_region:
+            own = or_(own, col(Signal.region) == principal.org_region)
+    return and_(started, own)
+
+
+def may_see_signal_text(principal: Principal, signal: Signal) -> bool:
+    """The signal's text, advice and motivation are client data, like a case's summary:
+    only the sender's organisation and the zorgkantoor that assesses it see them."""
+    return principal.org in {signal.sender_org, signal.zorgkantoor_org}
 
 
 def steers(principal: Principal, case: Case) -> bool:

@@ -88,6 +88,49 @@ class Case(SQLModel, table=True):
     created_by: str | None = None  # user id
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
+    # the early signal the case was started from (at most one case per signal)
+    signal_id: str | None = Field(default=None, unique=True, index=True)
+
+
+class Signal(SQLModel, table=True):
+    """An early signal (issue 11): a provider, OCO or zorgkantoor tells the zorgkantoor of
+    a region about a client before (or instead of) a case. Created as pending by the API;
+    its status, assessment and case link are written by the signal workflow's activity."""
+
+    __tablename__ = "signals"
+    __table_args__ = (
+        Index("ix_signals_sender_created", "sender_org", "created_at"),
+        Index("ix_signals_zorgkantoor_created", "zorgkantoor_org", "created_at"),
+    )
+    id: str = Field(default_factory=new_id, primary_key=True)
+    workflow_id: str = Field(unique=True)
+    kind: str  # early_information, request_mediation
+    mode: str | None = None  # for_information, sparring (early information)
+    sector: str
+    region: str = Field(index=True)
+    provider_org: str
+    oco_org: str | None = None
+    zorgkantoor_org: str  # the zorgkantoor of the region: it assesses the signal
+    sender_org: str
+    sender_role: str
+    sent_by: str  # user name
+    sent_by_id: str  # user id
+    # Fernet tokens, never plaintext: the client reference and the signal's text ...
+    client_ref_encrypted: str
+    note_encrypted: str
+    # ... and the assessment's advice and motivation
+    advice_encrypted: str | None = None
+    motivation_encrypted: str | None = None
+    status: str = Field(default="open", index=True)
+    outcome: str | None = None
+    assessed_by: str | None = None  # user name
+    assessed_by_org: str | None = None
+    assessed_at: datetime | None = None
+    case_id: str | None = None  # the case started from it
+    workflow_state: str = "pending"  # "pending" until the workflow start is confirmed
+    idempotency_key: str | None = Field(default=None, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class CaseParticipant(SQLModel, table=True):
@@ -108,7 +151,9 @@ class TaskBase(SQLModel):
     API's ``TaskOut`` is this shape (``TaskOut.model_validate(row)``)."""
 
     id: str = Field(primary_key=True)  # assigned by the workflow
-    case_id: str = Field(foreign_key="cases.id")
+    # a task belongs to a case, or (``assess_signal``) to an early signal
+    case_id: str | None = Field(default=None, foreign_key="cases.id")
+    signal_id: str | None = Field(default=None, foreign_key="signals.id", index=True)
     phase: str
     key: str
     title: str

@@ -1,5 +1,6 @@
 """Writing the read model: the workflow's state projected into SQL for inboxes and
-timelines. Called by the read-model activity and by ``audit verify --repair``.
+timelines, and early signals. Called by the read-model activities and by ``audit verify
+--repair``.
 
 ``write_changes`` is idempotent: tasks are upserted by their workflow-assigned id and
 audit events inserted only when their id is new, so a retried activity writes nothing
@@ -13,13 +14,16 @@ from dataclasses import fields
 
 from sqlmodel import Session, col, select
 
-from db.models import AuditEvent, Case, CaseParticipant, Task, utcnow
+from core.crypto import encrypt_text
+from db.models import AuditEvent, Case, CaseParticipant, Signal, Task, utcnow
 from domain.messages import AuditEntry, ReadModelChanges, TaskState
+from domain.signal_messages import SignalChanges
+from domain.signals import FREE_TEXT_FIELDS
 
 _ACTOR_FIELDS = ("completed_by", "claimed_by")  # Actor in the workflow, names in the row
 
 
-def task_row(task: TaskState, case_id: str) -> Task:
+def task_row(task: TaskState, case_id: str | None, signal_id: str | None = None) -> Task:
     """The row of a workflow task: every field the two share by name is copied (a field
     added to both needs no edit here); the actors become their name, org and id."""
     shared = {
@@ -31,6 +35,7 @@ def task_row(task: TaskState, case_id: str) -> Task:
     return Task(
         **shared,
         case_id=case_id,
+        signal_id=signal_id,
         completed_by=done.name if done else None,
         completed_by_org=done.org if done else None,
         claimed_by=claim.name if claim else None,
@@ -61,6 +66,10 @@ def event_row(entry: AuditEntry) -> AuditEvent:
 
 class CaseRowMissing(Exception):
     """The API has not committed the case row yet; the activity retries."""
+
+
+class SignalRowMissing(Exception):
+    """The API has not committed the signal row yet; the activity retries."""
 
 
 def write_changes(session: Session, changes: ReadModelChanges) -> None:
@@ -103,3 +112,31 @@ def _sync_participants(session: Session, case_id: str, participants: dict[str, l
         for org in orgs:
             if (org, capacity) not in known:
                 session.add(CaseParticipant(case_id=case_id, org=org, capacity=capacity))
+
+
+def signal_task_row(task: TaskState, signal_id: str) -> Task:
+    """The assessment task's row, without free text: the advice and the motivation are
+    kept encrypted on the signal (``write_signal_changes``)."""
+    row = task_row(task, None, signal_id)
+    row.note = None
+    row.data = {k: v for k, v in task.data.items() if k not in FREE_TEXT_FIELDS}
+    return row
+
+
+def write_signal_changes(session: Session, changes: SignalChanges) -> None:
+    """Project the signal as the workflow knows it (no commit); idempotent: the whole
+    signal is written each time."""
+    signal = session.get(Signal, changes.signal_id)
+    if signal is None:
+        raise SignalRowMissing(f"signal {changes.signal_id} has no row yet")
+    task = changes.task
+    signal.status, signal.outcome, signal.case_id = changes.status, task.outcome, changes.case_id
+    advice, motivation = str(task.data.get("advice") or ""), task.note or ""
+    if task.completed_by and signal.assessed_at is None:  # the assessment is written once
+        signal.assessed_by, signal.assessed_by_org = task.completed_by.name, task.completed_by.org
+        signal.assessed_at = task.completed_at
+        signal.advice_encrypted = encrypt_text(advice) if advice else None
+        signal.motivation_encrypted = encrypt_text(motivation) if motivation else None
+    signal.updated_at = utcnow()
+    session.add(signal)
+    session.merge(signal_task_row(task, signal.id))

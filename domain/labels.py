@@ -7,6 +7,7 @@ from typing import overload
 from zoneinfo import ZoneInfo
 
 from domain.vocabulary import (
+    INTAKE_PHASE,
     REGIONS,
     WORKING_PHASES,
     CaseOutcome,
@@ -112,6 +113,26 @@ OUTCOMES = {
     "suitable": "Plaatsing passend",
     "failed_new_meeting": "Plan loopt vast: nieuwe bijeenkomst",
     "failed_escalate": "Plan loopt vast: advies Praktijkteam VWS vragen",
+    # the assessment of an early signal
+    "start_case": "Casus starten met de gegevens van het signaal",
+    "advice_given": "Advies gegeven (geen casus)",
+    "not_needed": "Niet nodig (met motivatie)",
+}
+# early signals (issue 11)
+SIGNAL_KINDS = {
+    "early_information": "Vroegtijdig informeren",
+    "request_mediation": "Verzoek om bemiddeling",
+}
+SIGNAL_MODES = {
+    "for_information": "Ter kennisgeving",
+    "sparring": "Om te sparren",
+}
+SIGNAL_STATUS = {
+    "open": "Ontvangen: het zorgkantoor beoordeelt het signaal",
+    "starting_case": "Besloten: er wordt een casus gestart",
+    "case_started": "Casus gestart",
+    "advice_given": "Advies gegeven",
+    "not_needed": "Geen casus nodig",
 }
 ACTIONS = {
     "case_started": "Casus gestart",
@@ -160,6 +181,8 @@ def label(table: dict[str, str], key: str | None) -> str:
 def phase_title(phase: str | None) -> str:
     if phase is None:
         return "—"
+    if phase == INTAKE_PHASE:
+        return "Signaal (voor een casus)"
     try:
         return PHASE_TITLES[Phase(phase)]
     except ValueError:

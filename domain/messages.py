@@ -56,6 +56,7 @@ class CaseInput:
     phase_max_days: dict[str, int] = field(default_factory=dict)  # per-deployment overrides
     # the structured case data given at start (codes and short texts: domain/casedata.py)
     case_data: dict[str, Any] = field(default_factory=dict)
+    signal_id: str | None = None  # the early signal the case was started from (issue 11)
 
 
 @dataclass

@@ -203,6 +203,12 @@ def check_claim(
 ) -> None:
     """``holder``: who has claimed the task now (None: nobody)."""
     check_open_task(case, task, cmd.task_id, cmd.actor)
+    check_claim_holder(cmd, holder)
+
+
+def check_claim_holder(cmd: ClaimTask, holder: Actor | None) -> None:
+    """Claiming a task nobody (or the actor) holds, or releasing one's own claim; a
+    colleague's claim only with ``force``."""
     mine = holder is None or holder.user_id == cmd.actor.user_id
     if cmd.release:
         _require(holder is not None, UpdateError.CONFLICT, f"task {cmd.task_id} is not claimed")

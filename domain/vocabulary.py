@@ -26,6 +26,9 @@ class Phase(StrEnum):
     CLOSED = "closed"
 
 
+# The "phase" of the task that assesses an early signal: before (or without) a case.
+INTAKE_PHASE = "intake"
+
 # The six working phases in step-plan order (for progress displays).
 WORKING_PHASES: tuple[Phase, ...] = tuple(p for p in Phase if p is not Phase.CLOSED)
 

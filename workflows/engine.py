@@ -201,6 +201,9 @@ class CaseEngine:
         ]
 
     def start(self, actor: Actor, request_id: str | None) -> None:
+        from_signal: dict[str, Any] = (
+            {"signal_id": self.inp.signal_id} if self.inp.signal_id else {}
+        )
         self.audit(
             "case_started",
             actor,
@@ -209,6 +212,7 @@ class CaseEngine:
             sector=self.inp.sector,
             region=self.inp.region,
             definition_version=self.inp.definition_version,
+            **from_signal,
         )
         self.enter_phase(Phase(self.state.phase), actor, request_id, initial=True)
 

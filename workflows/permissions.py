@@ -10,8 +10,10 @@ from collections.abc import Callable
 from temporalio.exceptions import ApplicationError
 
 from domain import permissions as rules
+from domain import signals
 from domain.messages import CaseAction, CaseState, ClaimTask, CompleteTask
 from domain.process import ProcessDefinition
+from domain.signal_messages import LinkCase, SignalState
 
 
 def _validated(check: Callable[[], None]) -> None:
@@ -36,3 +38,15 @@ def validate_claim(state: CaseState, cmd: ClaimTask) -> None:
 def validate_action(state: CaseState, defn: ProcessDefinition, cmd: CaseAction) -> None:
     task = state.task(str(cmd.data.get("task_id") or ""))
     _validated(lambda: rules.check_action(state, cmd, defn, task))
+
+
+def validate_assess(state: SignalState, cmd: CompleteTask) -> None:
+    _validated(lambda: signals.check_assess(state.task, cmd))
+
+
+def validate_signal_claim(state: SignalState, cmd: ClaimTask) -> None:
+    _validated(lambda: signals.check_claim(state.task, state.task.claimed_by, cmd))
+
+
+def validate_link_case(state: SignalState, cmd: LinkCase) -> None:
+    _validated(lambda: signals.check_link_case(state.task, state.case_id, cmd.case_id, cmd.actor))

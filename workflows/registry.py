@@ -1,5 +1,6 @@
 """The workflow classes a worker runs and a replayer replays against."""
 
 from workflows.case_workflow import CaseWorkflow
+from workflows.signal_workflow import SignalWorkflow
 
-WORKFLOWS: list[type] = [CaseWorkflow]
+WORKFLOWS: list[type] = [CaseWorkflow, SignalWorkflow]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse
 
-from api.pages import auth, cases, inbox
+from api.pages import auth, cases, inbox, signals
 from api.pages.deps import LoginRequired
 from api.pages.session import clear_session
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, inbox, cases):
+for module in (auth, inbox, cases, signals):
     router.include_router(module.router)
 
 

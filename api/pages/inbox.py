@@ -1,4 +1,5 @@
-"""``/inbox`` and the task page: the same services as ``/api/tasks``, as Dutch HTML."""
+"""``/inbox`` and the task page (a case's task, or an early signal's ``assess_signal``):
+the same services as ``/api/tasks``, as Dutch HTML."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
+from temporalio.client import Client
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_task
 from api.pages import taskform
@@ -14,12 +16,15 @@ from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import render
 from api.schemas import TaskOut
 from api.scoping import Principal, visible_cases
-from api.services import commands
+from api.services import commands, signal_commands
+from api.services.signals import signal_detail
 from api.services.tasks import InboxFilter, inbox, task_out
-from api.services.taskview import task_detail
+from api.services.taskview import signal_task_detail, task_detail
 from core.config import Settings
-from db.models import Case, Task
+from db.models import Case, Signal, Task
 from domain.permissions import may_act_on
+from domain.process import TaskDef
+from domain.signals import ASSESS_SIGNAL
 
 router = APIRouter()
 
@@ -68,19 +73,31 @@ def inbox_page(
 def _task_context(
     session: Session, principal: Principal, task_id: str, settings: Settings
 ) -> dict[str, Any]:
-    task, case = scoped_task(session, principal, task_id)
-    tdef = commands.task_def(case, task.key)
-    detail = task_detail(session, principal, task, case, settings)
+    """The task, what it belongs to (``owner``: its case, or the early signal it
+    assesses), its form and its context (``api/services/taskview.py``)."""
+    task, owner = scoped_task(session, principal, task_id)
+    case = owner if isinstance(owner, Case) else None
+    tdef: TaskDef | None
+    if isinstance(owner, Signal):
+        signal = signal_detail(session, principal, owner, settings)
+        detail = signal_task_detail(principal, task, owner, settings)
+        tdef = ASSESS_SIGNAL
+    else:
+        signal = None
+        detail = task_detail(session, principal, task, owner, settings)
+        tdef = commands.task_def(owner, task.key)
     return {
         "task": detail,
         "row": task,
+        "owner": owner,
         "case": case,
         "client_ref": detail.context.client_ref,  # "(anoniem)" for an adviser without consent
+        "signal": signal,
         "tdef": tdef,
         "form": detail.form,
         "context": detail.context,
         "may_act": may_act_on(principal.actor, task) and not principal.read_only,
-        "may_contribute": _may_contribute(principal, task, case),
+        "may_contribute": case is not None and _may_contribute(principal, task, case),
         "participant_rows": range(taskform.PARTICIPANT_ROWS),
     }
 
@@ -97,17 +114,38 @@ def _may_contribute(principal: Principal, task: Task, case: Case) -> bool:
 
 @router.get("/tasks/{task_id}")
 def task_page(
-    request: Request,
-    task_id: str,
-    principal: PageUser,
-    session: SessionDep,
-    settings: SettingsDep,
+    request: Request, task_id: str, principal: PageUser, session: SessionDep, settings: SettingsDep
 ) -> Response:
     return render(
         request,
         "task.html",
         {**_task_context(session, principal, task_id, settings), "values": {}, "errors": []},
     )
+
+
+async def _complete(
+    client: Client,
+    session: Session,
+    principal: Principal,
+    ctx: dict[str, Any],
+    settings: Settings,
+    outcome: str,
+    note: str,
+    data: dict[str, Any],
+) -> str:
+    """Complete the task through its case's or signal's command service; where to go
+    next: the case a signal started, or the inbox with the tasks the completion opened."""
+    owner, task_id = ctx["owner"], ctx["row"].id
+    if isinstance(owner, Signal):
+        done = await signal_commands.complete_task(
+            client, session, principal, owner, ctx["row"], outcome, settings, note, data
+        )
+        return f"/cases/{done.case_id}" if done.case_id else f"/inbox?afgerond={task_id}"
+    result = await commands.complete_task(
+        client, session, principal, owner, ctx["row"], outcome, note, data
+    )
+    opened = ",".join(t.id for t in result.opened)
+    return f"/inbox?afgerond={task_id}&geopend={opened}"
 
 
 @router.post("/tasks/{task_id}")
@@ -134,16 +172,13 @@ async def complete_from_form(
         errors += taskform.missing_required(ctx["tdef"], outcome, note, data)
     if not errors:
         try:
-            result = await commands.complete_task(
-                client, session, principal, ctx["case"], ctx["row"], outcome, note, data
-            )
+            target = await _complete(client, session, principal, ctx, settings, outcome, note, data)
         except HTTPException as exc:
-            if exc.status_code not in (409, 422):
+            if exc.status_code not in (403, 409, 422):
                 raise
             errors.append(f"De taak is niet afgerond: {exc.detail}")
         else:
-            opened = ",".join(t.id for t in result.opened)
-            return RedirectResponse(f"/inbox?afgerond={task_id}&geopend={opened}", status_code=303)
+            return RedirectResponse(target, status_code=303)
     return render(request, "task.html", {**ctx, "values": form, "errors": errors}, status=422)
 
 
@@ -151,9 +186,12 @@ async def complete_from_form(
 async def claim_from_form(
     task_id: str, principal: PageUser, session: SessionDep, client: TemporalDep, form: CheckedForm
 ) -> Response:
-    task, case = scoped_task(session, principal, task_id)
+    task, owner = scoped_task(session, principal, task_id)
     if not may_act_on(principal.actor, task) or principal.read_only:
         raise HTTPException(403, "Deze taak hoort bij een andere rol of organisatie.")
     release, force = form.get("release") == "1", form.get("force") == "1"
-    await commands.claim_task(client, principal, case, task, release=release, force=force)
+    if isinstance(owner, Signal):
+        await signal_commands.claim_task(client, principal, owner, task, release, force)
+    else:
+        await commands.claim_task(client, principal, owner, task, release=release, force=force)
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)

@@ -1,4 +1,5 @@
-"""``/api/tasks``: the caller's inbox, claiming and completing tasks (via the workflow)."""
+"""``/api/tasks``: the caller's inbox, claiming and completing tasks (via the workflow of
+the task's case, or of the early signal an ``assess_signal`` task belongs to)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,23 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from temporalio.client import Client
 
 from api.deps import CurrentUser, ScopedTask, SessionDep, SettingsDep, TemporalDep, Writer
-from api.schemas import ClaimBody, CompleteBody, Page, TaskDetailOut, TaskOut, UpdateOut
-from api.services import commands
+from api.schemas import (
+    ClaimBody,
+    CompleteBody,
+    Page,
+    SignalUpdateOut,
+    TaskDetailOut,
+    TaskOut,
+    UpdateOut,
+)
+from api.scoping import Principal
+from api.services import commands, signal_commands
 from api.services.tasks import InboxFilter, inbox
-from api.services.taskview import task_detail
+from api.services.taskview import signal_task_detail, task_detail
+from db.models import Case, Signal, Task
 from domain.vocabulary import Phase, TaskStatus
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
@@ -49,42 +61,57 @@ def get_task(
 ) -> TaskDetailOut:
     """The task with ``form`` (its fields, and per outcome a Dutch label and what it does)
     and ``context`` (the case's client reference and phase, and what the task must judge)."""
-    task, case = scoped
-    return task_detail(session, principal, task, case, settings)
+    task, owner = scoped
+    if isinstance(owner, Signal):
+        return signal_task_detail(principal, task, owner, settings)
+    return task_detail(session, principal, task, owner, settings)
 
 
-@router.post("/{task_id}/complete", response_model=UpdateOut)
+@router.post("/{task_id}/complete", response_model=UpdateOut | SignalUpdateOut)
 async def complete_task(
     body: CompleteBody,
     scoped: ScopedTask,
     principal: Writer,
     client: TemporalDep,
     session: SessionDep,
-) -> UpdateOut:
-    task, case = scoped
+    settings: SettingsDep,
+) -> UpdateOut | SignalUpdateOut:
+    """A case's task: ``UpdateOut``. An early signal's ``assess_signal``:
+    ``SignalUpdateOut`` (with the started case's id for ``start_case``)."""
+    task, owner = scoped
+    if isinstance(owner, Signal):
+        return await signal_commands.complete_task(
+            client, session, principal, owner, task, body.outcome, settings, body.note, body.data
+        )
     result = await commands.complete_task(
-        client, session, principal, case, task, body.outcome, body.note, body.data
+        client, session, principal, owner, task, body.outcome, body.note, body.data
     )
-    return commands.update_out(case.id, result)
+    return commands.update_out(owner.id, result)
 
 
-@router.post("/{task_id}/claim", response_model=UpdateOut)
+async def _claim_scoped(
+    scoped: tuple[Task, Case | Signal],
+    principal: Principal,
+    client: Client,
+    release: bool,
+    force: bool,
+) -> UpdateOut | SignalUpdateOut:
+    task, owner = scoped
+    if isinstance(owner, Signal):
+        return await signal_commands.claim_task(client, principal, owner, task, release, force)
+    result = await commands.claim_task(client, principal, owner, task, release, force)
+    return commands.update_out(owner.id, result)
+
+
+@router.post("/{task_id}/claim", response_model=UpdateOut | SignalUpdateOut)
 async def claim(
     scoped: ScopedTask, principal: Writer, client: TemporalDep, body: ClaimBody | None = None
-) -> UpdateOut:
-    task, case = scoped
-    result = await commands.claim_task(
-        client, principal, case, task, release=False, force=bool(body and body.force)
-    )
-    return commands.update_out(case.id, result)
+) -> UpdateOut | SignalUpdateOut:
+    return await _claim_scoped(scoped, principal, client, False, bool(body and body.force))
 
 
-@router.post("/{task_id}/unclaim", response_model=UpdateOut)
+@router.post("/{task_id}/unclaim", response_model=UpdateOut | SignalUpdateOut)
 async def unclaim(
     scoped: ScopedTask, principal: Writer, client: TemporalDep, body: ClaimBody | None = None
-) -> UpdateOut:
-    task, case = scoped
-    result = await commands.claim_task(
-        client, principal, case, task, release=True, force=bool(body and body.force)
-    )
-    return commands.update_out(case.id, result)
+) -> UpdateOut | SignalUpdateOut:
+    return await _claim_scoped(scoped, principal, client, True, bool(body and body.force))

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, datetime, time
+from typing import Any, Protocol
 
 import structlog
 from fastapi import HTTPException
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
-from temporalio.client import (
-    Client,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
-from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError
+from temporalio.client import Client
 
 from api.schemas import CaseCreate, CaseOut, CaseSummaryOut, Page, TimelineEvent
 from api.scoping import Principal, may_see_summary, sees_client_data, visible_cases
 from api.services.monitor import cohort_condition
 from api.services.tasks import open_tasks_of
+from api.services.workflow import StartFailed, start_synced
 from audit.log import case_events
 from core.config import Settings
 from core.crypto import decrypt_text, encrypt_text
@@ -37,7 +32,6 @@ from domain.vocabulary import ENTRY_PHASE, Phase, Role, TaskStatus
 
 log = structlog.get_logger()
 
-START_TIMEOUT = timedelta(seconds=10)
 MAX_IDEMPOTENCY_KEY = 200
 ANONYMOUS = "(anoniem)"
 # what an adviser without the client's consent sees of an event: facts, no free text
@@ -68,16 +62,22 @@ FACT_KEYS = frozenset(
         "provider_org",
         "reason",
         "intended_end",
+        "signal_id",
     }
 )
 ORG_KIND = {"provider_org": Role.AANBIEDER.value, "oco_org": Role.OCO.value}
 
 
-class StartFailed(Exception):
-    """Temporal did not confirm the workflow start."""
+class NamesOrganisations(Protocol):
+    """A body naming the client's provider and (optionally) OCO: a case's or a signal's."""
+
+    @property
+    def provider_org(self) -> str: ...
+    @property
+    def oco_org(self) -> str | None: ...
 
 
-def _check_org_kinds(session: Session, body: CaseCreate) -> None:
+def check_org_kinds(session: Session, body: NamesOrganisations) -> None:
     """A named organisation that exists must be of the right kind; an unknown name is
     accepted (organisations are registered on first use by ``casusregie user add``)."""
     for field, kind in ORG_KIND.items():
@@ -92,7 +92,11 @@ def _check_org_kinds(session: Session, body: CaseCreate) -> None:
 
 
 def _new_case(
-    principal: Principal, body: CaseCreate, key: str | None, settings: Settings
+    principal: Principal,
+    body: CaseCreate,
+    key: str | None,
+    settings: Settings,
+    signal_id: str | None = None,
 ) -> tuple[Case, list[CaseParticipant]]:
     case_id = new_id()
     case = Case(
@@ -116,6 +120,7 @@ def _new_case(
         workflow_state="pending",
         idempotency_key=key,
         created_by=principal.user_id,
+        signal_id=signal_id,
     )
     orgs = {"provider": body.provider_org, "zorgkantoor": principal.org, "oco": body.oco_org}
     participants = [
@@ -150,29 +155,8 @@ def case_input(
         phase_max_days=dict(settings.phase_max_days),
         started_by=principal.actor,
         request_id=request_id,
+        signal_id=case.signal_id,
     )
-
-
-async def _start(client: Client, inp: CaseInput, settings: Settings) -> None:
-    try:
-        handle = await client.start_workflow(
-            WORKFLOW_NAME,
-            inp,
-            id=workflow_id_for(inp.case_id),
-            task_queue=settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            rpc_timeout=START_TIMEOUT,
-        )
-    except RPCError as err:
-        log.warning("workflow_start_failed", status=err.status.name)
-        raise StartFailed(err.status.name) from err
-    except TimeoutError as err:
-        log.warning("workflow_start_failed", status="timeout")
-        raise StartFailed("timeout") from err
-    try:  # best effort: the response then already shows the first tasks
-        await handle.execute_update("sync_read_model", result_type=bool, rpc_timeout=START_TIMEOUT)
-    except (RPCError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        log.info("read_model_not_synced_after_start")
 
 
 @dataclass
@@ -189,20 +173,26 @@ async def start_case(
     idempotency_key: str | None,
     settings: Settings,
     request_id: str | None,
+    signal_id: str | None = None,
 ) -> Started:
     """Insert the case as pending, start its workflow, mark it running.
 
     Without an Idempotency-Key a failed start deletes the row; with one the row stays
-    pending (invisible) and a retry with the same key completes the same start.
+    pending (invisible) and a retry with the same key completes the same start. A case
+    started from an early signal (``signal_id``) has the key ``signal:<id>``, whoever
+    starts it: one signal never starts two cases.
     """
     if principal.org_region and body.region != principal.org_region:
         raise HTTPException(403, f"region: you start cases in {principal.org_region} only")
-    _check_org_kinds(session, body)
+    check_org_kinds(session, body)
     key = None
-    if idempotency_key:
+    if signal_id:
+        key = f"signal:{signal_id}"
+    elif idempotency_key:
         if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
             raise HTTPException(422, f"Idempotency-Key: at most {MAX_IDEMPOTENCY_KEY} characters")
         key = f"{principal.user_id}:{idempotency_key}"  # keys are per user
+    if key:
         existing = session.exec(select(Case).where(Case.idempotency_key == key)).first()
         if existing is not None:
             if existing.workflow_state != "pending":
@@ -210,7 +200,7 @@ async def start_case(
             return await _finish_start(
                 session, client, principal, existing, settings, request_id, keep_pending=True
             )
-    case, participants = _new_case(principal, body, key, settings)
+    case, participants = _new_case(principal, body, key, settings, signal_id)
     session.add(case)
     session.add_all(participants)
     try:
@@ -237,7 +227,8 @@ async def _finish_start(
 ) -> Started:
     bind_case(case.id)
     try:
-        await _start(client, case_input(case, principal, settings, request_id), settings)
+        inp = case_input(case, principal, settings, request_id)
+        await start_synced(client, WORKFLOW_NAME, inp, case.workflow_id, settings)
     except StartFailed:
         if not keep_pending:
             session.exec(delete(CaseParticipant).where(col(CaseParticipant.case_id) == case.id))

@@ -30,7 +30,7 @@ from domain.process import TaskDef
 from workflows.case_workflow import CaseWorkflow
 
 
-def _checked(check: Callable[[], None]) -> None:
+def checked(check: Callable[[], None]) -> None:
     try:
         check()
     except rules.Refused as refused:
@@ -61,7 +61,7 @@ def task_def(case: Case, key: str) -> TaskDef | None:
         return None
 
 
-def _may_write(principal: Principal) -> None:
+def may_write(principal: Principal) -> None:
     if principal.read_only:
         raise HTTPException(403, "auditors have read-only access")
 
@@ -76,7 +76,7 @@ async def complete_task(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> UpdateResult:
-    _may_write(principal)
+    may_write(principal)
     cmd = CompleteTask(
         task_id=task.id,
         outcome=outcome,
@@ -89,7 +89,7 @@ async def complete_task(
     tasks = _case_tasks(session, case)
     defn = definition(case.definition_version)
     tdef = task_def(case, task.key)
-    _checked(lambda: rules.check_complete(facts, task, tdef, cmd, tasks=tasks, defn=defn))
+    checked(lambda: rules.check_complete(facts, task, tdef, cmd, tasks=tasks, defn=defn))
     with timed_update("complete_task"):
         return await run_update(client, case.id, CaseWorkflow.complete_task, cmd)
 
@@ -97,7 +97,7 @@ async def complete_task(
 async def claim_task(
     client: Client, principal: Principal, case: Case, task: Task, release: bool, force: bool
 ) -> UpdateResult:
-    _may_write(principal)
+    may_write(principal)
     cmd = ClaimTask(
         task_id=task.id,
         actor=principal.actor,
@@ -107,7 +107,7 @@ async def claim_task(
     )
     facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
     # who holds the claim is the workflow's to judge (the read model keeps only a name)
-    _checked(lambda: rules.check_open_task(facts, task, task.id, cmd.actor))
+    checked(lambda: rules.check_open_task(facts, task, task.id, cmd.actor))
     with timed_update("claim_task"):
         return await run_update(client, case.id, CaseWorkflow.claim_task, cmd)
 
@@ -121,7 +121,7 @@ async def case_action(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> UpdateResult:
-    _may_write(principal)
+    may_write(principal)
     cmd = CaseAction(
         action=action,
         actor=principal.actor,
@@ -133,7 +133,7 @@ async def case_action(
     target = session.get(Task, str(cmd.data.get("task_id") or ""))
     target = target if target is not None and target.case_id == case.id else None
     defn = definition(case.definition_version)
-    _checked(lambda: rules.check_action(facts, cmd, defn, target))
+    checked(lambda: rules.check_action(facts, cmd, defn, target))
     with timed_update("case_action"):
         return await run_update(client, case.id, CaseWorkflow.case_action, cmd)
 

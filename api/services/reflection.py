@@ -146,6 +146,8 @@ def reflection(
     solutions: Counter[str] = Counter()
     rounds: Counter[str] = Counter()
     for t in tasks:
+        if t.case_id is None:  # an early signal's task: not part of a case
+            continue
         need = _value(by_id[t.case_id], "care_need_type")
         data = t.data or {}
         if t.key == "decide_dossierhouder" and t.outcome == "declined":

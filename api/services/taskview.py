@@ -12,15 +12,17 @@ from api.schemas import TaskContext, TaskDetailOut, TaskFormOut, TaskJudged
 from api.scoping import Principal, may_see_summary, sees_client_data
 from api.services.cases import ANONYMOUS, participants_of
 from api.services.commands import task_def
+from api.services.signals import signal_out
 from api.services.tasks import task_out
 from core.config import Settings
 from core.crypto import decrypt_text
-from db.models import Case, Task
+from db.models import Case, Signal, Task
 from domain.codes import DOCUMENT_KINDS, label_of
-from domain.definitions import definition
+from domain.definitions import CURRENT_VERSION, definition
 from domain.forms import describe
 from domain.labels import PHASE_TITLES
 from domain.process import TaskDef
+from domain.signals import ASSESS_SIGNAL
 from domain.vocabulary import Phase, TaskStatus
 
 
@@ -89,4 +91,24 @@ def task_detail(
         form=form,
         context=context,
         contributions=[] if anonymous else list(task.contributions or []),
+    )
+
+
+def signal_task_detail(
+    principal: Principal, task: Task, signal: Signal, settings: Settings
+) -> TaskDetailOut:
+    """An early signal's ``assess_signal`` task: its form, and the signal as context."""
+    shown = signal_out(principal, signal, task.id, settings)
+    spec = describe(ASSESS_SIGNAL, list(task.allowed_outcomes or []), definition(CURRENT_VERSION))
+    return TaskDetailOut(
+        **task_out(task).model_dump(),
+        form=TaskFormOut.model_validate(spec, from_attributes=True),
+        context=TaskContext(
+            client_ref=shown.client_ref,
+            phase="",
+            phase_title="Vroegtijdig signaal",
+            request=shown.note,
+            requested_by=shown.sent_by,
+            requested_by_org=shown.sender_org,
+        ),
     )

@@ -120,14 +120,15 @@ async def api(env, engine, task_queue, tokens, monkeypatch) -> AsyncIterator[Api
 
 async def terminate_started(client: Client, engine) -> None:
     """Workflows left running (open cases, or closed ones still finishing their
-    notifications) would keep timers on the shared time-skipping server without a
-    worker, and stall later tests' time skips."""
+    notifications, and signals not yet assessed) would keep timers on the shared
+    time-skipping server without a worker, and stall later tests' time skips."""
     from sqlmodel import select
 
-    from db.models import Case
+    from db.models import Case, Signal
 
     with Session(engine) as session:
-        ids = list(session.exec(select(Case.id)))
-    for case_id in ids:
+        ids = [workflow_id_for(c) for c in session.exec(select(Case.id))]
+        ids += list(session.exec(select(Signal.workflow_id)))
+    for workflow_id in ids:
         with contextlib.suppress(RPCError):
-            await client.get_workflow_handle(workflow_id_for(case_id)).terminate("test done")
+            await client.get_workflow_handle(workflow_id).terminate("test done")

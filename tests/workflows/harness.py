@@ -39,6 +39,7 @@ from domain.messages import (
     workflow_id_for,
 )
 from workflows.case_workflow import CaseWorkflow
+from workflows.registry import WORKFLOWS
 
 PROVIDER = Actor("u-prov", "Petra Aanbieder", "aanbieder", "Zorggroep Noord")
 NEXT_PROVIDER = Actor("u-prov2", "Bram Aanbieder", "aanbieder", "Stichting Oost")
@@ -189,7 +190,7 @@ async def running_worker(
         async with Worker(
             client,
             task_queue=task_queue,
-            workflows=[CaseWorkflow],
+            workflows=WORKFLOWS,
             activities=activities or build_activities(engine, get_settings()),
             activity_executor=executor,
         ):
