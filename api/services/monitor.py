@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from statistics import median, quantiles
 
-from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_
+from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, or_
 from sqlmodel import Session, col, select
 
 from api.scoping import Principal, visible_cases
@@ -109,10 +109,29 @@ def monitor(session: Session, principal: Principal, region: str | None = None) -
     now = datetime.now(UTC)
     scope = [visible_cases(principal)] + ([col(Case.region) == region] if region else [])
 
+    counted = (
+        "overdue",
+        "stalled",
+        "skipped",
+        "decision_in_time",
+        "decision_late",
+        "missed_report",
+    )
+    # one pass over the scoped cases: a sum per cohort
+    sums = session.exec(
+        select(
+            *(
+                func.coalesce(func.sum(case((cohort_condition(n, now), 1), else_=0)), 0)
+                for n in counted
+            )
+        )
+        .select_from(Case)
+        .where(*scope)
+    ).one()
+    totals = dict(zip(counted, sums, strict=True))
+
     def count(name: str) -> int:
-        return session.exec(
-            select(func.count()).select_from(Case).where(*scope, cohort_condition(name, now))
-        ).one()
+        return int(totals[name])
 
     since = session.exec(select(Case.phase, Case.phase_since).where(*scope, _open())).all()
     per_phase: dict[str, list[float]] = {p.value: [] for p in WORKING_PHASES}

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.scoping import Principal, visible_cases
@@ -132,10 +133,22 @@ def reflection(
     cases = _cases(session, principal, period, region, sector)
     by_id = {c.id: c for c in cases}
     ids = list(by_id)
-    tasks = list(session.exec(select(Task).where(col(Task.case_id).in_(ids))).all()) if ids else []
+    # only the columns the report reads: no ORM objects for tens of thousands of tasks
+    columns = (
+        col(Task.case_id),
+        col(Task.key),
+        col(Task.status),
+        col(Task.outcome),
+        col(Task.data),
+    )
+    tasks = (
+        session.execute(sa_select(*columns).where(col(Task.case_id).in_(ids))).tuples().all()
+        if ids
+        else []
+    )
     stalls = (
         session.exec(
-            select(AuditEvent).where(
+            select(AuditEvent.detail).where(
                 col(AuditEvent.case_id).in_(ids), AuditEvent.action == "phase_stalled"
             )
         ).all()
@@ -145,20 +158,23 @@ def reflection(
     declines: dict[str, Counter[str]] = defaultdict(Counter)
     solutions: Counter[str] = Counter()
     rounds: Counter[str] = Counter()
-    for t in tasks:
-        if t.case_id is None:  # an early signal's task: not part of a case
+    skipped: Counter[str] = Counter()
+    for case_id, key, status, outcome, task_data in tasks:
+        if case_id is None:  # an early signal's task: not part of a case
             continue
-        need = _value(by_id[t.case_id], "care_need_type")
-        data = t.data or {}
-        if t.key == "decide_dossierhouder" and t.outcome == "declined":
+        need = _value(by_id[case_id], "care_need_type")
+        data = task_data or {}
+        if status == TaskStatus.SKIPPED:
+            skipped[key] += 1
+        if key == "decide_dossierhouder" and outcome == "declined":
             declines[need][str(data.get("reason_code") or "unknown")] += 1
         for result in data.get("round_results") or []:
             if isinstance(result, dict) and result.get("result") == "declined":
                 declines[need][str(result.get("reason_code") or "unknown")] += 1
-        if t.outcome == "placed" and data.get("solution_kind"):
+        if outcome == "placed" and data.get("solution_kind"):
             solutions[str(data["solution_kind"])] += 1
-        if t.key in REGISTRATION_ROUNDS and t.status == TaskStatus.DONE:
-            rounds[t.case_id] += 1
+        if key in REGISTRATION_ROUNDS and status == TaskStatus.DONE:
+            rounds[case_id] += 1
     placed = [c for c in cases if c.outcome == CaseOutcome.PLACED]
     return Reflection(
         period=period,
@@ -167,10 +183,8 @@ def reflection(
         cases=len(cases),
         closed=sum(1 for c in cases if c.status == CaseStatus.CLOSED),
         outcomes=_outcome_rows(cases),
-        stalled_by_phase=dict(Counter(str(e.detail.get("phase")) for e in stalls)),
-        skipped_by_task=dict(
-            Counter(t.key for t in tasks if t.status == TaskStatus.SKIPPED).most_common()
-        ),
+        stalled_by_phase=dict(Counter(str((detail or {}).get("phase")) for detail in stalls)),
+        skipped_by_task=dict(skipped.most_common()),
         declines_by_care_need={need: dict(c.most_common()) for need, c in sorted(declines.items())},
         rounds_per_placement=(
             round(sum(rounds[c.id] for c in placed) / len(placed), 2) if placed else None
