@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from typing import Any
 
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -142,7 +143,18 @@ def reflection(
         col(Task.data),
     )
     tasks = (
-        session.execute(sa_select(*columns).where(col(Task.case_id).in_(ids))).tuples().all()
+        session.execute(
+            sa_select(*columns).where(
+                col(Task.case_id).in_(ids),
+                or_(  # the tasks the report reads: declines, rounds, placements, skips
+                    col(Task.key).in_(("decide_dossierhouder", *REGISTRATION_ROUNDS)),
+                    col(Task.outcome) == "placed",
+                    col(Task.status) == TaskStatus.SKIPPED.value,
+                ),
+            )
+        )
+        .tuples()
+        .all()
         if ids
         else []
     )
