@@ -10,13 +10,14 @@ from pydantic import ValidationError
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_case
 from api.pages.deps import CheckedForm, PageUser
-from api.pages.render import render
+from api.pages.render import IDEMPOTENCY_FIELD, render
 from api.pages.taskform import text_value
 from api.requestid import current_request_id
 from api.schemas import CaseCreate
 from api.scoping import Principal, steers
 from api.services import cases as service
 from api.services import commands
+from api.services.idempotency import Attempt, fingerprint, once
 from domain.messages import CaseActionKind
 from domain.permissions import PARTICIPANT_CAPACITIES
 from domain.vocabulary import REGIONS, CaseStatus, Phase, Role, Sector
@@ -160,5 +161,14 @@ async def case_action(
     elif action == CaseActionKind.END_CARE_WITH_BRIDGING:
         data = {"bridging_solution": text_value(form, "bridging_solution")}
     note = text_value(form, "note")
-    await commands.case_action(client, session, principal, case, action, note, data)
+
+    async def run(attempt: Attempt) -> dict:
+        result = await commands.case_action(
+            client, session, principal, case, action, note, data, attempt
+        )
+        return commands.update_out(case.id, result).model_dump(mode="json")
+
+    key = text_value(form, IDEMPOTENCY_FIELD) or None
+    fp = fingerprint("POST", f"/cases/{case.id}/action", [action, note, data])
+    await once(session, principal.user_id, key, fp, run)
     return RedirectResponse(f"/cases/{case.id}", status_code=303)

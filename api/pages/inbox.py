@@ -9,9 +9,10 @@ from sqlmodel import select
 from api.deps import SessionDep, TemporalDep, scoped_task
 from api.pages import taskform
 from api.pages.deps import CheckedForm, PageUser
-from api.pages.render import render
+from api.pages.render import IDEMPOTENCY_FIELD, render
 from api.scoping import Principal, visible_cases
 from api.services import commands
+from api.services.idempotency import Attempt, fingerprint, once
 from api.services.tasks import InboxFilter, inbox, task_out
 from db.models import Case, Task
 from domain.permissions import may_act_on
@@ -106,16 +107,23 @@ async def complete_from_form(
     else:
         errors += taskform.missing_required(ctx["tdef"], outcome, note, data)
     if not errors:
-        try:
+
+        async def run(attempt: Attempt) -> dict:
             result = await commands.complete_task(
-                client, principal, ctx["case"], ctx["row"], outcome, note, data
+                client, principal, ctx["case"], ctx["row"], outcome, note, data, attempt
             )
+            return commands.update_out(ctx["case"].id, result).model_dump(mode="json")
+
+        key = taskform.text_value(form, IDEMPOTENCY_FIELD) or None
+        fp = fingerprint("POST", f"/tasks/{task_id}", [outcome, note, data])
+        try:
+            _, body = await once(session, principal.user_id, key, fp, run)
         except HTTPException as exc:
             if exc.status_code not in (409, 422):
                 raise
             errors.append(f"De taak is niet afgerond: {exc.detail}")
         else:
-            opened = ",".join(t.id for t in result.opened)
+            opened = ",".join(t["id"] for t in body["opened"])
             return RedirectResponse(f"/inbox?afgerond={task_id}&geopend={opened}", status_code=303)
     return render(request, "task.html", {**ctx, "values": form, "errors": errors}, status=422)
 
@@ -128,5 +136,14 @@ async def claim_from_form(
     if not may_act_on(principal.actor, task) or principal.read_only:
         raise HTTPException(403, "Deze taak hoort bij een andere rol of organisatie.")
     release, force = form.get("release") == "1", form.get("force") == "1"
-    await commands.claim_task(client, principal, case, task, release=release, force=force)
+
+    async def run(attempt: Attempt) -> dict:
+        result = await commands.claim_task(
+            client, principal, case, task, release=release, force=force, attempt=attempt
+        )
+        return commands.update_out(case.id, result).model_dump(mode="json")
+
+    key = taskform.text_value(form, IDEMPOTENCY_FIELD) or None
+    fp = fingerprint("POST", f"/tasks/{task_id}/claim", [release, force])
+    await once(session, principal.user_id, key, fp, run)
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,15 @@ from domain import labels
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "pages"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
-templates.env.globals.update(labels=labels, csrf_field=CSRF_FIELD)
+# a form's hidden idempotency key: a double submit (or a retry after an error page) is
+# applied once (api/services/idempotency.py)
+IDEMPOTENCY_FIELD = "idempotency_key"
+templates.env.globals.update(
+    labels=labels,
+    csrf_field=CSRF_FIELD,
+    idempotency_field=IDEMPOTENCY_FIELD,
+    new_key=lambda: str(uuid.uuid4()),
+)
 templates.env.filters.update(
     datum=labels.format_date, datumtijd=labels.format_datetime, dagen=labels.format_days_left
 )

@@ -3,7 +3,9 @@ pre-check with the domain's rules on the read model (a refusal costs no round tr
 build the command with the caller as actor, send it as a workflow update.
 
 The workflow's validators apply the same rules again on the workflow's own state, which
-is authoritative; the API never writes task state itself.
+is authoritative; the API never writes task state itself. A retry of an earlier attempt
+(``Attempt.retry``, see ``api/services/idempotency.py``) skips the pre-check: the read
+model may already show that attempt's effect.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from api.requestid import current_request_id
 from api.schemas import TaskOut, UpdateOut
 from api.scoping import Principal
 from api.services.cases import participants_of
+from api.services.idempotency import FIRST, Attempt
 from api.services.workflow import refusal_status, run_update
 from db.models import Case, Task
 from db.read_model import task_row
@@ -29,7 +32,9 @@ from domain.process import TaskDef
 from workflows.case_workflow import CaseWorkflow
 
 
-def _checked(check: Callable[[], None]) -> None:
+def _checked(attempt: Attempt, check: Callable[[], None]) -> None:
+    if attempt.retry:
+        return
     try:
         check()
     except rules.Refused as refused:
@@ -67,6 +72,7 @@ async def complete_task(
     outcome: str,
     note: str = "",
     data: dict[str, Any] | None = None,
+    attempt: Attempt = FIRST,
 ) -> UpdateResult:
     _may_write(principal)
     cmd = CompleteTask(
@@ -78,12 +84,20 @@ async def complete_task(
         request_id=current_request_id(),
     )
     facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
-    _checked(lambda: rules.check_complete(facts, task, task_def(case, task.key), cmd))
-    return await run_update(client, case.id, CaseWorkflow.complete_task, cmd)
+    _checked(attempt, lambda: rules.check_complete(facts, task, task_def(case, task.key), cmd))
+    return await run_update(
+        client, case.id, CaseWorkflow.complete_task, cmd, update_id=attempt.update_id
+    )
 
 
 async def claim_task(
-    client: Client, principal: Principal, case: Case, task: Task, release: bool, force: bool
+    client: Client,
+    principal: Principal,
+    case: Case,
+    task: Task,
+    release: bool,
+    force: bool,
+    attempt: Attempt = FIRST,
 ) -> UpdateResult:
     _may_write(principal)
     cmd = ClaimTask(
@@ -95,8 +109,10 @@ async def claim_task(
     )
     facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
     # who holds the claim is the workflow's to judge (the read model keeps only a name)
-    _checked(lambda: rules.check_open_task(facts, task, task.id, cmd.actor))
-    return await run_update(client, case.id, CaseWorkflow.claim_task, cmd)
+    _checked(attempt, lambda: rules.check_open_task(facts, task, task.id, cmd.actor))
+    return await run_update(
+        client, case.id, CaseWorkflow.claim_task, cmd, update_id=attempt.update_id
+    )
 
 
 async def case_action(
@@ -107,6 +123,7 @@ async def case_action(
     action: str,
     note: str = "",
     data: dict[str, Any] | None = None,
+    attempt: Attempt = FIRST,
 ) -> UpdateResult:
     _may_write(principal)
     cmd = CaseAction(
@@ -117,8 +134,10 @@ async def case_action(
         request_id=current_request_id(),
     )
     facts = case_facts(session, case)
-    _checked(lambda: rules.check_action(facts, cmd))
-    return await run_update(client, case.id, CaseWorkflow.case_action, cmd)
+    _checked(attempt, lambda: rules.check_action(facts, cmd))
+    return await run_update(
+        client, case.id, CaseWorkflow.case_action, cmd, update_id=attempt.update_id
+    )
 
 
 def task_state_out(case_id: str, task: TaskState) -> TaskOut:
