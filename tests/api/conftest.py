@@ -131,3 +131,6 @@ async def terminate_started(client: Client, engine) -> None:
     for case_id in ids:
         with contextlib.suppress(RPCError):
             await client.get_workflow_handle(workflow_id_for(case_id)).terminate("test done")
+
+
+from tests.api.live import live  # noqa: F401  (fixture: the API on the dev server)
