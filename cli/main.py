@@ -51,17 +51,22 @@ def api() -> None:
 
     from core.config import get_settings
     from core.logging import configure_logging
+    from core.telemetry import configure_tracing, shutdown_tracing
 
     settings = get_settings()
     configure_logging(settings)
-    uvicorn.run(
-        "api.main:app",
-        host=settings.api_host,
-        port=settings.api_port,
-        log_config=None,  # our configure_logging renders uvicorn's loggers
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
-    )
+    configure_tracing("casusregie-api")
+    try:
+        uvicorn.run(
+            "api.main:app",
+            host=settings.api_host,
+            port=settings.api_port,
+            log_config=None,  # our configure_logging renders uvicorn's loggers
+            proxy_headers=False,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        shutdown_tracing()
 
 
 @app.command()
@@ -73,10 +78,12 @@ def worker() -> None:
 
     from core.config import get_settings
     from core.logging import configure_logging
+    from core.telemetry import configure_tracing, shutdown_tracing
     from worker import run_worker
 
     settings = get_settings()
     configure_logging(settings)
+    configure_tracing("casusregie-worker")
     try:
         asyncio.run(run_worker(settings))
     except RuntimeError as err:  # e.g. Temporal unreachable at start-up
@@ -84,6 +91,8 @@ def worker() -> None:
             "worker_failed", error=str(err), address=settings.effective_temporal_address
         )
         raise typer.Exit(1) from None
+    finally:
+        shutdown_tracing()
 
 
 @app.command()

@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from core.codec import EncryptionCodec
 from core.config import Settings, get_settings
+from core.telemetry import temporal_interceptors
 
 
 def data_converter(settings: Settings | None = None) -> temporalio.converter.DataConverter:
@@ -26,4 +27,5 @@ async def connect_client(settings: Settings | None = None, address: str | None =
         address or settings.effective_temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
+        interceptors=temporal_interceptors(),  # tracing, when on (the worker inherits it)
     )
