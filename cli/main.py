@@ -20,6 +20,7 @@ import typer
 from cli.audit import audit_app
 from cli.history import history_app
 from cli.replay import replay_command
+from cli.temporal_admin import temporal_app
 from cli.users import user_app
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app = typer.Typer(
 app.add_typer(user_app, name="user")
 app.add_typer(history_app, name="history")
 app.add_typer(audit_app, name="audit")
+app.add_typer(temporal_app, name="temporal")
 app.command("replay")(replay_command)
 
 
