@@ -89,6 +89,7 @@ class Clients:
     retries: Counter = field(default_factory=Counter)
     started: int = 0
     completions: int = 0
+    late_read_model: int = 0
 
     async def call(
         self, api: int, user: str, method: str, path: str, key: str | None = None, **kwargs
@@ -124,6 +125,20 @@ class Clients:
             await asyncio.sleep(0.2)
             case = await self.call(api, "coordinator", "GET", f"/api/cases/{case['id']}")
 
+    async def visible(self, api: int, task_id: str) -> None:
+        """Wait until the read model shows a task the workflow reported as opened."""
+        headers = {"Authorization": f"Bearer {self.tokens['provider']}"}
+        deadline = time.monotonic() + OP_BUDGET_S
+        while True:
+            try:
+                r = await self.http.get(f"{self.apis[api]}/api/tasks/{task_id}", headers=headers)
+                if r.status_code == 200:
+                    return
+            except httpx.TransportError:
+                api = 1 - api
+            assert time.monotonic() < deadline, f"task {task_id} never reached the read model"
+            await asyncio.sleep(0.2)
+
     async def drive(self, i: int) -> str:
         api = i % 2
         case = await self.call(
@@ -140,7 +155,10 @@ class Clients:
             json={"outcome": "accepted"},
         )
         arrange = next(t for t in done["opened"] if t["key"] == "arrange_care")
-        await self.call(
+        if not done["read_model_synced"]:  # the write was late (its worker was killed)
+            self.late_read_model += 1
+            await self.visible(api, arrange["id"])
+        placed = await self.call(
             api,
             "provider",
             "POST",
@@ -148,6 +166,8 @@ class Clients:
             f"arrange-{i}",
             json={"outcome": "placed", "data": {"placed_at": PROVIDER}},
         )
+        assert (placed["status"], placed["outcome"]) == ("closed", "placed")
+        self.late_read_model += not placed["read_model_synced"]
         self.completions += 2
         return case["id"]
 
@@ -204,6 +224,21 @@ async def _run(clients: Clients, stack: Stack) -> tuple[list[str], dict]:
     return case_ids, figures
 
 
+def _read_model_settles(engine, case_ids: list[str], timeout: float = 150) -> float:
+    """Seconds until the read model shows every case closed: a write that was running on
+    the killed worker is retried elsewhere after its 30 s activity timeout."""
+    started = time.monotonic()
+    while True:
+        with Session(engine) as session:
+            open_cases = session.exec(
+                select(func.count()).where(Case.id.in_(case_ids), Case.status != "closed")
+            ).one()
+        if open_cases == 0:
+            return time.monotonic() - started
+        assert time.monotonic() - started < timeout, f"{open_cases} cases never closed"
+        time.sleep(0.5)
+
+
 def _delivered_twice(webhooks: WebhookReceiver) -> list[str]:
     counts = Counter(hook.headers.get("X-Casusregie-Delivery") for hook in webhooks.received)
     return [delivery for delivery, n in counts.items() if n > 1]
@@ -233,17 +268,18 @@ def test_two_workers_two_apis_kill_one_of_each(dev_server, postgres_url, tmp_pat
             for n, api in enumerate(apis, start=1):
                 _wait_healthy(api, stack.procs[f"api-{n}"])
 
-            async def main() -> tuple[list[str], dict, Counter]:
+            async def main() -> tuple[list[str], dict, Clients]:
                 limits = httpx.Limits(max_connections=CLIENTS * 2)
                 async with httpx.AsyncClient(limits=limits) as http:
                     clients = Clients(http=http, apis=apis, tokens=tokens)
                     case_ids, figures = await _run(clients, stack)
-                    return case_ids, figures, clients.retries
+                    return case_ids, figures, clients
 
-            case_ids, figures, retries = asyncio.run(main())
+            case_ids, figures, clients = asyncio.run(main())
             assert stack.procs["worker-2"].poll() is None and stack.procs["api-2"].poll() is None
 
             engine = engine_for(postgres_url)
+            figures["read_model_settled_after_s"] = round(_read_model_settles(engine, case_ids), 1)
             with Session(engine) as session:
                 states = Counter(
                     session.exec(
@@ -278,7 +314,8 @@ def test_two_workers_two_apis_kill_one_of_each(dev_server, postgres_url, tmp_pat
                 "cases": CASES,
                 "completions": 2 * CASES,
                 "clients": CLIENTS,
-                "retries": dict(retries),
+                "retries": dict(clients.retries),
+                "read_model_late": clients.late_read_model,
                 "webhook_deliveries": len(webhooks.received),
                 "notifications_not_yet_sent": unsent,
             }
