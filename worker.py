@@ -24,6 +24,10 @@ log = structlog.get_logger(__name__)
 
 ACTIVITY_THREADS = 16
 GRACEFUL_SHUTDOWN = timedelta(seconds=10)
+# a case's workflow tasks go to the worker that has it cached; when that worker is gone,
+# Temporal moves them to the shared queue after this long (SDK default 10 s): with a
+# dead worker, changes to its cases wait this long before another worker takes them
+STICKY_TIMEOUT = timedelta(seconds=3)
 
 
 def build_worker(
@@ -37,6 +41,7 @@ def build_worker(
         activity_executor=executor,
         max_concurrent_activities=ACTIVITY_THREADS,
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
+        sticky_queue_schedule_to_start_timeout=STICKY_TIMEOUT,
     )
 
 

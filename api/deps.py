@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Path, Request
+from fastapi import Depends, Header, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -148,3 +148,5 @@ def get_writer(principal: CurrentUser) -> Principal:
 
 
 Writer = Annotated[Principal, Depends(get_writer)]
+# a retry with the same key returns the first answer (api/services/idempotency.py)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

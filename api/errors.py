@@ -1,5 +1,5 @@
 """Exception handlers: nothing a caller causes becomes a 500; JSON under ``/api`` (and
-``/healthz``), a readable Dutch page for the web pages."""
+the health probes), a readable Dutch page for the web pages."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ DUTCH_TITLES = {
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api") or path == "/healthz"
+    return path.startswith("/api") or path in ("/healthz", "/readyz", "/livez")
 
 
 def _error_page(

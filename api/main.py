@@ -28,6 +28,7 @@ from api.routes import (
 )
 from api.temporal import TemporalProvider, TemporalUnavailable
 from core.config import get_settings
+from core.telemetry import instrument_app
 
 log = structlog.get_logger()
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -70,6 +71,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     pages.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    instrument_app(app)  # traces, when OTEL_EXPORTER_OTLP_ENDPOINT is set
     return app
 
 

@@ -10,6 +10,7 @@ import structlog
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 
+from api.workers import WorkerCheck
 from core.config import Settings
 from core.temporal import connect_client
 
@@ -30,6 +31,7 @@ class TemporalProvider:
         self._settings = settings
         self._client = client
         self._lock = asyncio.Lock()
+        self._workers = WorkerCheck(settings.task_queue)
 
     async def client(self) -> Client:
         if self._client is not None:
@@ -58,3 +60,11 @@ class TemporalProvider:
             return True
         except Exception:  # noqa: BLE001 - any failure means: not healthy
             return False
+
+    async def worker_ok(self) -> bool:
+        """True when a worker polls the task queue (cached for a few seconds)."""
+        try:
+            client = await self.client()
+        except TemporalUnavailable:
+            return False
+        return await self._workers.ok(client)

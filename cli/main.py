@@ -21,6 +21,7 @@ from cli.audit import audit_app
 from cli.history import history_app
 from cli.replay import replay_command
 from cli.simulate import simulate_command
+from cli.temporal_admin import temporal_app
 from cli.users import user_app
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.add_typer(user_app, name="user")
 app.add_typer(history_app, name="history")
 app.add_typer(audit_app, name="audit")
+app.add_typer(temporal_app, name="temporal")
 app.command("replay")(replay_command)
 app.command("simulate")(simulate_command)
 
@@ -53,17 +55,22 @@ def api() -> None:
 
     from core.config import get_settings
     from core.logging import configure_logging
+    from core.telemetry import configure_tracing, shutdown_tracing
 
     settings = get_settings()
     configure_logging(settings)
-    uvicorn.run(
-        "api.main:app",
-        host=settings.api_host,
-        port=settings.api_port,
-        log_config=None,  # our configure_logging renders uvicorn's loggers
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
-    )
+    configure_tracing("casusregie-api")
+    try:
+        uvicorn.run(
+            "api.main:app",
+            host=settings.api_host,
+            port=settings.api_port,
+            log_config=None,  # our configure_logging renders uvicorn's loggers
+            proxy_headers=False,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        shutdown_tracing()
 
 
 @app.command()
@@ -75,10 +82,12 @@ def worker() -> None:
 
     from core.config import get_settings
     from core.logging import configure_logging
+    from core.telemetry import configure_tracing, shutdown_tracing
     from worker import run_worker
 
     settings = get_settings()
     configure_logging(settings)
+    configure_tracing("casusregie-worker")
     try:
         asyncio.run(run_worker(settings))
     except RuntimeError as err:  # e.g. Temporal unreachable at start-up
@@ -86,6 +95,8 @@ def worker() -> None:
             "worker_failed", error=str(err), address=settings.effective_temporal_address
         )
         raise typer.Exit(1) from None
+    finally:
+        shutdown_tracing()
 
 
 @app.command()

@@ -1,11 +1,17 @@
 """``casusregie up`` (what ``make run`` runs): migrate, start Temporal (the embedded dev
 server unless ``CASUSREGIE_TEMPORAL_ADDRESS`` is set), the worker and the API; wait until
 each is healthy; print where to go; on Ctrl-C/SIGTERM stop API, worker, then Temporal.
-If a child dies the rest is stopped and ``up`` exits non-zero."""
+
+A child that crashes once running is restarted with backoff (logged); one that crashes
+too often in a short window makes ``up`` stop everything and exit non-zero with a clear
+message (``cli/supervisor.py``). A child that dies during start-up stops ``up`` at once."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import structlog
@@ -38,8 +44,12 @@ def _start_temporal(settings: Settings, sup: Supervisor, data_dir: Path) -> str:
         if not wait_port_free(port, timeout=PORT_FREE_TIMEOUT):
             raise StartError(f"port {port} is still in use (another Temporal server?)")
     log_path = data_dir / "temporal.log"
-    with log_path.open("ab") as log_file:  # the child keeps its own copy of the fd
-        sup.add("temporal", start_dev_server(settings, log_file), stop_timeout=20)
+
+    def start() -> subprocess.Popen[bytes]:
+        with log_path.open("ab") as log_file:  # the child keeps its own copy of the fd
+            return start_dev_server(settings, log_file)
+
+    sup.add("temporal", start(), stop_timeout=20, restart=start)
     log.info("temporal_starting", port=settings.temporal_port, log=str(log_path))
     return settings.effective_temporal_address
 
@@ -47,6 +57,13 @@ def _start_temporal(settings: Settings, sup: Supervisor, data_dir: Path) -> str:
 def _healthz_ok(url: str) -> bool:
     body = http_ok(url)
     return body is not None and body.get("status") == "ok"
+
+
+def _gave_up(name: str, crashes: int, window: float) -> str:
+    return (
+        f"casusregie up: the {name} process crashed {crashes} times within {window:g} s; "
+        "giving up and stopping everything (see the log lines above)"
+    )
 
 
 def _banner(settings: Settings, address: str, data_dir: Path, seconds: float) -> str:
@@ -90,8 +107,9 @@ def run_up(settings: Settings | None = None) -> int:
         env = child_env(CASUSREGIE_TEMPORAL_ADDRESS=address, CASUSREGIE_DATA_DIR=str(data_dir))
         if not wait_port_free(settings.api_port, settings.api_host, timeout=PORT_FREE_TIMEOUT):
             raise StartError(f"API port {settings.api_port} is in use")
-        sup.add("worker", spawn(python_command("worker"), env=env), stop_timeout=20)
-        sup.add("api", spawn(python_command("api"), env=env), stop_timeout=15)
+        for name, stop_timeout in (("worker", 20), ("api", 15)):
+            start = partial(spawn, python_command(name), env=env)
+            sup.add(name, start(), stop_timeout=stop_timeout, restart=start)
         healthz = f"http://{settings.api_host}:{settings.api_port}/healthz"
         if not wait_until(lambda: _healthz_ok(healthz), START_TIMEOUT, alive=sup.healthy):
             raise StartError(f"the API did not report healthy at {healthz}")
@@ -100,7 +118,7 @@ def run_up(settings: Settings | None = None) -> int:
         log.info("up", seconds=round(seconds, 2))
         print(_banner(settings, address, data_dir, seconds), flush=True)
         if (dead := sup.watch()) is not None:
-            log.error("child_died", process=dead.name, exit_code=dead.proc.returncode)
+            print(_gave_up(dead.name, len(dead.crashes), sup.policy.window), file=sys.stderr)
             return 1
         return 0
     except StartError as err:

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     temporal_headless: bool = False
     task_queue: str = "casusregie"
+    # how long the API waits for a worker to accept a change (complete, claim, action)
+    # before it answers 503 with Retry-After; the attempt is then refused by the workflow
+    update_timeout_s: float = 10.0
 
     # Encrypts Temporal payloads and sensitive DB columns. Required outside development.
     secret_key: str | None = None

@@ -11,6 +11,7 @@ from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from core.codec import EncryptionCodec
 from core.config import Settings, get_settings
+from core.telemetry import temporal_interceptors
 
 
 def data_converter(settings: Settings | None = None) -> temporalio.converter.DataConverter:
@@ -30,6 +31,7 @@ async def connect_client(
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
         runtime=runtime,
+        interceptors=temporal_interceptors(),  # tracing, when on (the worker inherits it)
     )
 
 

@@ -259,3 +259,20 @@ class ReflectionAgreement(SQLModel, table=True):
     created_by: str  # user id
     created_by_org: str
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class IdempotentRequest(SQLModel, table=True):
+    """A change sent with an ``Idempotency-Key``: its first definite answer, so a retry
+    with the same key (same user) gets exactly that answer back. ``status_code`` stays
+    null while no definite answer exists (still running, interrupted, or a 503): a retry
+    then sends the same Temporal update id again and the workflow de-duplicates."""
+
+    __tablename__ = "idempotent_requests"
+    # sha256 of (user id, key); the Temporal update id is derived from it
+    id: str = Field(primary_key=True)
+    user_id: str = Field(index=True)
+    fingerprint: str  # method, path and a hash of the body of the first request
+    status_code: int | None = None
+    response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    completed_at: datetime | None = None

@@ -134,6 +134,8 @@ class CompleteTask:
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     request_id: str | None = None
+    # the API stops waiting at this moment: an attempt accepted later is refused (EXPIRED)
+    not_after: datetime | None = None
 
 
 @dataclass
@@ -143,6 +145,7 @@ class ClaimTask:
     release: bool = False  # True: unclaim
     force: bool = False  # take over a colleague's claim (same organisation only)
     request_id: str | None = None
+    not_after: datetime | None = None
 
 
 class CaseActionKind:
@@ -179,6 +182,7 @@ class CaseAction:
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     request_id: str | None = None
+    not_after: datetime | None = None
 
 
 @dataclass
@@ -265,3 +269,6 @@ class UpdateError:
     CONFLICT = "Conflict"  # 409: task no longer open, case closed, claimed by another
     FORBIDDEN = "Forbidden"  # 403: caller's role/organisation may not do this
     INVALID = "Invalid"  # 422: outcome not allowed, required data missing
+    # 503: the attempt reached a worker after the API had stopped waiting for it; it is
+    # not applied (the API sends it again, or the caller retries)
+    EXPIRED = "Expired"

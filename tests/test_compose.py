@@ -1,8 +1,15 @@
-"""docker-compose.yml (the scale-out path) stays consistent with the code: Docker is not
-available here, so check its structure and that it only uses real settings."""
+"""docker-compose.yml (the production path) stays what an operator accepts. Docker does
+not run here: these tests check the file's structure (images, order, health, exposure)
+and run the parts that are ours (``casusregie temporal setup|workers``) against the dev
+server; they do not prove that the images start (docs/operations.md says so)."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 import yaml
@@ -12,35 +19,107 @@ from core.config import Settings
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
-APP_SERVICES = ("migrate", "worker", "api")
+APP_SERVICES = ("temporal-setup", "migrate", "worker", "api")
+JOBS = ("temporal-schema", "temporal-setup", "migrate")
+PINNED = re.compile(r"^[\w./-]+:(\$\{[A-Z_]+:-)?\d+\.\d+(\.\d+)?\}?$")
 
 
-def test_services_and_health_ordering() -> None:
-    assert {"postgres", "temporal", "temporal-ui", *APP_SERVICES} <= set(SERVICES)
+def long_running(name: str) -> bool:
+    return SERVICES[name].get("restart") != "no"
+
+
+def test_no_auto_setup_and_every_image_pinned() -> None:
+    for name, service in SERVICES.items():
+        image = service["image"]
+        assert "auto-setup" not in image, name
+        assert PINNED.match(image), f"{name}: {image} is not pinned to a version"
+    assert SERVICES["temporal"]["image"].startswith("temporalio/server:")
+    assert SERVICES["temporal-schema"]["image"].startswith("temporalio/admin-tools:")
+    tag = SERVICES["temporal"]["image"].split(":")[1]
+    assert SERVICES["temporal-schema"]["image"].endswith(f":{tag}")  # schema of that version
+
+
+def test_schema_job_uses_temporal_sql_tool_for_both_databases() -> None:
+    job = SERVICES["temporal-schema"]
+    assert job["restart"] == "no"
+    script = (ROOT / "deploy/temporal/scripts/setup-schema.sh").read_text()
+    mounted = [v for v in job["volumes"] if v.startswith("./deploy/temporal/scripts:")]
+    assert mounted and job["command"] == ["/scripts/setup-schema.sh"]
+    assert "temporal-sql-tool --plugin postgres12" in script and "set -eu" in script
+    for db in ("temporal", "temporal_visibility"):
+        assert f"--db {db} setup-schema -v 0.0" in script
+    for schema in ("temporal", "visibility"):
+        assert f'update-schema -d "$schema/{schema}/versioned"' in script
+    assert SERVICES["temporal"]["environment"]["DB"] == job["environment"]["DB"] == "postgres12"
+
+
+def test_start_order_waits_for_health_and_jobs() -> None:
     for name, service in SERVICES.items():
         for dep, cond in (service.get("depends_on") or {}).items():
             assert dep in SERVICES, (name, dep)
-            condition = cond["condition"]
-            if condition == "service_healthy":
+            if cond["condition"] == "service_healthy":
                 assert "healthcheck" in SERVICES[dep], f"{name} waits on {dep}'s health"
             else:
-                assert condition == "service_completed_successfully"
-                assert SERVICES[dep]["restart"] == "no"
+                assert cond["condition"] == "service_completed_successfully"
+                assert dep in JOBS and SERVICES[dep]["restart"] == "no", (name, dep)
+
+    def waits_for(name: str, dep: str, condition: str) -> bool:
+        return SERVICES[name]["depends_on"][dep]["condition"] == condition
+
+    assert waits_for("temporal-schema", "postgres", "service_healthy")
+    assert waits_for("temporal", "temporal-schema", "service_completed_successfully")
+    assert waits_for("temporal-setup", "temporal", "service_healthy")
     for name in ("worker", "api"):
-        deps = SERVICES[name]["depends_on"]
-        assert deps["temporal"]["condition"] == "service_healthy"
-        assert deps["migrate"]["condition"] == "service_completed_successfully"
-    assert SERVICES["temporal"]["depends_on"]["postgres"]["condition"] == "service_healthy"
-    assert "pg_isready" in str(SERVICES["postgres"]["healthcheck"]["test"])
+        assert waits_for(name, "temporal-setup", "service_completed_successfully")
+        assert waits_for(name, "migrate", "service_completed_successfully")
 
 
-def test_temporal_runs_on_postgres() -> None:
-    temporal = SERVICES["temporal"]
-    assert temporal["image"].startswith("temporalio/auto-setup:")
-    env = temporal["environment"]
-    assert env["DB"] == "postgres12" and env["POSTGRES_SEEDS"] == "postgres"
-    assert {"DB_PORT", "POSTGRES_USER", "POSTGRES_PWD"} <= set(env)
-    assert SERVICES["temporal-ui"]["environment"]["TEMPORAL_ADDRESS"] == "temporal:7233"
+def test_search_attributes_and_namespace_are_registered_by_a_job() -> None:
+    job = SERVICES["temporal-setup"]
+    assert job["command"][:3] == ["casusregie", "temporal", "setup"]
+    assert job["restart"] == "no"
+
+
+async def test_the_setup_job_registers_the_codes_search_attributes(dev_server, monkeypatch):
+    """The job registers core/search_attributes.py's list (the one the code uses)."""
+    from temporalio.api.enums.v1 import IndexedValueType
+    from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+
+    from cli.temporal_admin import setup_namespace
+    from core.config import get_settings
+    from core.temporal import connect_client
+
+    namespace = f"ns-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("CASUSREGIE_TEMPORAL_ADDRESS", dev_server)
+    monkeypatch.setenv("CASUSREGIE_TEMPORAL_NAMESPACE", namespace)
+    get_settings.cache_clear()
+    wanted = {"CasusregieRegion": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD}
+    monkeypatch.setattr("core.search_attributes.CUSTOM_SEARCH_ATTRIBUTES", wanted)
+    assert await setup_namespace(retention_days=1) is True
+    client = await connect_client(get_settings())
+    listed = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace)
+    )
+    assert listed.custom_attributes["CasusregieRegion"] == wanted["CasusregieRegion"]
+    assert await setup_namespace(retention_days=1) is False  # idempotent
+
+
+def test_every_long_running_service_has_a_healthcheck() -> None:
+    running = [name for name in SERVICES if long_running(name)]
+    assert set(running) == {"postgres", "temporal", "temporal-ui", "worker", "api"}
+    for name in running:
+        assert SERVICES[name].get("healthcheck", {}).get("test"), name
+    assert "/readyz" in str(SERVICES["api"]["healthcheck"]["test"])
+    assert SERVICES["worker"]["healthcheck"]["test"] == ["CMD", "casusregie", "temporal", "workers"]
+
+
+def test_temporal_frontend_and_ui_not_published_by_default() -> None:
+    assert "ports" not in SERVICES["temporal"]
+    ui = SERVICES["temporal-ui"]
+    assert ui["profiles"] == ["ui"]  # not started by a plain `docker compose up`
+    assert all(str(p).startswith("127.0.0.1:") for p in ui["ports"])  # and loopback only
+    published = [name for name, s in SERVICES.items() if s.get("ports") and not s.get("profiles")]
+    assert published == ["api"]
 
 
 def test_app_env_uses_real_settings_and_no_secret_default() -> None:
@@ -55,3 +134,33 @@ def test_app_env_uses_real_settings_and_no_secret_default() -> None:
         assert SERVICES[name]["command"][:1] == ["casusregie"]
     assert SERVICES["api"]["environment"]["CASUSREGIE_API_HOST"] == "0.0.0.0"
     assert "casusregie" in (ROOT / "Dockerfile").read_text()
+
+
+def _cli(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_setup_job_registers_a_namespace_idempotently(dev_server: str) -> None:
+    namespace = f"ns-{uuid.uuid4().hex[:8]}"
+    env = {"CASUSREGIE_TEMPORAL_ADDRESS": dev_server, "CASUSREGIE_TEMPORAL_NAMESPACE": namespace}
+    first = _cli("temporal", "setup", "--retention-days", "7", **env)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert f"namespace {namespace} registered" in first.stdout
+    again = _cli("temporal", "setup", **env)
+    assert again.returncode == 0 and f"namespace {namespace} exists" in again.stdout
+
+
+def test_the_worker_healthcheck_fails_without_a_polling_worker(dev_server: str) -> None:
+    env = {"CASUSREGIE_TEMPORAL_ADDRESS": dev_server, "CASUSREGIE_TASK_QUEUE": "nobody-polls"}
+    r = _cli("temporal", "workers", **env)
+    assert r.returncode == 1 and "no worker" in r.stdout
+    r = _cli("temporal", "workers", CASUSREGIE_TEMPORAL_ADDRESS="127.0.0.1:1")
+    assert r.returncode == 1

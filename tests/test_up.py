@@ -114,7 +114,7 @@ def stop_and_check_no_orphans(proc: subprocess.Popen, children: set[int]) -> Non
 def test_up_starts_healthy_stack_and_sigterm_stops_everything(tmp_path: Path) -> None:
     with running_up(tmp_path) as (proc, banner, api_port):
         assert f"http://127.0.0.1:{api_port}" in banner and "user add" in banner
-        assert healthz(api_port) == {"status": "ok", "temporal": "ok", "db": "ok"}
+        assert healthz(api_port) == {"status": "ok", "temporal": "ok", "db": "ok", "worker": "ok"}
         children = descendants(proc.pid)
         assert len(children) == 3, children  # temporal, worker, api
         assert (tmp_path / "data" / "temporal.db").exists()

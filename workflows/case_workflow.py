@@ -8,6 +8,7 @@ change to the read-model activity (and notifications) before an update returns.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -55,6 +56,9 @@ class CaseWorkflow:
         self._changes = 0 if inp.resume else 1
         self._synced = 0  # the change count the read model has caught up with
         self._notifying: set[asyncio.Task[None]] = set()  # deliveries in flight
+        # the context of the update whose change is not written yet: the read-model write
+        # and notifications it causes run in it (tracing connects them to the caller)
+        self._cause: contextvars.Context | None = None
 
     @workflow.run
     async def run(self, inp: CaseInput) -> CaseResult:
@@ -102,12 +106,16 @@ class CaseWorkflow:
 
     async def _flush(self) -> None:
         target = self._changes
+        cause, self._cause = self._cause, None
         changes, intents = self._engine.drain()
         if changes is not None:
-            await self._write_read_model(changes)
+            if cause is None:
+                await self._write_read_model(changes)
+            else:
+                await asyncio.create_task(self._write_read_model(changes), context=cause)
         self._synced = max(self._synced, target)
         if intents:
-            delivery = asyncio.create_task(self._notify(intents))
+            delivery = asyncio.create_task(self._notify(intents), context=cause)
             self._notifying.add(delivery)
             delivery.add_done_callback(self._notifying.discard)
 
@@ -154,6 +162,7 @@ class CaseWorkflow:
 
     async def _changed(self, result: UpdateResult) -> UpdateResult:
         self._changes += 1
+        self._cause = contextvars.copy_context()
         result.read_model_synced = await self._read_model_caught_up()
         return result
 

@@ -12,13 +12,14 @@ from pydantic import ValidationError
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_case
 from api.pages.deps import CheckedForm, PageUser
-from api.pages.render import render
+from api.pages.render import IDEMPOTENCY_FIELD, render
 from api.pages.taskform import text_value
 from api.requestid import current_request_id
 from api.schemas import CaseCreate
 from api.scoping import Principal, sees_client_data, steers
 from api.services import cases as service
 from api.services import commands
+from api.services.idempotency import Attempt, fingerprint, once
 from api.services.monitor import COHORTS
 from domain.casedata import CASE_DATA_FIELDS
 from domain.codes import CONSENT_GIVERS, DOCUMENT_KINDS
@@ -177,7 +178,16 @@ async def case_action(
         data = {k: v for k, v in data.items() if v != str(current.get(k) or "")}
         if not data:
             return RedirectResponse(f"/cases/{case.id}", status_code=303)
-    await commands.case_action(client, session, principal, case, action, note, data)
+
+    async def run(attempt: Attempt) -> dict[str, Any]:
+        result = await commands.case_action(
+            client, session, principal, case, action, note, data, attempt
+        )
+        return commands.update_out(case.id, result).model_dump(mode="json")
+
+    key = text_value(form, IDEMPOTENCY_FIELD) or None
+    fp = fingerprint("POST", f"/cases/{case.id}/action", [action, note, data])
+    await once(session, principal.user_id, key, fp, run)
     back = f"/tasks/{data['task_id']}" if "task_id" in data else f"/cases/{case.id}"
     return RedirectResponse(back, status_code=303)
 

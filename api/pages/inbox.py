@@ -13,10 +13,11 @@ from temporalio.client import Client
 from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_task
 from api.pages import taskform
 from api.pages.deps import CheckedForm, PageUser
-from api.pages.render import render
+from api.pages.render import IDEMPOTENCY_FIELD, render
 from api.schemas import TaskOut
 from api.scoping import Principal, visible_cases
 from api.services import commands, signal_commands
+from api.services.idempotency import Attempt, fingerprint, once
 from api.services.signals import signal_detail
 from api.services.tasks import InboxFilter, inbox, task_out
 from api.services.taskview import signal_task_detail, task_detail
@@ -132,6 +133,7 @@ async def _complete(
     outcome: str,
     note: str,
     data: dict[str, Any],
+    attempt: Attempt,
 ) -> str:
     """Complete the task through its case's or signal's command service; where to go
     next: the case a signal started, or the inbox with the tasks the completion opened."""
@@ -142,7 +144,7 @@ async def _complete(
         )
         return f"/cases/{done.case_id}" if done.case_id else f"/inbox?afgerond={task_id}"
     result = await commands.complete_task(
-        client, session, principal, owner, ctx["row"], outcome, note, data
+        client, session, principal, owner, ctx["row"], outcome, note, data, attempt
     )
     opened = ",".join(t.id for t in result.opened)
     return f"/inbox?afgerond={task_id}&geopend={opened}"
@@ -171,14 +173,23 @@ async def complete_from_form(
     else:
         errors += taskform.missing_required(ctx["tdef"], outcome, note, data)
     if not errors:
+
+        async def run(attempt: Attempt) -> dict[str, Any]:
+            target = await _complete(
+                client, session, principal, ctx, settings, outcome, note, data, attempt
+            )
+            return {"target": target}
+
+        key = taskform.text_value(form, IDEMPOTENCY_FIELD) or None
+        fp = fingerprint("POST", f"/tasks/{task_id}", [outcome, note, data])
         try:
-            target = await _complete(client, session, principal, ctx, settings, outcome, note, data)
+            _, body = await once(session, principal.user_id, key, fp, run)
         except HTTPException as exc:
             if exc.status_code not in (403, 409, 422):
                 raise
             errors.append(f"De taak is niet afgerond: {exc.detail}")
         else:
-            return RedirectResponse(target, status_code=303)
+            return RedirectResponse(body["target"], status_code=303)
     return render(request, "task.html", {**ctx, "values": form, "errors": errors}, status=422)
 
 
@@ -190,8 +201,17 @@ async def claim_from_form(
     if not may_act_on(principal.actor, task) or principal.read_only:
         raise HTTPException(403, "Deze taak hoort bij een andere rol of organisatie.")
     release, force = form.get("release") == "1", form.get("force") == "1"
-    if isinstance(owner, Signal):
-        await signal_commands.claim_task(client, principal, owner, task, release, force)
-    else:
-        await commands.claim_task(client, principal, owner, task, release=release, force=force)
+
+    async def run(attempt: Attempt) -> dict[str, Any]:
+        if isinstance(owner, Signal):
+            await signal_commands.claim_task(client, principal, owner, task, release, force)
+        else:
+            await commands.claim_task(
+                client, principal, owner, task, release=release, force=force, attempt=attempt
+            )
+        return {}
+
+    key = taskform.text_value(form, IDEMPOTENCY_FIELD) or None
+    fp = fingerprint("POST", f"/tasks/{task_id}/claim", [release, force])
+    await once(session, principal.user_id, key, fp, run)
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)

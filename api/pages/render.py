@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,16 @@ from domain.display import field_label, format_value
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "pages"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
+# a form's hidden idempotency key: a double submit (or a retry after an error page) is
+# applied once (api/services/idempotency.py)
+IDEMPOTENCY_FIELD = "idempotency_key"
 templates.env.globals.update(
     labels=labels,
     csrf_field=CSRF_FIELD,
     consent_givers=CONSENT_GIVERS,
     case_data_fields=CASE_DATA_FIELDS,
+    idempotency_field=IDEMPOTENCY_FIELD,
+    new_key=lambda: str(uuid.uuid4()),
 )
 templates.env.filters.update(
     waarde=lambda value, name: format_value(name, value),

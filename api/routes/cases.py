@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from pydantic import BaseModel
+from sqlmodel import Session
+from temporalio.client import Client
 
-from api.deps import CurrentUser, ScopedCase, SessionDep, SettingsDep, TemporalDep, Writer
+from api.deps import (
+    CurrentUser,
+    IdempotencyKey,
+    ScopedCase,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+    Writer,
+)
 from api.requestid import current_request_id
 from api.schemas import (
     CaseActionBody,
@@ -19,10 +30,12 @@ from api.schemas import (
     UpdateOut,
     Withdraw,
 )
-from api.scoping import sees_client_data
+from api.scoping import Principal, sees_client_data
 from api.services import cases as service
 from api.services import commands
+from api.services.idempotency import Attempt, json_once
 from api.services.monitor import COHORTS
+from db.models import Case
 from domain.messages import CaseActionKind
 from domain.vocabulary import REGIONS, CaseStatus, Phase, Role, Sector
 
@@ -99,47 +112,67 @@ def get_timeline(
 
 
 async def _act(
-    session: SessionDep,
-    client: TemporalDep,
-    principal: Writer,
-    case: ScopedCase,
+    request: Request,
+    session: Session,
+    client: Client,
+    principal: Principal,
+    case: Case,
+    key: str | None,
+    body: BaseModel,
     action: str,
     note: str = "",
     data: dict[str, Any] | None = None,
-) -> UpdateOut:
-    result = await commands.case_action(client, session, principal, case, action, note, data)
-    return commands.update_out(case.id, result)
+) -> Response:
+    async def run(attempt: Attempt) -> UpdateOut:
+        result = await commands.case_action(
+            client, session, principal, case, action, note, data, attempt
+        )
+        return commands.update_out(case.id, result)
+
+    return await json_once(request, session, principal.user_id, key, body, run)
 
 
 @router.post("/{case_id}/participants", response_model=UpdateOut)
 async def add_participant(
+    request: Request,
     body: ParticipantCreate,
     case: ScopedCase,
     principal: Writer,
     client: TemporalDep,
     session: SessionDep,
-) -> UpdateOut:
+    key: IdempotencyKey = None,
+) -> Response:
     data: dict[str, Any] = {"org": body.org, "capacity": body.capacity, "consent": body.consent}
     if body.consent_record:
         data["consent_record"] = body.consent_record.model_dump(mode="json")
-    return await _act(
-        session, client, principal, case, CaseActionKind.ADD_PARTICIPANT, body.note, data
-    )
+    action = CaseActionKind.ADD_PARTICIPANT
+    return await _act(request, session, client, principal, case, key, body, action, body.note, data)
 
 
 @router.post("/{case_id}/withdraw", response_model=UpdateOut)
 async def withdraw(
-    body: Withdraw, case: ScopedCase, principal: Writer, client: TemporalDep, session: SessionDep
-) -> UpdateOut:
-    return await _act(session, client, principal, case, CaseActionKind.WITHDRAW, body.reason)
+    request: Request,
+    body: Withdraw,
+    case: ScopedCase,
+    principal: Writer,
+    client: TemporalDep,
+    session: SessionDep,
+    key: IdempotencyKey = None,
+) -> Response:
+    action = CaseActionKind.WITHDRAW
+    return await _act(request, session, client, principal, case, key, body, action, body.reason)
 
 
 @router.post("/{case_id}/actions", response_model=UpdateOut)
 async def case_action(
+    request: Request,
     body: CaseActionBody,
     case: ScopedCase,
     principal: Writer,
     client: TemporalDep,
     session: SessionDep,
-) -> UpdateOut:
-    return await _act(session, client, principal, case, body.action, body.note, body.data)
+    key: IdempotencyKey = None,
+) -> Response:
+    return await _act(
+        request, session, client, principal, case, key, body, body.action, body.note, body.data
+    )

@@ -1,4 +1,14 @@
-"""``GET /healthz``: is the API usable, i.e. are Temporal and the database reachable."""
+"""Health for people, load balancers and Kubernetes probes:
+
+- ``GET /healthz``: is casusregie working? Temporal, the database **and a worker polling
+  the task queue** (``"worker": "ok"``); 503 naming what is down. For monitoring and
+  ``casusregie up``.
+- ``GET /readyz``: can this API process serve requests? Temporal and the database
+  answer (reads work; changes answer 503 with Retry-After while no worker runs). For a
+  load balancer or a Kubernetes readiness probe: a missing worker must not take every
+  API instance out of rotation.
+- ``GET /livez``: the process answers (Kubernetes liveness: restart when this fails).
+"""
 
 from __future__ import annotations
 
@@ -23,12 +33,29 @@ def _db_ok(engine: Engine) -> bool:
         return False
 
 
-@router.get("/healthz")
-async def healthz(engine: EngineDep, temporal: TemporalProviderDep) -> JSONResponse:
-    db_ok, temporal_ok = await asyncio.gather(asyncio.to_thread(_db_ok, engine), temporal.check())
-    body = {"temporal": "ok" if temporal_ok else "down", "db": "ok" if db_ok else "down"}
-    down = [name for name, state in body.items() if state != "ok"]
-    body = {"status": "ok" if not down else "unavailable", **body}
+def _report(checks: dict[str, bool], ok_status: str) -> JSONResponse:
+    body: dict[str, str] = {name: "ok" if up else "down" for name, up in checks.items()}
+    down = [name for name, up in checks.items() if not up]
+    body = {"status": ok_status if not down else "unavailable", **body}
     if down:
         body["detail"] = f"unavailable: {', '.join(down)}"
     return JSONResponse(body, status_code=503 if down else 200)
+
+
+@router.get("/healthz")
+async def healthz(engine: EngineDep, temporal: TemporalProviderDep) -> JSONResponse:
+    db_ok, temporal_ok, worker_ok = await asyncio.gather(
+        asyncio.to_thread(_db_ok, engine), temporal.check(), temporal.worker_ok()
+    )
+    return _report({"temporal": temporal_ok, "db": db_ok, "worker": worker_ok}, "ok")
+
+
+@router.get("/readyz")
+async def readyz(engine: EngineDep, temporal: TemporalProviderDep) -> JSONResponse:
+    db_ok, temporal_ok = await asyncio.gather(asyncio.to_thread(_db_ok, engine), temporal.check())
+    return _report({"temporal": temporal_ok, "db": db_ok}, "ready")
+
+
+@router.get("/livez")
+async def livez() -> JSONResponse:
+    return JSONResponse({"status": "alive"})

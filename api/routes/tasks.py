@@ -1,15 +1,25 @@
 """``/api/tasks``: the caller's inbox, claiming and completing tasks (via the workflow of
-the task's case, or of the early signal an ``assess_signal`` task belongs to)."""
+the task's case, or of the early signal an ``assess_signal`` task belongs to); changes
+honour ``Idempotency-Key``."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
 from temporalio.client import Client
 
-from api.deps import CurrentUser, ScopedTask, SessionDep, SettingsDep, TemporalDep, Writer
+from api.deps import (
+    CurrentUser,
+    IdempotencyKey,
+    ScopedTask,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+    Writer,
+)
 from api.schemas import (
     ClaimBody,
     CompleteBody,
@@ -21,6 +31,7 @@ from api.schemas import (
 )
 from api.scoping import Principal
 from api.services import commands, signal_commands
+from api.services.idempotency import Attempt, json_once
 from api.services.tasks import InboxFilter, inbox
 from api.services.taskview import signal_task_detail, task_detail
 from db.models import Case, Signal, Task
@@ -69,49 +80,86 @@ def get_task(
 
 @router.post("/{task_id}/complete", response_model=UpdateOut | SignalUpdateOut)
 async def complete_task(
+    request: Request,
     body: CompleteBody,
     scoped: ScopedTask,
     principal: Writer,
     client: TemporalDep,
     session: SessionDep,
     settings: SettingsDep,
-) -> UpdateOut | SignalUpdateOut:
+    key: IdempotencyKey = None,
+) -> Response:
     """A case's task: ``UpdateOut``. An early signal's ``assess_signal``:
-    ``SignalUpdateOut`` (with the started case's id for ``start_case``)."""
+    ``SignalUpdateOut`` (with the started case's id for ``start_case``). With an
+    ``Idempotency-Key`` a retry gets the first answer back."""
     task, owner = scoped
-    if isinstance(owner, Signal):
-        return await signal_commands.complete_task(
-            client, session, principal, owner, task, body.outcome, settings, body.note, body.data
+
+    async def run(attempt: Attempt) -> UpdateOut | SignalUpdateOut:
+        if isinstance(owner, Signal):
+            return await signal_commands.complete_task(
+                client,
+                session,
+                principal,
+                owner,
+                task,
+                body.outcome,
+                settings,
+                body.note,
+                body.data,
+            )
+        result = await commands.complete_task(
+            client, session, principal, owner, task, body.outcome, body.note, body.data, attempt
         )
-    result = await commands.complete_task(
-        client, session, principal, owner, task, body.outcome, body.note, body.data
-    )
-    return commands.update_out(owner.id, result)
+        return commands.update_out(owner.id, result)
+
+    return await json_once(request, session, principal.user_id, key, body, run)
 
 
-async def _claim_scoped(
+async def _claim(
+    request: Request,
     scoped: tuple[Task, Case | Signal],
     principal: Principal,
     client: Client,
+    session: Session,
+    key: str | None,
+    body: ClaimBody | None,
     release: bool,
-    force: bool,
-) -> UpdateOut | SignalUpdateOut:
+) -> Response:
     task, owner = scoped
-    if isinstance(owner, Signal):
-        return await signal_commands.claim_task(client, principal, owner, task, release, force)
-    result = await commands.claim_task(client, principal, owner, task, release, force)
-    return commands.update_out(owner.id, result)
+    force = bool(body and body.force)
+
+    async def run(attempt: Attempt) -> UpdateOut | SignalUpdateOut:
+        if isinstance(owner, Signal):
+            return await signal_commands.claim_task(client, principal, owner, task, release, force)
+        result = await commands.claim_task(
+            client, principal, owner, task, release=release, force=force, attempt=attempt
+        )
+        return commands.update_out(owner.id, result)
+
+    return await json_once(request, session, principal.user_id, key, body, run)
 
 
 @router.post("/{task_id}/claim", response_model=UpdateOut | SignalUpdateOut)
 async def claim(
-    scoped: ScopedTask, principal: Writer, client: TemporalDep, body: ClaimBody | None = None
-) -> UpdateOut | SignalUpdateOut:
-    return await _claim_scoped(scoped, principal, client, False, bool(body and body.force))
+    request: Request,
+    scoped: ScopedTask,
+    principal: Writer,
+    client: TemporalDep,
+    session: SessionDep,
+    key: IdempotencyKey = None,
+    body: ClaimBody | None = None,
+) -> Response:
+    return await _claim(request, scoped, principal, client, session, key, body, release=False)
 
 
 @router.post("/{task_id}/unclaim", response_model=UpdateOut | SignalUpdateOut)
 async def unclaim(
-    scoped: ScopedTask, principal: Writer, client: TemporalDep, body: ClaimBody | None = None
-) -> UpdateOut | SignalUpdateOut:
-    return await _claim_scoped(scoped, principal, client, True, bool(body and body.force))
+    request: Request,
+    scoped: ScopedTask,
+    principal: Writer,
+    client: TemporalDep,
+    session: SessionDep,
+    key: IdempotencyKey = None,
+    body: ClaimBody | None = None,
+) -> Response:
+    return await _claim(request, scoped, principal, client, session, key, body, release=True)

@@ -20,6 +20,7 @@ from api.requestid import current_request_id
 from api.schemas import TaskOut, UpdateOut
 from api.scoping import Principal
 from api.services.cases import participants_of
+from api.services.idempotency import FIRST, Attempt
 from api.services.workflow import refusal_status, run_update
 from db.models import Case, Task
 from db.read_model import task_row
@@ -30,7 +31,10 @@ from domain.process import TaskDef
 from workflows.case_workflow import CaseWorkflow
 
 
-def checked(check: Callable[[], None]) -> None:
+def checked(check: Callable[[], None], attempt: Attempt = FIRST) -> None:
+    """The rule's refusal as an HTTP error; skipped for a retry of an earlier attempt."""
+    if attempt.retry:
+        return
     try:
         check()
     except rules.Refused as refused:
@@ -75,6 +79,7 @@ async def complete_task(
     outcome: str,
     note: str = "",
     data: dict[str, Any] | None = None,
+    attempt: Attempt = FIRST,
 ) -> UpdateResult:
     may_write(principal)
     cmd = CompleteTask(
@@ -89,13 +94,21 @@ async def complete_task(
     tasks = _case_tasks(session, case)
     defn = definition(case.definition_version)
     tdef = task_def(case, task.key)
-    checked(lambda: rules.check_complete(facts, task, tdef, cmd, tasks=tasks, defn=defn))
+    checked(lambda: rules.check_complete(facts, task, tdef, cmd, tasks=tasks, defn=defn), attempt)
     with timed_update("complete_task"):
-        return await run_update(client, case.id, CaseWorkflow.complete_task, cmd)
+        return await run_update(
+            client, case.id, CaseWorkflow.complete_task, cmd, update_id=attempt.update_id
+        )
 
 
 async def claim_task(
-    client: Client, principal: Principal, case: Case, task: Task, release: bool, force: bool
+    client: Client,
+    principal: Principal,
+    case: Case,
+    task: Task,
+    release: bool,
+    force: bool,
+    attempt: Attempt = FIRST,
 ) -> UpdateResult:
     may_write(principal)
     cmd = ClaimTask(
@@ -107,9 +120,11 @@ async def claim_task(
     )
     facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
     # who holds the claim is the workflow's to judge (the read model keeps only a name)
-    checked(lambda: rules.check_open_task(facts, task, task.id, cmd.actor))
+    checked(lambda: rules.check_open_task(facts, task, task.id, cmd.actor), attempt)
     with timed_update("claim_task"):
-        return await run_update(client, case.id, CaseWorkflow.claim_task, cmd)
+        return await run_update(
+            client, case.id, CaseWorkflow.claim_task, cmd, update_id=attempt.update_id
+        )
 
 
 async def case_action(
@@ -120,6 +135,7 @@ async def case_action(
     action: str,
     note: str = "",
     data: dict[str, Any] | None = None,
+    attempt: Attempt = FIRST,
 ) -> UpdateResult:
     may_write(principal)
     cmd = CaseAction(
@@ -133,9 +149,11 @@ async def case_action(
     target = session.get(Task, str(cmd.data.get("task_id") or ""))
     target = target if target is not None and target.case_id == case.id else None
     defn = definition(case.definition_version)
-    checked(lambda: rules.check_action(facts, cmd, defn, target))
+    checked(lambda: rules.check_action(facts, cmd, defn, target), attempt)
     with timed_update("case_action"):
-        return await run_update(client, case.id, CaseWorkflow.case_action, cmd)
+        return await run_update(
+            client, case.id, CaseWorkflow.case_action, cmd, update_id=attempt.update_id
+        )
 
 
 def task_state_out(case_id: str, task: TaskState) -> TaskOut:

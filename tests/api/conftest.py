@@ -132,3 +132,7 @@ async def terminate_started(client: Client, engine) -> None:
     for workflow_id in ids:
         with contextlib.suppress(RPCError):
             await client.get_workflow_handle(workflow_id).terminate("test done")
+
+
+# imported last: tests/api/live.py imports this module's fixtures
+from tests.api.live import live  # noqa: E402, F401  (fixture: the API on the dev server)

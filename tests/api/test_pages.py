@@ -140,3 +140,21 @@ async def test_claim_and_case_action_from_the_pages(api):
         data={"csrf_token": csrf_of(case_page.text), "action": "withdraw", "note": "x"},
     )
     assert r.status_code == 403 and "<h1>Geen toegang" in r.text
+
+
+async def test_double_submit_of_the_task_form_completes_once(api):
+    case = await api.start_case()
+    task = await api.open_task(case["id"], "decide_dossierhouder")
+    await sign_in(api, "aanbieder")
+    form = await api.http.get(f"/tasks/{task['id']}")
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', form.text).group(1)
+    data = {"csrf_token": csrf_of(form.text), "idempotency_key": key, "outcome": "accepted"}
+    first = await api.http.post(f"/tasks/{task['id']}", data=data)
+    double = await api.http.post(f"/tasks/{task['id']}", data=data)  # a double click
+    assert first.status_code == double.status_code == 303, double.text
+    assert first.headers["location"] == double.headers["location"]
+    timeline = (await api.as_("coordinator", "GET", f"/api/cases/{case['id']}/timeline")).json()
+    assert [e["task_id"] for e in timeline if e["action"] == "task_completed"] == [task["id"]]
+    # without the key the second submit is refused as before: the task is done
+    r = await api.http.post(f"/tasks/{task['id']}", data=data | {"idempotency_key": ""})
+    assert r.status_code == 422 and "Afgerond door aanbieder" in r.text
