@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_case
+from api.errors import ApiError, invalid
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import render
 from api.pages.taskform import text_value
@@ -73,7 +74,11 @@ def _new_case_form(request: Request, values: dict, errors: list[str], status: in
 
 def _coordinator(principal: Principal) -> None:
     if principal.role != Role.COORDINATOR:
-        raise HTTPException(403, "Alleen een zorgbemiddelaar kan een casus starten.")
+        raise ApiError(
+            403,
+            "only a coordinator starts cases",
+            dutch="Alleen een zorgbemiddelaar kan een casus starten.",
+        )
 
 
 @router.get("/cases/new")
@@ -149,7 +154,7 @@ async def case_action(
     case = scoped_case(session, principal, case_id)
     action = text_value(form, "action")
     if action not in CaseActionKind.ALL:
-        raise HTTPException(422, "Onbekende actie.")
+        raise invalid(["body", "action"], f"unknown action; allowed: {sorted(CaseActionKind.ALL)}")
     data: dict = {}
     if action == CaseActionKind.ADD_PARTICIPANT:
         data = {

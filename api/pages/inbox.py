@@ -7,6 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
 from api.deps import SessionDep, TemporalDep, scoped_task
+from api.errors import ApiError
+from api.pages import messages as messages_nl
 from api.pages import taskform
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import render
@@ -95,8 +97,10 @@ async def complete_from_form(
 ) -> Response:
     ctx = _task_context(session, principal, task_id)
     if not ctx["may_act"]:
-        raise HTTPException(
-            403, "U kunt deze taak niet afronden: hij hoort bij een andere rol of organisatie."
+        raise ApiError(
+            403,
+            "this task belongs to another role or organisation",
+            dutch="U kunt deze taak niet afronden: hij hoort bij een andere rol of organisatie.",
         )
     outcome = str(form.get("outcome") or "")
     note = taskform.text_value(form, "note")
@@ -113,7 +117,7 @@ async def complete_from_form(
         except HTTPException as exc:
             if exc.status_code not in (409, 422):
                 raise
-            errors.append(f"De taak is niet afgerond: {exc.detail}")
+            errors.append(f"De taak is niet afgerond. {messages_nl.explain(exc)}")
         else:
             opened = ",".join(t.id for t in result.opened)
             return RedirectResponse(f"/inbox?afgerond={task_id}&geopend={opened}", status_code=303)
@@ -126,7 +130,11 @@ async def claim_from_form(
 ) -> Response:
     task, case = scoped_task(session, principal, task_id)
     if not may_act_on(principal.actor, task) or principal.read_only:
-        raise HTTPException(403, "Deze taak hoort bij een andere rol of organisatie.")
+        raise ApiError(
+            403,
+            "this task belongs to another role or organisation",
+            dutch="Deze taak hoort bij een andere rol of organisatie.",
+        )
     release, force = form.get("release") == "1", form.get("force") == "1"
     await commands.claim_task(client, principal, case, task, release=release, force=force)
     return RedirectResponse(f"/tasks/{task_id}", status_code=303)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from api.deps import CurrentUser, ScopedCase, SessionDep, SettingsDep, TemporalDep, Writer
+from api.errors import ApiError
+from api.openapi import API_ERRORS
 from api.requestid import current_request_id
 from api.schemas import (
+    MAX_LIMIT,
+    MAX_OFFSET,
     CaseActionBody,
     CaseCreate,
     CaseOut,
     CaseSummaryOut,
     Page,
     ParticipantCreate,
+    RegionName,
     TimelineEvent,
     UpdateOut,
     Withdraw,
@@ -22,9 +27,9 @@ from api.schemas import (
 from api.services import cases as service
 from api.services import commands
 from domain.messages import CaseActionKind
-from domain.vocabulary import REGIONS, CaseStatus, Phase, Role, Sector
+from domain.vocabulary import CaseStatus, Phase, Role, Sector
 
-router = APIRouter(prefix="/api/cases", tags=["cases"])
+router = APIRouter(prefix="/api/cases", tags=["cases"], responses=API_ERRORS)
 
 
 @router.post("", status_code=201, response_model=CaseOut)
@@ -35,10 +40,12 @@ async def create_case(
     client: TemporalDep,
     settings: SettingsDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=200, pattern=r"^[\x21-\x7e]+$")
+    ] = None,
 ) -> CaseOut:
     if principal.role != Role.COORDINATOR:
-        raise HTTPException(403, "only a coordinator starts cases")
+        raise ApiError(403, "only a coordinator starts cases")
     started = await service.start_case(
         session, client, principal, body, idempotency_key, settings, current_request_id()
     )
@@ -53,16 +60,12 @@ def list_cases(
     session: SessionDep,
     phase: Phase | None = None,
     status: CaseStatus | None = None,
-    region: str | None = None,
+    region: RegionName | None = None,
     sector: Sector | None = None,
     overdue: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[CaseSummaryOut]:
-    if region is not None and region not in REGIONS:
-        raise HTTPException(
-            422, f"region: unknown region {region!r}; allowed: {', '.join(REGIONS)}"
-        )
     f = service.CaseFilter(
         phase=phase.value if phase else None,
         status=status.value if status else None,

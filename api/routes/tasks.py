@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentUser, ScopedTask, SessionDep, TemporalDep, Writer
-from api.schemas import ClaimBody, CompleteBody, Page, TaskOut, UpdateOut
+from api.deps import ID_PATTERN, CurrentUser, ScopedTask, SessionDep, TemporalDep, Writer
+from api.openapi import API_ERRORS
+from api.schemas import (
+    MAX_LIMIT,
+    MAX_OFFSET,
+    ClaimBody,
+    CompleteBody,
+    IsoDatetime,
+    Page,
+    TaskOut,
+    UpdateOut,
+)
 from api.services import commands
 from api.services.tasks import InboxFilter, inbox, task_out
 from domain.vocabulary import Phase, TaskStatus
 
-router = APIRouter(prefix="/api/tasks", tags=["tasks"])
+router = APIRouter(prefix="/api/tasks", tags=["tasks"], responses=API_ERRORS)
 
 
 @router.get("", response_model=Page[TaskOut])
@@ -23,11 +32,11 @@ def list_tasks(
     section: Literal["mine", "supports"] = "mine",
     status: TaskStatus | Literal["any"] = TaskStatus.OPEN,
     overdue: bool | None = None,
-    case_id: str | None = None,
+    case_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
     phase: Phase | None = None,
-    due_before: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    due_before: Annotated[IsoDatetime | None, Query(description="ISO 8601 date-time")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[TaskOut]:
     f = InboxFilter(
         section=section,

@@ -17,6 +17,7 @@ from temporalio.client import (
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
+from api.errors import ApiError, invalid
 from api.schemas import CaseCreate, CaseOut, CaseSummaryOut, Page, TimelineEvent
 from api.scoping import Principal, may_see_summary, visible_cases
 from api.services.tasks import open_tasks_of
@@ -40,18 +41,41 @@ class StartFailed(Exception):
     """Temporal did not confirm the workflow start."""
 
 
+MAX_NAMED = 25  # known organisations named in a 422
+
+
+def registered_org(session: Session, loc: list[str | int], name: str, kinds: tuple[str, ...]):
+    """The registered organisation of that name and kind; 422 naming the known ones
+    otherwise (organisations come from the registry: ``casusregie org add``)."""
+    org = session.exec(select(Organisation).where(Organisation.name == name)).first()
+    if org is not None and org.kind in kinds:
+        return org
+    known = session.exec(
+        select(Organisation.name)
+        .where(Organisation.kind.in_(kinds))
+        .order_by(Organisation.name)
+        .limit(MAX_NAMED + 1)
+    ).all()
+    listed = ", ".join(known[:MAX_NAMED]) + (", ..." if len(known) > MAX_NAMED else "")
+    what = "/".join(kinds)
+    reason = (
+        f"organisation {name!r} is a {org.kind}, not a {what}"
+        if org is not None
+        else f"unknown {what} organisation {name!r}"
+    )
+    raise invalid(
+        loc,
+        f"{reason}; known: {listed or 'none registered'}",
+        "unknown_organisation",
+        code="unknown_organisation",
+    )
+
+
 def _check_org_kinds(session: Session, body: CaseCreate) -> None:
-    """A named organisation that exists must be of the right kind; an unknown name is
-    accepted (organisations are registered on first use by ``casusregie user add``)."""
     for field, kind in ORG_KIND.items():
         name = getattr(body, field)
-        if not name:
-            continue
-        org = session.exec(select(Organisation).where(Organisation.name == name)).first()
-        if org is not None and org.kind != kind:
-            raise HTTPException(
-                422, f"{field}: organisation {name!r} is a {org.kind}, not a {kind}"
-            )
+        if name:
+            registered_org(session, ["body", field], name, (kind,))
 
 
 def _new_case(
@@ -149,13 +173,24 @@ async def start_case(
     Without an Idempotency-Key a failed start deletes the row; with one the row stays
     pending (invisible) and a retry with the same key completes the same start.
     """
-    if principal.org_region and body.region != principal.org_region:
-        raise HTTPException(403, f"region: you start cases in {principal.org_region} only")
+    if not principal.org_region:
+        raise ApiError(
+            403,
+            "your organisation has no region; an administrator sets it "
+            "(casusregie org set-region) before you can start cases",
+            code="region_required",
+        )
+    if body.region != principal.org_region:
+        raise ApiError(
+            403, f"region: you start cases in {principal.org_region} only", code="wrong_region"
+        )
     _check_org_kinds(session, body)
     key = None
     if idempotency_key:
         if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
-            raise HTTPException(422, f"Idempotency-Key: at most {MAX_IDEMPOTENCY_KEY} characters")
+            raise invalid(
+                ["header", "Idempotency-Key"], f"at most {MAX_IDEMPOTENCY_KEY} characters"
+            )
         key = f"{principal.user_id}:{idempotency_key}"  # keys are per user
         existing = session.exec(select(Case).where(Case.idempotency_key == key)).first()
         if existing is not None:

@@ -15,18 +15,36 @@ from fastapi import HTTPException
 from sqlmodel import Session
 from temporalio.client import Client
 
+from api import ratelimit
+from api.errors import ApiError
 from api.requestid import current_request_id
 from api.schemas import TaskOut, UpdateOut
 from api.scoping import Principal
-from api.services.cases import participants_of
+from api.services.cases import participants_of, registered_org
 from api.services.workflow import refusal_status, run_update
+from core.config import get_settings
+from db.accounts import ORG_KINDS
 from db.models import Case, Task
 from db.read_model import task_row
 from domain import permissions as rules
 from domain.definitions import definition
-from domain.messages import CaseAction, ClaimTask, CompleteTask, TaskState, UpdateResult
+from domain.messages import (
+    CaseAction,
+    CaseActionKind,
+    ClaimTask,
+    CompleteTask,
+    TaskState,
+    UpdateResult,
+)
 from domain.process import TaskDef
 from workflows.case_workflow import CaseWorkflow
+
+# the kind of organisation each participant capacity needs (an adviser: any kind)
+PARTICIPANT_ORG_KINDS = {
+    "intended_provider": ("aanbieder",),
+    "round_provider": ("aanbieder",),
+    "oco": ("oco",),
+}
 
 
 def _checked(check: Callable[[], None]) -> None:
@@ -56,7 +74,7 @@ def task_def(case: Case, key: str) -> TaskDef | None:
 
 def _may_write(principal: Principal) -> None:
     if principal.read_only:
-        raise HTTPException(403, "auditors have read-only access")
+        raise ApiError(403, "auditors have read-only access", code="read_only")
 
 
 async def complete_task(
@@ -109,6 +127,7 @@ async def case_action(
     data: dict[str, Any] | None = None,
 ) -> UpdateResult:
     _may_write(principal)
+    ratelimit.check_case_action(get_settings(), principal.user_id, action)
     cmd = CaseAction(
         action=action,
         actor=principal.actor,
@@ -118,6 +137,9 @@ async def case_action(
     )
     facts = case_facts(session, case)
     _checked(lambda: rules.check_action(facts, cmd))
+    if action == CaseActionKind.ADD_PARTICIPANT:
+        kinds = PARTICIPANT_ORG_KINDS.get(str(cmd.data.get("capacity")), ORG_KINDS)
+        registered_org(session, ["body", "org"], str(cmd.data.get("org") or ""), kinds)
     return await run_update(client, case.id, CaseWorkflow.case_action, cmd)
 
 

@@ -1,0 +1,54 @@
+"""Checks on text people type: control characters and numbers that look like a BSN.
+
+Pure functions, used by the API's request bodies, the forms and the CLI alike.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 and C1 control characters and DEL; free text may keep tab, newline and return
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Unicode "format" characters that hide text: zero-width, bidi overrides, BOM
+_HIDDEN = {"Cf"}
+
+# digits with at most three separators (anything but a letter or digit) between them
+_NUMBER_RUN = re.compile(r"\d(?:[^0-9A-Za-z]{0,3}\d)*")
+BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+
+
+def has_control_characters(value: str, *, free_text: bool = False) -> bool:
+    """True for NUL and other control characters (and invisible format characters in
+    names and identifiers). ``free_text`` allows tab, newline and carriage return."""
+    pattern = _CONTROL_BUT_LINES if free_text else _CONTROL
+    if pattern.search(value):
+        return True
+    if free_text:
+        return False
+    return any(unicodedata.category(ch) in _HIDDEN for ch in value)
+
+
+def passes_elfproef(digits: str) -> bool:
+    """The BSN check ("elfproef"): 9 digits, weighted sum divisible by 11, not zero."""
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits, BSN_WEIGHTS, strict=True))
+    return total % 11 == 0 and total != 0
+
+
+def bsn_like(value: str) -> bool:
+    """True when ``value`` holds a number that could be a BSN: anywhere, whatever the
+    separators (``BSN123456782``, ``123_456_782``, ``123.456.782``):
+
+    - any nine consecutive digits of a number that pass the elfproef, or
+    - a value that is nothing but nine digits (and separators), elfproef or not.
+    """
+    for run in _NUMBER_RUN.findall(value):
+        digits = re.sub(r"\D", "", run)
+        for start in range(len(digits) - 8):
+            if passes_elfproef(digits[start : start + 9]):
+                return True
+    only_digits = re.sub(r"[^0-9A-Za-z]", "", value)
+    return len(only_digits) == 9 and only_digits.isdigit()
