@@ -73,7 +73,7 @@ def create_app() -> FastAPI:
         audit_pages.router,
     ):
         app.include_router(router)
-    pages.install(app)
+    pages.install(app, oidc=settings.oidc_enabled)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

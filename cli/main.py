@@ -20,7 +20,7 @@ import typer
 from cli.audit import audit_app
 from cli.history import history_app
 from cli.replay import replay_command
-from cli.users import user_app
+from cli.users import org_app, user_app
 
 app = typer.Typer(
     name="casusregie",
@@ -30,6 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(user_app, name="user")
+app.add_typer(org_app, name="org")
 app.add_typer(history_app, name="history")
 app.add_typer(audit_app, name="audit")
 app.command("replay")(replay_command)
@@ -59,7 +60,10 @@ def api() -> None:
         host=settings.api_host,
         port=settings.api_port,
         log_config=None,  # our configure_logging renders uvicorn's loggers
-        proxy_headers=False,
+        # X-Forwarded-Proto/-For only from proxies named in the settings: then a request
+        # that reached the proxy over TLS counts as https (Secure cookies, HSTS)
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         timeout_graceful_shutdown=10,
     )
 

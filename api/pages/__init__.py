@@ -14,8 +14,12 @@ for module in (auth, inbox, cases):
     router.include_router(module.router)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, oidc: bool = False) -> None:
     app.include_router(router)
+    if oidc:
+        from api.pages import sso
+
+        app.include_router(sso.router)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
