@@ -44,7 +44,9 @@ class ValidationIssue(BaseModel):
 
 class ValidationErrorOut(BaseModel):
     detail: list[ValidationIssue]
-    code: Literal["invalid_input"] = "invalid_input"
+    code: Literal["invalid_input", "unknown_organisation"] = Field(
+        description="`unknown_organisation`: a name that is not in the registry"
+    )
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -80,5 +82,5 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 # every /api route: authentication, scope, body and parameter checks, Temporal or DB
-API_ERRORS = error_responses(401, 403, 404, 409, 413, 422, 429, 503)
+API_ERRORS = error_responses(400, 401, 403, 404, 409, 413, 422, 429, 503)
 KNOWN_CODES = sorted(set(CODE_BY_STATUS.values()))

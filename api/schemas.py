@@ -26,7 +26,7 @@ from core.config import get_settings
 from db.models import TaskBase
 from domain.definitions import DEFINITIONS
 from domain.permissions import PARTICIPANT_CAPACITIES
-from domain.text import bsn_like, has_control_characters
+from domain.text import FREE_TEXT_PATTERN, NAME_PATTERN, bsn_like, has_control_characters
 from domain.vocabulary import REGIONS, CaseOutcome, CaseStatus, Entry, Phase, Sector
 
 MAX_OFFSET = 1_000_000  # deeper pages are not browsed; filters narrow the list instead
@@ -75,9 +75,15 @@ def _iso_datetime(value: Any) -> Any:
 
 
 # a name or identifier: one line, no control characters
-Name = Annotated[str, AfterValidator(_no_controls)]
+Name = Annotated[
+    str, AfterValidator(_no_controls), Field(json_schema_extra={"pattern": NAME_PATTERN})
+]
 # free text (notes, summaries): line breaks allowed, other control characters not
-FreeText = Annotated[str, AfterValidator(_no_controls_but_lines)]
+FreeText = Annotated[
+    str,
+    AfterValidator(_no_controls_but_lines),
+    Field(json_schema_extra={"pattern": FREE_TEXT_PATTERN}),
+]
 RegionName = Annotated[
     str, AfterValidator(_known_region), WithJsonSchema({"type": "string", "enum": list(REGIONS)})
 ]

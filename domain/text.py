@@ -6,13 +6,18 @@ Pure functions, used by the API's request bodies, the forms and the CLI alike.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 # C0 and C1 control characters and DEL; free text may keep tab, newline and return
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Unicode "format" characters that hide text: zero-width, bidi overrides, BOM
-_HIDDEN = {"Cf"}
+CONTROL_CLASS = "\\x00-\\x1f\\x7f-\\x9f"
+CONTROL_BUT_LINES_CLASS = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f"
+# invisible characters that hide or reorder text: soft hyphen, zero-width characters,
+# bidirectional overrides and isolates, word joiners, the byte order mark
+HIDDEN_CLASS = "\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\ufeff"
+# the same rules as JSON-schema patterns (the OpenAPI publishes them)
+NAME_PATTERN = f"^[^{CONTROL_CLASS}{HIDDEN_CLASS}]*$"
+FREE_TEXT_PATTERN = f"^[^{CONTROL_BUT_LINES_CLASS}]*$"
+_NAME = re.compile(NAME_PATTERN)
+_FREE_TEXT = re.compile(FREE_TEXT_PATTERN)
 
 # digits with at most three separators (anything but a letter or digit) between them
 _NUMBER_RUN = re.compile(r"\d(?:[^0-9A-Za-z]{0,3}\d)*")
@@ -22,12 +27,8 @@ BSN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 def has_control_characters(value: str, *, free_text: bool = False) -> bool:
     """True for NUL and other control characters (and invisible format characters in
     names and identifiers). ``free_text`` allows tab, newline and carriage return."""
-    pattern = _CONTROL_BUT_LINES if free_text else _CONTROL
-    if pattern.search(value):
-        return True
-    if free_text:
-        return False
-    return any(unicodedata.category(ch) in _HIDDEN for ch in value)
+    pattern = _FREE_TEXT if free_text else _NAME
+    return pattern.fullmatch(value) is None
 
 
 def passes_elfproef(digits: str) -> bool:
