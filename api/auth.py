@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select, update
+from sqlmodel import Session, col, select, update
 
 from api.scoping import Principal
 from core.config import Settings
@@ -49,8 +49,8 @@ def check_token(session: Session, settings: Settings, token: str) -> TokenCheck:
         return TokenCheck(None)
     row = session.exec(
         select(User, Organisation)
-        .join(Organisation, Organisation.id == User.org_id)
-        .where(User.token_hash == hash_token(token), User.active.is_(True))
+        .join(Organisation, col(Organisation.id) == col(User.org_id))
+        .where(User.token_hash == hash_token(token), col(User.active).is_(True))
     ).first()
     if row is None:
         return TokenCheck(None)
@@ -60,7 +60,7 @@ def check_token(session: Session, settings: Settings, token: str) -> TokenCheck:
         return TokenCheck(None, expired=True)
     last = user.token_last_used_at
     if last is None or now - _aware(last) >= LAST_USED_EVERY:
-        session.exec(update(User).where(User.id == user.id).values(token_last_used_at=now))
+        session.exec(update(User).where(col(User.id) == user.id).values(token_last_used_at=now))
         session.commit()
     return TokenCheck(principal_of(user, org))
 
@@ -72,7 +72,7 @@ def principal_for_token(session: Session, settings: Settings, token: str) -> Pri
 def principal_for_user(session: Session, user_id: str) -> Principal | None:
     row = session.exec(
         select(User, Organisation)
-        .join(Organisation, Organisation.id == User.org_id)
-        .where(User.id == user_id, User.active.is_(True))
+        .join(Organisation, col(Organisation.id) == col(User.org_id))
+        .where(User.id == user_id, col(User.active).is_(True))
     ).first()
     return principal_of(*row) if row else None

@@ -261,12 +261,12 @@ async def _key_set(settings: Settings, force: bool = False) -> KeySet:
 
 def verify_claims(settings: Settings, claims: dict[str, Any], now: float | None = None) -> None:
     """Issuer, audience and lifetime of a decoded token; ``JoseError`` when wrong."""
+    assert settings.oidc_issuer
+    assert settings.oidc_client_id
     registry = jwt.JWTClaimsRegistry(
         now=int(now or time.time()),
         leeway=settings.oidc_leeway_seconds,
-        iss={"essential": True, "value": settings.oidc_issuer.rstrip("/")}
-        if settings.oidc_issuer
-        else None,
+        iss={"essential": True, "value": settings.oidc_issuer.rstrip("/")},
         aud={"essential": True, "value": settings.oidc_client_id},
         exp={"essential": True},
         sub={"essential": True},

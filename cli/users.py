@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import typer
 
@@ -73,7 +74,7 @@ def add(
     typer.echo(new.token)
 
 
-def expiry(user) -> str:
+def expiry(user: Any) -> str:
     at = user.token_expires_at
     return f"valid until {at:%Y-%m-%d}" if at else "no expiry recorded"
 
@@ -121,7 +122,7 @@ def rotate(user: str = typer.Argument(..., help="User id, or a unique name.")) -
 @user_app.command("list")
 def list_users() -> None:
     """Users with role, organisation, status, token expiry and last use."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from db.engine import session_scope
     from db.models import Organisation, User
@@ -130,7 +131,7 @@ def list_users() -> None:
     with session_scope() as session:
         rows = session.exec(
             select(User, Organisation)
-            .join(Organisation, Organisation.id == User.org_id)
+            .join(Organisation, col(Organisation.id) == col(User.org_id))
             .order_by(Organisation.name, User.name)
         ).all()
         for u, o in rows:

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, select, update
+from sqlmodel import Session, col, select, update
 
 from core.config import Settings
 from core.security import hash_token
@@ -98,12 +98,14 @@ def end_session(db: Session, row: WebSession, reason: str) -> None:
 def end_user_sessions(db: Session, user_id: str, reason: str) -> int:
     """End every open session of a user (revocation, token rotation); how many."""
     open_rows = db.exec(
-        select(WebSession.id).where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+        select(WebSession.id).where(
+            WebSession.user_id == user_id, col(WebSession.ended_at).is_(None)
+        )
     ).all()
     if open_rows:
         db.exec(
             update(WebSession)
-            .where(WebSession.id.in_(open_rows))
+            .where(col(WebSession.id).in_(open_rows))
             .values(ended_at=now(), end_reason=reason)
         )
     return len(open_rows)

@@ -3,8 +3,11 @@ api/pages/sso.py) or, as a fallback for development, with an API token; sign out
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from api.auth import check_token
 from api.deps import SessionDep, SettingsDep
@@ -12,12 +15,15 @@ from api.errors import ApiError
 from api.pages.deps import CheckedForm, LoginRequired, get_page_user
 from api.pages.render import render
 from api.pages.session import clear_session_cookie, set_session_cookie, web_session
+from core.config import Settings
 from db.sessions import create_session, end_session
 
 router = APIRouter()
 
 
-def sign_in_context(settings, error: str | None = None, expired: bool = False) -> dict:
+def sign_in_context(
+    settings: Settings, error: str | None = None, expired: bool = False
+) -> dict[str, Any]:
     return {
         "error": error,
         "expired": expired,
@@ -38,9 +44,16 @@ def sign_in_page(
         return render(request, "sign_in.html", sign_in_context(settings, expired=verlopen == "1"))
 
 
-def start_session(request: Request, session, settings, user_id: str, method: str, **kw):
+def start_session(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user_id: str,
+    method: str,
+    id_token_hint: str | None = None,
+) -> RedirectResponse:
     """A new server-side session and the redirect to the inbox that carries its cookie."""
-    new = create_session(session, settings, user_id, method, **kw)
+    new = create_session(session, settings, user_id, method, id_token_hint)
     response = RedirectResponse("/inbox", status_code=303)
     set_session_cookie(response, request, new.cookie, settings)
     return response

@@ -42,10 +42,13 @@ def web_session(request: Request, db: Session, settings: Settings) -> WebSession
         request.state.web_session = active_session(
             db, settings, request.cookies.get(SESSION_COOKIE)
         )
-    return request.state.web_session
+    row: WebSession | None = request.state.web_session
+    return row
 
 
-def set_session_cookie(response: Response, request: Request, value: str, settings: Settings):
+def set_session_cookie(
+    response: Response, request: Request, value: str, settings: Settings
+) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         value,
@@ -68,7 +71,7 @@ def _anonymous_token(settings: Settings, nonce: str) -> str:
 
 def csrf_token(request: Request, settings: Settings) -> str:
     """The CSRF token for the forms of this page."""
-    row = getattr(request.state, "web_session", None)
+    row: WebSession | None = getattr(request.state, "web_session", None)
     if row is not None:
         return row.csrf_token
     nonce = request.cookies.get(CSRF_COOKIE)

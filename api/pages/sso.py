@@ -33,7 +33,8 @@ def _base_url(request: Request, settings: Settings) -> str:
 async def oidc_login(request: Request, settings: SettingsDep) -> Response:
     client = oidc_client(settings)
     redirect_uri = _base_url(request, settings) + "/auth/oidc/callback"
-    response: Response = await client.authorize_redirect(request, redirect_uri)
+    response = await client.authorize_redirect(request, redirect_uri)
+    assert isinstance(response, Response)
     return response
 
 
@@ -64,7 +65,9 @@ async def oidc_callback(request: Request, session: SessionDep, settings: Setting
     )
 
 
-async def provider_logout(request: Request, settings: Settings, id_token_hint: str | None):
+async def provider_logout(
+    request: Request, settings: Settings, id_token_hint: str | None
+) -> RedirectResponse:
     """Where the browser goes after our logout: the provider's end-session endpoint
     (RP-initiated logout) when it has one, back to our sign-in page afterwards."""
     back = _base_url(request, settings) + "/"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from fastapi import HTTPException
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, func, select
+from sqlmodel import Session, col, delete, func, select
 from temporalio.client import (
     Client,
     WorkflowUpdateFailedError,
@@ -44,7 +44,9 @@ class StartFailed(Exception):
 MAX_NAMED = 25  # known organisations named in a 422
 
 
-def registered_org(session: Session, loc: list[str | int], name: str, kinds: tuple[str, ...]):
+def registered_org(
+    session: Session, loc: list[str | int], name: str, kinds: tuple[str, ...]
+) -> Organisation:
     """The registered organisation of that name and kind; 422 naming the known ones
     otherwise (organisations come from the registry: ``casusregie org add``)."""
     org = session.exec(select(Organisation).where(Organisation.name == name)).first()
@@ -52,7 +54,7 @@ def registered_org(session: Session, loc: list[str | int], name: str, kinds: tup
         return org
     known = session.exec(
         select(Organisation.name)
-        .where(Organisation.kind.in_(kinds))
+        .where(col(Organisation.kind).in_(kinds))
         .order_by(Organisation.name)
         .limit(MAX_NAMED + 1)
     ).all()
