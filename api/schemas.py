@@ -44,7 +44,7 @@ def _no_controls(value: str) -> str:
     return value
 
 
-def _no_controls_but_lines(value: str) -> str:
+def no_controls_but_lines(value: str) -> str:
     if has_control_characters(value, free_text=True):
         raise PydanticCustomError("control_characters", "must not contain control characters")
     return value
@@ -81,7 +81,7 @@ Name = Annotated[
 # free text (notes, summaries): line breaks allowed, other control characters not
 FreeText = Annotated[
     str,
-    AfterValidator(_no_controls_but_lines),
+    AfterValidator(no_controls_but_lines),
     Field(json_schema_extra={"pattern": FREE_TEXT_PATTERN}),
 ]
 RegionName = Annotated[
@@ -136,7 +136,7 @@ def bounded_data(value: dict[str, Any]) -> dict[str, Any]:
                     "a list item is longer than {limit} characters",
                     {"limit": settings.max_item_chars},
                 )
-            _no_controls_but_lines(item)
+            no_controls_but_lines(item)
         elif isinstance(item, list):
             if len(item) > settings.max_list_items:
                 raise PydanticCustomError(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
@@ -12,6 +14,7 @@ from api.pages import messages as messages_nl
 from api.pages import taskform
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import render
+from api.schemas import MAX_OFFSET
 from api.scoping import Principal, visible_cases
 from api.services import commands
 from api.services.tasks import InboxFilter, inbox, task_out
@@ -41,7 +44,7 @@ def inbox_page(
     session: SessionDep,
     geopend: str | None = None,
     afgerond: str | None = None,
-    pagina: int = 0,
+    pagina: Annotated[int, Query(ge=0, le=MAX_OFFSET // 50)] = 0,
 ) -> Response:
     size = 50
     mine = inbox(session, principal, InboxFilter(limit=size, offset=max(pagina, 0) * size))

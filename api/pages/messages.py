@@ -87,6 +87,9 @@ def issue_sentence(issue: dict[str, Any]) -> str:
     sentence = BY_ISSUE_TYPE.get(kind)
     if sentence is None:
         return f"{label}: {issue.get('msg', '')}"
+    known = str(issue.get("msg", "")).partition("known: ")[2]
+    if kind == "unknown_organisation" and known:
+        sentence += f" Bekende organisaties: {known}."
     return f"{label} {sentence}"
 
 
@@ -105,6 +108,6 @@ def explain(exc: Exception) -> str:
     if dutch:
         return str(dutch)
     detail = getattr(exc, "detail", None)
-    if code == "invalid_input" and isinstance(detail, list):
+    if code in ("invalid_input", "unknown_organisation") and isinstance(detail, list):
         return " ".join(issue_sentences(detail))
     return for_code(code)

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException
+from pydantic_core import PydanticCustomError
 from sqlmodel import Session
 from temporalio.client import Client
 
 from api import ratelimit
-from api.errors import ApiError
+from api.errors import ApiError, invalid
 from api.requestid import current_request_id
-from api.schemas import TaskOut, UpdateOut
+from api.schemas import TaskOut, UpdateOut, bounded_data, no_controls_but_lines
 from api.scoping import Principal
 from api.services.cases import participants_of, registered_org
 from api.services.workflow import refusal_status, run_update
@@ -77,6 +78,18 @@ def _may_write(principal: Principal) -> None:
         raise ApiError(403, "auditors have read-only access", code="read_only")
 
 
+def _checked_text(note: str, data: dict[str, Any] | None) -> None:
+    """The same bounds as the JSON bodies, for the pages' forms too."""
+    for field, check in (
+        ("note", lambda: no_controls_but_lines(note)),
+        ("data", lambda: bounded_data(dict(data or {}))),
+    ):
+        try:
+            check()
+        except PydanticCustomError as err:
+            raise invalid(["body", field], err.message(), err.type) from None
+
+
 async def complete_task(
     client: Client,
     principal: Principal,
@@ -87,6 +100,7 @@ async def complete_task(
     data: dict[str, Any] | None = None,
 ) -> UpdateResult:
     _may_write(principal)
+    _checked_text(note, data)
     cmd = CompleteTask(
         task_id=task.id,
         outcome=outcome,
@@ -127,6 +141,7 @@ async def case_action(
     data: dict[str, Any] | None = None,
 ) -> UpdateResult:
     _may_write(principal)
+    _checked_text(note, data)
     ratelimit.check_case_action(get_settings(), principal.user_id, action)
     cmd = CaseAction(
         action=action,

@@ -163,3 +163,37 @@ async def test_docs_work_offline(api: Api):
     js = await api.http.get("/static/swagger/swagger-ui-bundle.js")
     assert js.status_code == 200 and len(js.content) > 100_000
     assert (await api.http.get("/static/swagger-init.js")).status_code == 200
+
+
+async def test_pages_bound_their_input_too(api: Api):
+    from tests.api.test_pages import csrf_of, sign_in
+
+    await sign_in(api, "coordinator")
+    r = await api.http.get("/cases?pagina=99999999999999999999")
+    assert r.status_code == 422 and "Ongeldige invoer" in r.text
+    form = await api.http.get("/cases/new")
+    data = {
+        "csrf_token": csrf_of(form.text),
+        "idempotency_key": "k1",
+        "client_ref": "CR-9",
+        "sector": "VV",
+        "region": "Groningen",
+        "entry": "care_not_suitable",
+        "provider_org": "Zorg Nergens",
+        "decision_days": "5",
+    }
+    r = await api.http.post("/cases/new", data=data)
+    assert r.status_code == 422 and "Bekende organisaties: " in r.text
+    assert "Zorggroep Noord" in r.text  # the form says which ones it knows, in Dutch
+    case = await api.start_case()
+    page = await api.http.get(f"/cases/{case['id']}")
+    r = await api.http.post(
+        f"/cases/{case['id']}/action",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "action": "end_care_with_bridging",
+            "note": "stop\x00",
+            "bridging_solution": "x",
+        },
+    )
+    assert r.status_code == 422 and "onzichtbare tekens" in r.text
