@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
 
-from api.deps import SessionDep, TemporalDep, scoped_task
+from api.deps import ID_PATTERN, SessionDep, TemporalDep, scoped_task
 from api.errors import ApiError
 from api.pages import messages as messages_nl
 from api.pages import taskform
@@ -26,7 +27,7 @@ router = APIRouter()
 
 def _opened(session, principal: Principal, ids: str | None) -> list:
     """Tasks named in ``?geopend=`` (after a completion), if the caller may see them."""
-    wanted = [i for i in (ids or "").split(",") if i][:20]
+    wanted = [i for i in (ids or "").split(",") if re.fullmatch(ID_PATTERN, i)][:20]
     if not wanted:
         return []
     rows = session.exec(

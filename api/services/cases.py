@@ -28,6 +28,7 @@ from core.logging import bind_case
 from db.models import Case, CaseParticipant, Organisation, new_id
 from domain.definitions import CURRENT_VERSION
 from domain.messages import WORKFLOW_NAME, CaseInput, workflow_id_for
+from domain.text import has_control_characters
 from domain.vocabulary import ENTRY_PHASE, Role
 
 log = structlog.get_logger()
@@ -189,9 +190,10 @@ async def start_case(
     _check_org_kinds(session, body)
     key = None
     if idempotency_key:
-        if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
+        if len(idempotency_key) > MAX_IDEMPOTENCY_KEY or has_control_characters(idempotency_key):
             raise invalid(
-                ["header", "Idempotency-Key"], f"at most {MAX_IDEMPOTENCY_KEY} characters"
+                ["header", "Idempotency-Key"],
+                f"at most {MAX_IDEMPOTENCY_KEY} characters, no control characters",
             )
         key = f"{principal.user_id}:{idempotency_key}"  # keys are per user
         existing = session.exec(select(Case).where(Case.idempotency_key == key)).first()

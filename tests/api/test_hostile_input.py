@@ -197,3 +197,22 @@ async def test_pages_bound_their_input_too(api: Api):
         },
     )
     assert r.status_code == 422 and "onzichtbare tekens" in r.text
+
+
+async def test_nul_in_page_parameters_and_form_keys(api: Api):
+    from tests.api.test_pages import csrf_of, sign_in
+
+    await sign_in(api, "coordinator")
+    assert (await api.http.get("/inbox?geopend=a%00b,c")).status_code == 200
+    form = await api.http.get("/cases/new")
+    data = {
+        "csrf_token": csrf_of(form.text),
+        "idempotency_key": "k\x00",
+        "client_ref": "CR-10",
+        "sector": "VV",
+        "region": "Groningen",
+        "entry": "care_not_suitable",
+        "provider_org": "Zorggroep Noord",
+        "decision_days": "5",
+    }
+    assert (await api.http.post("/cases/new", data=data)).status_code == 422
