@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from api.auth import principal_for_user
 from api.deps import SessionDep, SettingsDep
-from api.pages.session import CSRF_FIELD, verify_csrf, web_session
+from api.pages.session import CSRF_FIELD, SESSION_COOKIE, verify_csrf, web_session
 from api.scoping import Principal
 
 
@@ -21,7 +21,7 @@ class LoginRequired(Exception):
 
 
 def get_page_user(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
-    had_cookie = bool(request.cookies.get("casusregie_session"))
+    had_cookie = bool(request.cookies.get(SESSION_COOKIE))
     row = web_session(request, session, settings)
     if row is None:
         raise LoginRequired(expired=had_cookie)
