@@ -10,22 +10,23 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
-from api.auth import principal_for_token
+from api.auth import check_token
+from api.errors import ApiError
 from api.scoping import Principal, visible_cases, visible_signals
 from api.temporal import TemporalProvider, TemporalUnavailable
 from core.config import Settings, get_settings
 from db.engine import get_engine
 from db.models import Case, Signal, Task
 
-TEMPORAL_DOWN = (
-    "Temporal is niet bereikbaar; probeer het later opnieuw "
-    "(Temporal is unreachable; nothing was changed, retry later)"
-)
+TEMPORAL_DOWN = "Temporal is unreachable; nothing was changed, retry later"
+# ids of cases (UUIDs) and tasks ("<case id>:t<n>"): anything else cannot exist
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:_\-]{0,99}$"
 
 
 def get_app_settings() -> Settings:
@@ -66,16 +67,35 @@ TemporalDep = Annotated[Client, Depends(get_temporal_client)]
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_principal(
+def _unauthenticated(detail: str, code: str = "unauthenticated") -> ApiError:
+    return ApiError(401, detail, code=code, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def get_principal(
+    request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    principal = principal_for_token(session, credentials.credentials) if credentials else None
-    if principal is None:
-        raise HTTPException(
-            401, "missing or unknown bearer token", headers={"WWW-Authenticate": "Bearer"}
+    """The caller of an API route: an API token (``casusregie user add``), or a token
+    of the organisation's identity provider when single sign-on is configured."""
+    if credentials is None:
+        raise _unauthenticated("missing bearer token")
+    token = credentials.credentials
+    if settings.oidc_enabled and token.count(".") == 2:
+        from api.oidc import principal_for_jwt  # only with single sign-on configured
+
+        return await principal_for_jwt(request, session, settings, token)
+    check = await run_in_threadpool(check_token, session, settings, token)
+    if check.expired:
+        raise _unauthenticated(
+            "bearer token expired; ask an administrator for a new one "
+            "(casusregie user rotate-token)",
+            code="token_expired",
         )
-    return principal
+    if check.principal is None:
+        raise _unauthenticated("missing or unknown bearer token")
+    return check.principal
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
@@ -118,13 +138,21 @@ def scoped_task(session: Session, principal: Principal, task_id: str) -> tuple[T
 
 
 def get_scoped_case(
-    session: SessionDep, principal: CurrentUser, case_id: Annotated[str, Path()]
+    session: SessionDep,
+    principal: CurrentUser,
+    case_id: Annotated[
+        str, Path(pattern=ID_PATTERN, examples=["3f2b8c1e-6a8d-4c4e-9a57-2d0c5b1e9f10"])
+    ],
 ) -> Case:
     return scoped_case(session, principal, case_id)
 
 
 def get_scoped_task(
-    session: SessionDep, principal: CurrentUser, task_id: Annotated[str, Path()]
+    session: SessionDep,
+    principal: CurrentUser,
+    task_id: Annotated[
+        str, Path(pattern=ID_PATTERN, examples=["3f2b8c1e-6a8d-4c4e-9a57-2d0c5b1e9f10:t1"])
+    ],
 ) -> tuple[Task, Case | Signal]:
     return scoped_task(session, principal, task_id)
 
@@ -143,7 +171,7 @@ ScopedSignal = Annotated[Signal, Depends(get_scoped_signal)]
 def get_writer(principal: CurrentUser) -> Principal:
     """Any principal that may change something: auditors read everything, change nothing."""
     if principal.read_only:
-        raise HTTPException(403, "auditors have read-only access")
+        raise ApiError(403, "auditors have read-only access", code="read_only")
     return principal
 
 

@@ -12,7 +12,8 @@ import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import errors, pages
+from api import docs, errors, pages
+from api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from api.requestid import RequestIdMiddleware
 from api.routes import (
     audit,
@@ -53,9 +54,28 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(title="casusregie", version="0.1.0", lifespan=lifespan)
+    settings = get_settings()
+    app = FastAPI(
+        title="casusregie",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,  # served offline by api/docs.py
+        redoc_url=None,
+    )
+    # outermost last: request id, then security headers, then the body limit (before
+    # anything reads a body), then the OIDC login state
+    if settings.oidc_enabled:
+        from api.oidc import OidcStateMiddleware, issuer_origin
+
+        app.add_middleware(OidcStateMiddleware, settings=settings)
+        form_targets: tuple[str, ...] = (issuer_origin(settings),)
+    else:
+        form_targets = ()
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, form_targets=form_targets)
     app.add_middleware(RequestIdMiddleware)
     errors.install(app)
+    docs.install(app)
     for router in (
         health.router,
         cases.router,
@@ -69,7 +89,7 @@ def create_app() -> FastAPI:
         metrics.router,
     ):
         app.include_router(router)
-    pages.install(app)
+    pages.install(app, oidc=settings.oidc_enabled)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     instrument_app(app)  # traces, when OTEL_EXPORTER_OTLP_ENDPOINT is set
     return app

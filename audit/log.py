@@ -48,6 +48,17 @@ def events_json(events: list[AuditEvent]) -> str:
     return json.dumps([event_record(e) for e in events], indent=2, ensure_ascii=False) + "\n"
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: object) -> object:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP: CSV
+    injection): ``=HYPERLINK(...)`` is shown as text, not executed."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 def events_csv(events: list[AuditEvent]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -57,5 +68,5 @@ def events_csv(events: list[AuditEvent]) -> str:
         for key in ("detail", "before", "after"):
             value = record[key]
             record[key] = "" if value in (None, {}) else json.dumps(value, ensure_ascii=False)
-        writer.writerow(record)
+        writer.writerow({key: neutralise(value) for key, value in record.items()})
     return out.getvalue()

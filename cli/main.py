@@ -22,7 +22,7 @@ from cli.history import history_app
 from cli.replay import replay_command
 from cli.simulate import simulate_command
 from cli.temporal_admin import temporal_app
-from cli.users import user_app
+from cli.users import org_app, user_app
 
 app = typer.Typer(
     name="casusregie",
@@ -32,6 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(user_app, name="user")
+app.add_typer(org_app, name="org")
 app.add_typer(history_app, name="history")
 app.add_typer(audit_app, name="audit")
 app.add_typer(temporal_app, name="temporal")
@@ -66,7 +67,10 @@ def api() -> None:
             host=settings.api_host,
             port=settings.api_port,
             log_config=None,  # our configure_logging renders uvicorn's loggers
-            proxy_headers=False,
+            # X-Forwarded-Proto/-For only from proxies named in the settings: then a request
+            # that reached the proxy over TLS counts as https (Secure cookies, HSTS)
+            proxy_headers=bool(settings.forwarded_allow_ips),
+            forwarded_allow_ips=settings.forwarded_allow_ips or None,
             timeout_graceful_shutdown=10,
         )
     finally:

@@ -68,6 +68,41 @@ class Settings(BaseSettings):
     # the worker serves the Temporal SDK's metrics for Prometheus on this port (off: None)
     worker_metrics_port: int | None = None
 
+    # Web sessions (server-side, docs/security.md): ended by logout, after this many
+    # minutes without activity, and this many hours after sign-in whatever the activity.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    session_warning_minutes: int = Field(default=5, ge=1)  # the page warns this long before
+    # The sign-in page with an API token (a fallback): default on in development or
+    # when no identity provider is configured.
+    token_sign_in: bool | None = None
+    # API tokens expire this many days after they are made or rotated.
+    api_token_days: int = Field(default=365, ge=1)
+    # Proxies trusted to say they terminated TLS (X-Forwarded-Proto/-For): uvicorn's
+    # --forwarded-allow-ips, e.g. "127.0.0.1" or "10.0.0.5,10.0.0.6"; empty: none.
+    forwarded_allow_ips: str = ""
+
+    # Bounded requests.
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    max_data_bytes: int = Field(default=64_000, ge=256)  # the JSON of one action's data
+    max_list_items: int = Field(default=50, ge=1)  # items of a list in data
+    max_item_chars: int = Field(default=500, ge=1)  # characters of one list item
+    # Rate limits per user ("N/second|minute|hour|day", the limits library's syntax).
+    rate_limit_actions: str = "30/minute"  # case actions, participants, withdrawals
+    rate_limit_signals: str = "5/hour"  # stagnation signals (each makes a task and mail)
+    rate_limit_storage: str = "memory://"  # e.g. redis://host:6379 for several API nodes
+
+    # Single sign-on with the organisation's identity provider (OpenID Connect).
+    oidc_issuer: str | None = None  # e.g. https://login.zorgkantoor.example
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid profile email"
+    oidc_role_claim: str = "casusregie_role"
+    oidc_org_claim: str = "casusregie_org"
+    oidc_mapping_file: Path | None = None  # TOML: role and organisation per person/group
+    oidc_display_name: str = "uw organisatie"  # "Aanmelden via <name>"
+    oidc_leeway_seconds: int = Field(default=60, ge=0)  # clock skew allowed on exp/iat
+
     log_level: str = "INFO"
     log_json: bool | None = None  # default: JSON when stderr (where logs go) is not a TTY
 
@@ -97,6 +132,22 @@ class Settings(BaseSettings):
                 "CASUSREGIE_SECRET_KEY must be set to a real secret outside development"
             )
         return self
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if self.oidc_issuer and not self.oidc_client_id:
+            raise ValueError("CASUSREGIE_OIDC_CLIENT_ID is required with CASUSREGIE_OIDC_ISSUER")
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def token_sign_in_enabled(self) -> bool:
+        if self.token_sign_in is not None:
+            return self.token_sign_in
+        return self.environment == "development" or not self.oidc_enabled
 
     @property
     def effective_secret(self) -> str:

@@ -40,6 +40,9 @@ class Organisation(SQLModel, table=True):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),
+    )
     id: str = Field(default_factory=new_id, primary_key=True)
     name: str
     role: str = Field(index=True)
@@ -49,6 +52,31 @@ class User(SQLModel, table=True):
     email: str | None = None
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    # the API token's end of life (None: tokens made before expiry existed) and last use
+    token_expires_at: datetime | None = None
+    token_last_used_at: datetime | None = None
+    # the person at the organisation's identity provider (single sign-on)
+    oidc_issuer: str | None = None
+    oidc_subject: str | None = None
+    revoked_at: datetime | None = None  # ``casusregie user revoke``: active is then False
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser, server-side: the cookie carries a random id, this row its
+    SHA-256. Logout, revocation and timeouts end the row; a copied cookie then opens
+    nothing."""
+
+    __tablename__ = "web_sessions"
+    id: str = Field(primary_key=True)  # sha256 of the cookie value
+    user_id: str = Field(foreign_key="users.id", index=True)
+    method: str  # "token" (sign-in page) or "oidc" (the organisation's identity provider)
+    csrf_token: str  # bound to this session; every form posts it back
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime  # absolute end, whatever the activity
+    ended_at: datetime | None = None
+    end_reason: str | None = None  # logout, idle, expired, revoked, token_rotated
+    id_token_hint: str | None = None  # for the identity provider's logout
 
 
 class Case(SQLModel, table=True):

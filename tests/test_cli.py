@@ -95,3 +95,38 @@ def test_migrate_and_unknown_command() -> None:
 def test_worker_exits_1_when_temporal_is_unreachable() -> None:
     result = casusregie("worker", CASUSREGIE_TEMPORAL_ADDRESS="127.0.0.1:1")
     assert result.returncode == 1 and "worker_failed" in result.stderr
+
+
+def test_rotate_token_revoke_and_the_organisation_registry() -> None:
+    added = casusregie("user", "add", "--name", "Ada", "--role", "aanbieder", "--org", "Noord")
+    old = added.stdout.strip().splitlines()[-1]
+    assert "valid until" in added.stdout
+
+    rotated = casusregie("user", "rotate-token", "Ada")
+    assert rotated.returncode == 0, rotated.stderr
+    new = rotated.stdout.strip().splitlines()[-1]
+    with Session(engine_for(get_settings().effective_database_url)) as session:
+        user = session.exec(select(User)).one()
+    assert new != old and user.token_hash == hash_token(new) and user.token_expires_at
+
+    revoked = casusregie("user", "revoke", user.id)
+    assert revoked.returncode == 0 and "revoked" in revoked.stdout
+    with Session(engine_for(get_settings().effective_database_url)) as session:
+        user = session.exec(select(User)).one()
+    assert not user.active and user.revoked_at and user.token_hash != hash_token(new)
+    assert casusregie("user", "rotate-token", "Ada").returncode == 2
+    assert casusregie("user", "revoke", "Nobody").returncode == 2
+    assert "revoked" in casusregie("user", "list").stdout
+
+    org = casusregie(
+        "org", "add", "--name", "MEE Noord", "--kind", "oco", "--email", "mee@noord.invalid"
+    )
+    assert org.returncode == 0, org.stderr
+    assert casusregie("org", "add", "--name", "MEE Noord", "--kind", "oco").returncode == 2
+    assert casusregie("org", "add", "--name", "X\x1b", "--kind", "oco").returncode == 2
+    assert casusregie("org", "add", "--name", "Y", "--kind", "bank").returncode == 2
+    zk = casusregie("org", "add", "--name", "ZK", "--kind", "zorgkantoor")
+    assert zk.returncode == 0
+    assert casusregie("org", "set-region", "--name", "ZK", "--region", "twente").returncode == 0
+    listed = casusregie("org", "list").stdout
+    assert "MEE Noord" in listed and "mee@noord.invalid" in listed and "Twente" in listed

@@ -39,7 +39,15 @@ def test_killed_worker_is_restarted_and_a_completion_succeeds_within_15_s(
     with running_up(tmp_path) as (proc, _banner, api_port):
         data = tmp_path / "data"
         coordinator = add_user(
-            data, "--name", "Carla", "--role", "coordinator", "--org", "Zorgkantoor Groningen"
+            data,
+            "--name",
+            "Carla",
+            "--role",
+            "coordinator",
+            "--org",
+            "Zorgkantoor Groningen",
+            "--region",
+            "Groningen",
         )
         provider = add_user(
             data, "--name", "Petra", "--role", "aanbieder", "--org", "Zorggroep Noord"

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_case
+from api.errors import ApiError, invalid
+from api.pages import messages as messages_nl
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import IDEMPOTENCY_FIELD, render
 from api.pages.taskform import text_value
 from api.requestid import current_request_id
-from api.schemas import CaseCreate
+from api.schemas import MAX_OFFSET, CaseCreate
 from api.scoping import Principal, sees_client_data, steers
 from api.services import cases as service
 from api.services import commands
@@ -47,7 +49,7 @@ def cases_page(
     sector: str | None = None,
     te_laat: str | None = None,
     cohort: str | None = None,
-    pagina: int = 0,
+    pagina: Annotated[int, Query(ge=0, le=MAX_OFFSET // PAGE_SIZE)] = 0,
 ) -> Response:
     f = service.CaseFilter(
         phase=_choice(fase, [p.value for p in Phase]),
@@ -84,7 +86,11 @@ def _new_case_form(
 
 def _coordinator(principal: Principal) -> None:
     if principal.role != Role.COORDINATOR:
-        raise HTTPException(403, "Alleen een zorgbemiddelaar kan een casus starten.")
+        raise ApiError(
+            403,
+            "only a coordinator starts cases",
+            dutch="Alleen een zorgbemiddelaar kan een casus starten.",
+        )
 
 
 @router.get("/cases/new")
@@ -125,17 +131,22 @@ async def new_case(
     try:
         body = CaseCreate(**given)
     except ValidationError as exc:
-        errors = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        return _new_case_form(request, values, errors, status=422)
-    started = await service.start_case(
-        session,
-        client,
-        principal,
-        body,
-        text_value(form, "idempotency_key") or None,
-        settings,
-        current_request_id(),
-    )
+        issues = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        return _new_case_form(request, values, messages_nl.issue_sentences(issues), status=422)
+    try:
+        started = await service.start_case(
+            session,
+            client,
+            principal,
+            body,
+            text_value(form, "idempotency_key") or None,
+            settings,
+            current_request_id(),
+        )
+    except HTTPException as exc:
+        if exc.status_code != 422:
+            raise
+        return _new_case_form(request, values, [messages_nl.explain(exc)], status=422)
     return RedirectResponse(f"/cases/{started.case.id}", status_code=303)
 
 
@@ -170,7 +181,7 @@ async def case_action(
     case = scoped_case(session, principal, case_id)
     action = text_value(form, "action")
     if action not in CaseActionKind.ALL:
-        raise HTTPException(422, "Onbekende actie.")
+        raise invalid(["body", "action"], f"unknown action; allowed: {sorted(CaseActionKind.ALL)}")
     note = text_value(form, "note")
     data = _action_data(action, form)
     if action == CaseActionKind.UPDATE_CASE_DATA:  # only what changed is an edit

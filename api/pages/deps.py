@@ -1,4 +1,4 @@
-"""Dependencies of the pages: the signed-in user (from the session cookie) and CSRF."""
+"""Dependencies of the pages: the signed-in user (from the server-side session) and CSRF."""
 
 from __future__ import annotations
 
@@ -8,38 +8,39 @@ from fastapi import Depends, Request
 
 from api.auth import principal_for_user
 from api.deps import SessionDep, SettingsDep
-from api.pages.session import (
-    CSRF_FIELD,
-    SESSION_COOKIE,
-    check_session,
-    session_user_id,
-    verify_csrf,
-)
+from api.pages.session import CSRF_FIELD, SESSION_COOKIE, verify_csrf, web_session
 from api.scoping import Principal
 
 
 class LoginRequired(Exception):
-    """No valid session: the handler sends the browser to the sign-in page."""
+    """No live session: the handler sends the browser to the sign-in page."""
+
+    def __init__(self, expired: bool = False) -> None:
+        super().__init__("login required")
+        self.expired = expired
 
 
 def get_page_user(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
-    parsed = session_user_id(settings, request.cookies.get(SESSION_COOKIE))
-    if parsed is None:
-        raise LoginRequired
-    found = principal_for_user(session, parsed[0])
-    if found is None or not check_session(settings, *parsed, token_hash=found[1]):
-        raise LoginRequired
-    request.state.principal = found[0]
-    return found[0]
+    had_cookie = bool(request.cookies.get(SESSION_COOKIE))
+    row = web_session(request, session, settings)
+    if row is None:
+        raise LoginRequired(expired=had_cookie)
+    principal = principal_for_user(session, row.user_id)
+    if principal is None:  # revoked in the meantime
+        raise LoginRequired(expired=True)
+    request.state.principal = principal
+    return principal
 
 
 PageUser = Annotated[Principal, Depends(get_page_user)]
 
 
-async def csrf_checked(request: Request) -> dict[str, object]:
-    """The submitted form, after its CSRF token matched the cookie."""
+async def csrf_checked(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> dict[str, object]:
+    """The submitted form, after its CSRF token matched the session's."""
     form = await request.form()
-    verify_csrf(request, str(form.get(CSRF_FIELD) or ""))
+    verify_csrf(request, session, settings, str(form.get(CSRF_FIELD) or ""))
     return {key: form.getlist(key) if len(form.getlist(key)) > 1 else form.get(key) for key in form}
 
 

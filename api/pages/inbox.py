@@ -3,18 +3,21 @@ the same services as ``/api/tasks``, as Dutch HTML."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
-from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_task
+from api.deps import ID_PATTERN, SessionDep, SettingsDep, TemporalDep, scoped_task
+from api.errors import ApiError
+from api.pages import messages as messages_nl
 from api.pages import taskform
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import IDEMPOTENCY_FIELD, render
-from api.schemas import TaskOut
+from api.schemas import MAX_OFFSET, TaskOut
 from api.scoping import Principal, visible_cases
 from api.services import commands, signal_commands
 from api.services.idempotency import Attempt, fingerprint, once
@@ -32,7 +35,7 @@ router = APIRouter()
 
 def _opened(session: Session, principal: Principal, ids: str | None) -> list[TaskOut]:
     """Tasks named in ``?geopend=`` (after a completion), if the caller may see them."""
-    wanted = [i for i in (ids or "").split(",") if i][:20]
+    wanted = [i for i in (ids or "").split(",") if re.fullmatch(ID_PATTERN, i)][:20]
     if not wanted:
         return []
     rows = session.exec(
@@ -50,7 +53,7 @@ def inbox_page(
     session: SessionDep,
     geopend: str | None = None,
     afgerond: str | None = None,
-    pagina: int = 0,
+    pagina: Annotated[int, Query(ge=0, le=MAX_OFFSET // 50)] = 0,
 ) -> Response:
     size = 50
     mine = inbox(session, principal, InboxFilter(limit=size, offset=max(pagina, 0) * size))
@@ -162,8 +165,10 @@ async def complete_from_form(
 ) -> Response:
     ctx = _task_context(session, principal, task_id, settings)
     if not ctx["may_act"]:
-        raise HTTPException(
-            403, "U kunt deze taak niet afronden: hij hoort bij een andere rol of organisatie."
+        raise ApiError(
+            403,
+            "this task belongs to another role or organisation",
+            dutch="U kunt deze taak niet afronden: hij hoort bij een andere rol of organisatie.",
         )
     outcome = str(form.get("outcome") or "")
     note = taskform.text_value(form, "note")
@@ -187,7 +192,7 @@ async def complete_from_form(
         except HTTPException as exc:
             if exc.status_code not in (403, 409, 422):
                 raise
-            errors.append(f"De taak is niet afgerond: {exc.detail}")
+            errors.append(f"De taak is niet afgerond. {messages_nl.explain(exc)}")
         else:
             return RedirectResponse(body["target"], status_code=303)
     return render(request, "task.html", {**ctx, "values": form, "errors": errors}, status=422)
@@ -199,7 +204,11 @@ async def claim_from_form(
 ) -> Response:
     task, owner = scoped_task(session, principal, task_id)
     if not may_act_on(principal.actor, task) or principal.read_only:
-        raise HTTPException(403, "Deze taak hoort bij een andere rol of organisatie.")
+        raise ApiError(
+            403,
+            "this task belongs to another role or organisation",
+            dutch="Deze taak hoort bij een andere rol of organisatie.",
+        )
     release, force = form.get("release") == "1", form.get("force") == "1"
 
     async def run(attempt: Attempt) -> dict[str, Any]:

@@ -11,7 +11,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api.pages import messages as messages_nl
 from api.pages.session import CSRF_FIELD, csrf_token, set_csrf_cookie
+from core.config import get_settings
+from db.sessions import ends_at
 from domain import labels
 from domain.casedata import CASE_DATA_FIELDS
 from domain.codes import CONSENT_GIVERS
@@ -50,10 +53,18 @@ def render(
     status: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    settings = get_settings()
+    row = getattr(request.state, "web_session", None)
     ctx = {
         "principal": getattr(request.state, "principal", None),
-        "csrf": csrf_token(request),
+        "csrf": csrf_token(request, settings),
         "now": datetime.now(UTC),
+        # the page warns before the session ends (static/session.js reads these)
+        "session_seconds_left": (
+            int((ends_at(row, settings) - datetime.now(UTC)).total_seconds()) if row else None
+        ),
+        "session_warning_seconds": settings.session_warning_minutes * 60,
+        "session_idle_minutes": settings.session_idle_minutes,
         **(context or {}),
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
@@ -62,20 +73,23 @@ def render(
 
 
 def render_error(
-    request: Request, status: int, title: str, detail: Any, headers: dict[str, str] | None = None
+    request: Request,
+    status: int,
+    title: str,
+    detail: Any,
+    code: str | None = None,
+    dutch: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    if isinstance(detail, list):  # validation errors: field and message
-        messages = [
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}"
-            for e in detail
-            if isinstance(e, dict)
-        ]
-    else:
-        messages = [str(detail)]
+    """The Dutch error page: the sentence for the error's code (or the page's own Dutch
+    sentence), and for validation errors one sentence per field."""
+    messages = [dutch or messages_nl.for_code(code)]
+    if status == 422 and isinstance(detail, list):
+        messages += messages_nl.issue_sentences(detail)
     return render(
         request,
         "error.html",
-        {"status": status, "title": title, "messages": messages},
+        {"status": status, "title": title, "messages": messages, "code": code},
         status=status,
         headers=headers,
     )

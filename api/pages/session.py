@@ -1,13 +1,14 @@
 """Web sessions and CSRF for the pages.
 
-The sign-in form exchanges an API token for a session cookie (HttpOnly, SameSite=Lax):
-``<user id>.<issued>.<HMAC>``, signed with a key derived from the secret and bound to
-the user's current token hash (a new token ends old sessions). The token itself is
-never stored in the cookie.
+The session lives on the server (``db/sessions.py``); the cookie (HttpOnly,
+SameSite=Lax, ``Secure`` when the request came over TLS, also via a trusted proxy)
+carries only a random value whose hash names the row. Logout ends the row, so a cookie
+copied before logout opens nothing.
 
-CSRF: double submit. A random ``csrf`` cookie (HttpOnly, SameSite=Strict) is set on
-any page; every POST form carries the same value in a hidden field, compared in
-constant time before anything is done.
+CSRF: the token of a signed-in page is the session's own (stored with it); a form
+posted with another session's token, or none, is refused. Before sign-in (the sign-in
+form) the token is an HMAC of a random cookie under the server's key, so a cookie the
+attacker chose cannot be paired with a form field of his own.
 """
 
 from __future__ import annotations
@@ -15,88 +16,90 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
+from sqlmodel import Session
 
+from api.errors import ApiError
 from core.config import Settings
+from db.models import WebSession
+from db.sessions import active_session
 
 SESSION_COOKIE = "casusregie_session"
 CSRF_COOKIE = "casusregie_csrf"
 CSRF_FIELD = "csrf_token"
-SESSION_SECONDS = 12 * 3600
 
 
-def _sign(settings: Settings, *parts: str) -> str:
-    key = settings.derived_key("web-session")
-    return hmac.new(key, "|".join(parts).encode(), hashlib.sha256).hexdigest()
+def secure(request: Request) -> bool:
+    """The request reached us over TLS (uvicorn sets the scheme from X-Forwarded-Proto
+    only for proxies in ``CASUSREGIE_FORWARDED_ALLOW_IPS``)."""
+    return request.url.scheme == "https"
 
 
-def session_value(settings: Settings, user_id: str, token_hash: str) -> str:
-    issued = str(int(time.time()))
-    return f"{user_id}.{issued}.{_sign(settings, user_id, issued, token_hash)}"
+def web_session(request: Request, db: Session, settings: Settings) -> WebSession | None:
+    """The request's live session (looked up once per request)."""
+    if not hasattr(request.state, "web_session"):
+        request.state.web_session = active_session(
+            db, settings, request.cookies.get(SESSION_COOKIE)
+        )
+    row: WebSession | None = request.state.web_session
+    return row
 
 
-def session_user_id(settings: Settings, value: str | None) -> tuple[str, str, str] | None:
-    """(user id, issued, signature) when well-formed and not expired; the signature is
-    checked against the user's token hash by the caller (``check_session``)."""
-    if not value or value.count(".") != 2:
-        return None
-    user_id, issued, signature = value.split(".")
-    if not issued.isdigit() or time.time() - int(issued) > SESSION_SECONDS:
-        return None
-    return user_id, issued, signature
-
-
-def check_session(
-    settings: Settings, user_id: str, issued: str, signature: str, token_hash: str
-) -> bool:
-    return hmac.compare_digest(signature, _sign(settings, user_id, issued, token_hash))
-
-
-def set_session(response: Response, request: Request, value: str) -> None:
+def set_session_cookie(
+    response: Response, request: Request, value: str, settings: Settings
+) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         value,
-        max_age=SESSION_SECONDS,
+        max_age=settings.session_absolute_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=secure(request),
         path="/",
     )
 
 
-def clear_session(response: Response) -> None:
+def clear_session_cookie(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-def csrf_token(request: Request) -> str:
-    """The request's CSRF token: the cookie's, or a new one (set by ``render``)."""
-    token = request.cookies.get(CSRF_COOKIE)
-    if not token or len(token) < 32:
-        token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
-        request.state.new_csrf = token
-    return token
+def _anonymous_token(settings: Settings, nonce: str) -> str:
+    key = settings.derived_key("csrf-anonymous")
+    return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_token(request: Request, settings: Settings) -> str:
+    """The CSRF token for the forms of this page."""
+    row: WebSession | None = getattr(request.state, "web_session", None)
+    if row is not None:
+        return row.csrf_token
+    nonce = request.cookies.get(CSRF_COOKIE)
+    if not nonce or not 32 <= len(nonce) <= 100:
+        nonce = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
+        request.state.new_csrf = nonce
+    return _anonymous_token(settings, nonce)
 
 
 def set_csrf_cookie(response: Response, request: Request) -> None:
-    token = getattr(request.state, "new_csrf", None)
-    if token:
+    nonce = getattr(request.state, "new_csrf", None)
+    if nonce:
         response.set_cookie(
             CSRF_COOKIE,
-            token,
+            nonce,
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=secure(request),
             path="/",
         )
 
 
-def verify_csrf(request: Request, submitted: str | None) -> None:
-    cookie = request.cookies.get(CSRF_COOKIE)
-    if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
-        raise HTTPException(
-            403,
-            "Het formulier is verlopen of ongeldig (CSRF). "
-            "Laad de pagina opnieuw en probeer het nog eens.",
-        )
+def verify_csrf(request: Request, db: Session, settings: Settings, submitted: str) -> None:
+    row = web_session(request, db, settings)
+    if row is not None:
+        expected = row.csrf_token
+    else:
+        nonce = request.cookies.get(CSRF_COOKIE) or ""
+        expected = _anonymous_token(settings, nonce) if nonce else ""
+    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
+        raise ApiError(403, "CSRF token missing or not of this session", code="csrf_invalid")

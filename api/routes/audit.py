@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import CurrentUser, EngineDep, ScopedCase, SettingsDep, TemporalDep
+from api.openapi import API_ERRORS
 from audit.dossier import collect_dossier
 from audit.history import DECODED, export_history
 from audit.reconcile import verify_case
@@ -19,7 +20,7 @@ from db.models import Case
 from domain.vocabulary import Role
 from workflows.registry import WORKFLOWS
 
-router = APIRouter(prefix="/api/cases", tags=["audit"])
+router = APIRouter(prefix="/api/cases", tags=["audit"], responses=API_ERRORS)
 
 AUDIT_ROLES = (Role.AUDITOR, Role.COORDINATOR)
 

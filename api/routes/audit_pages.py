@@ -4,11 +4,12 @@ auditors (every case) and the coordinator of the case's zorgkantoor."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from api.deps import EngineDep, SessionDep, SettingsDep, TemporalDep, scoped_case
+from api.errors import ApiError
 from api.pages.deps import PageUser
 from api.pages.render import render
 from api.routes.audit import AUDIT_ROLES, get_dossier, get_history
@@ -24,7 +25,11 @@ router = APIRouter(include_in_schema=False)
 def _audited(session: Session, principal: Principal, case_id: str) -> Case:
     case = scoped_case(session, principal, case_id)
     if principal.role not in AUDIT_ROLES:
-        raise HTTPException(403, "Alleen toezichthouders en zorgbemiddelaars zien de controle.")
+        raise ApiError(
+            403,
+            "only auditors and coordinators see case histories",
+            dutch="Alleen toezichthouders en zorgbemiddelaars zien de controle.",
+        )
     return case
 
 

@@ -18,14 +18,19 @@ from api.deps import (
     TemporalDep,
     Writer,
 )
+from api.errors import ApiError
+from api.openapi import API_ERRORS
 from api.requestid import current_request_id
 from api.schemas import (
+    MAX_LIMIT,
+    MAX_OFFSET,
     CaseActionBody,
     CaseCreate,
     CaseOut,
     CaseSummaryOut,
     Page,
     ParticipantCreate,
+    RegionName,
     TimelineEvent,
     UpdateOut,
     Withdraw,
@@ -37,12 +42,17 @@ from api.services.idempotency import Attempt, json_once
 from api.services.monitor import COHORTS
 from db.models import Case
 from domain.messages import CaseActionKind
-from domain.vocabulary import REGIONS, CaseStatus, Phase, Role, Sector
+from domain.vocabulary import CaseStatus, Phase, Role, Sector
 
-router = APIRouter(prefix="/api/cases", tags=["cases"])
+router = APIRouter(prefix="/api/cases", tags=["cases"], responses=API_ERRORS)
 
 
-@router.post("", status_code=201, response_model=CaseOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=CaseOut,
+    responses={200: {"model": CaseOut, "description": "started earlier with this Idempotency-Key"}},
+)
 async def create_case(
     body: CaseCreate,
     principal: CurrentUser,
@@ -50,10 +60,12 @@ async def create_case(
     client: TemporalDep,
     settings: SettingsDep,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", max_length=200, pattern=r"^[\x21-\x7e]+$")
+    ] = None,
 ) -> CaseOut:
     if principal.role != Role.COORDINATOR:
-        raise HTTPException(403, "only a coordinator starts cases")
+        raise ApiError(403, "only a coordinator starts cases")
     started = await service.start_case(
         session, client, principal, body, idempotency_key, settings, current_request_id()
     )
@@ -68,19 +80,15 @@ def list_cases(
     session: SessionDep,
     phase: Phase | None = None,
     status: CaseStatus | None = None,
-    region: str | None = None,
+    region: RegionName | None = None,
     sector: Sector | None = None,
     overdue: bool | None = None,
     cohort: Annotated[
         str | None, Query(description="the cases behind a number of GET /api/monitor")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[CaseSummaryOut]:
-    if region is not None and region not in REGIONS:
-        raise HTTPException(
-            422, f"region: unknown region {region!r}; allowed: {', '.join(REGIONS)}"
-        )
     if cohort is not None and cohort not in COHORTS:
         raise HTTPException(422, f"cohort: unknown {cohort!r}; allowed: {', '.join(COHORTS)}")
     f = service.CaseFilter(

@@ -13,9 +13,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -42,7 +44,22 @@ def _report(checks: dict[str, bool], ok_status: str) -> JSONResponse:
     return JSONResponse(body, status_code=503 if down else 200)
 
 
-@router.get("/healthz")
+class HealthOut(BaseModel):
+    status: Literal["ok", "ready", "unavailable"]
+    temporal: Literal["ok", "down"]
+    db: Literal["ok", "down"]
+    worker: Literal["ok", "down"] | None = Field(
+        default=None, description="a worker polls the task queue (/healthz only)"
+    )
+    detail: str | None = Field(default=None, description="what is down (503 only)")
+
+
+DOWN: dict[int | str, dict[str, Any]] = {
+    503: {"model": HealthOut, "description": "something this check needs is down"}
+}
+
+
+@router.get("/healthz", response_model=HealthOut, responses=DOWN)
 async def healthz(engine: EngineDep, temporal: TemporalProviderDep) -> JSONResponse:
     db_ok, temporal_ok, worker_ok = await asyncio.gather(
         asyncio.to_thread(_db_ok, engine), temporal.check(), temporal.worker_ok()
@@ -50,7 +67,7 @@ async def healthz(engine: EngineDep, temporal: TemporalProviderDep) -> JSONRespo
     return _report({"temporal": temporal_ok, "db": db_ok, "worker": worker_ok}, "ok")
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=HealthOut, responses=DOWN)
 async def readyz(engine: EngineDep, temporal: TemporalProviderDep) -> JSONResponse:
     db_ok, temporal_ok = await asyncio.gather(asyncio.to_thread(_db_ok, engine), temporal.check())
     return _report({"temporal": temporal_ok, "db": db_ok}, "ready")

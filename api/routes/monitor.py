@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from api.deps import CurrentUser, SessionDep
+from api.openapi import API_ERRORS
 from api.pages.deps import PageUser
 from api.pages.render import render
 from api.schemas import MonitorOut
@@ -15,7 +16,7 @@ from api.scoping import Principal
 from api.services.monitor import monitor
 from domain.vocabulary import REGIONS, Role
 
-router = APIRouter(tags=["monitor"])
+router = APIRouter(tags=["monitor"], responses=API_ERRORS)
 MONITOR_ROLES = (Role.ZORGKANTOOR, Role.COORDINATOR, Role.AUDITOR)
 
 

@@ -10,12 +10,13 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 from sqlmodel import col, select
 
-from api.deps import CurrentUser, SessionDep, scoped_case
+from api.deps import ID_PATTERN, CurrentUser, SessionDep, scoped_case
+from api.openapi import API_ERRORS
 from api.scoping import visible_cases
 from db.models import Case, NotificationOutbox
 from domain.vocabulary import Role
 
-router = APIRouter(prefix="/api/notifications", tags=["notifications"])
+router = APIRouter(prefix="/api/notifications", tags=["notifications"], responses=API_ERRORS)
 
 OUTBOX_READERS = (Role.COORDINATOR, Role.AUDITOR)
 
@@ -42,7 +43,7 @@ class NotificationOut(BaseModel):
 def list_notifications(
     principal: CurrentUser,
     session: SessionDep,
-    case_id: str | None = None,
+    case_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
     status: Literal["pending", "sending", "sent", "failed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[NotificationOut]:

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.openapi import API_ERRORS
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import render, templates
 from api.pages.taskform import text_value
@@ -25,7 +26,7 @@ from core.crypto import decrypt_text, encrypt_text
 from db.models import ReflectionAgreement
 from domain.vocabulary import REGIONS, Role, Sector
 
-router = APIRouter(tags=["reports"])
+router = APIRouter(tags=["reports"], responses=API_ERRORS)
 REPORT_ROLES = (Role.ZORGKANTOOR, Role.COORDINATOR, Role.AUDITOR)
 
 
@@ -91,7 +92,16 @@ def render_pdf(report: Reflection) -> bytes:
     return pdf
 
 
-@router.get("/api/reports/reflection", response_model=None)
+@router.get(
+    "/api/reports/reflection",
+    response_model=None,
+    responses={
+        200: {
+            "description": "the report as JSON, CSV or PDF (format)",
+            "content": {"application/json": {}, "text/csv": {}, "application/pdf": {}},
+        }
+    },
+)
 def get_reflection(
     principal: CurrentUser,
     session: SessionDep,

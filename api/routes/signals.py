@@ -9,15 +9,21 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from api.deps import CurrentUser, ScopedSignal, SessionDep, SettingsDep, TemporalDep
+from api.openapi import API_ERRORS
 from api.requestid import current_request_id
 from api.schemas import Page, SignalCreate, SignalOut
 from api.services import signals as service
 from domain.signals import SignalStatus
 
-router = APIRouter(prefix="/api/signals", tags=["signals"])
+router = APIRouter(prefix="/api/signals", tags=["signals"], responses=API_ERRORS)
 
 
-@router.post("", status_code=201, response_model=SignalOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=SignalOut,
+    responses={200: {"model": SignalOut, "description": "sent earlier with this Idempotency-Key"}},
+)
 async def send_signal(
     body: SignalCreate,
     principal: CurrentUser,

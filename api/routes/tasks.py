@@ -4,7 +4,6 @@ honour ``Idempotency-Key``."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,6 +11,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from api.deps import (
+    ID_PATTERN,
     CurrentUser,
     IdempotencyKey,
     ScopedTask,
@@ -20,9 +20,13 @@ from api.deps import (
     TemporalDep,
     Writer,
 )
+from api.openapi import API_ERRORS
 from api.schemas import (
+    MAX_LIMIT,
+    MAX_OFFSET,
     ClaimBody,
     CompleteBody,
+    IsoDatetime,
     Page,
     SignalUpdateOut,
     TaskDetailOut,
@@ -37,7 +41,7 @@ from api.services.taskview import signal_task_detail, task_detail
 from db.models import Case, Signal, Task
 from domain.vocabulary import Phase, TaskStatus
 
-router = APIRouter(prefix="/api/tasks", tags=["tasks"])
+router = APIRouter(prefix="/api/tasks", tags=["tasks"], responses=API_ERRORS)
 
 
 @router.get("", response_model=Page[TaskOut])
@@ -47,11 +51,11 @@ def list_tasks(
     section: Literal["mine", "supports"] = "mine",
     status: TaskStatus | Literal["any"] = TaskStatus.OPEN,
     overdue: bool | None = None,
-    case_id: str | None = None,
+    case_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
     phase: Phase | None = None,
-    due_before: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    due_before: Annotated[IsoDatetime | None, Query(description="ISO 8601 date-time")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[TaskOut]:
     f = InboxFilter(
         section=section,

@@ -10,8 +10,11 @@ import structlog
 from fastapi import HTTPException
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+)
 
+from api.errors import ApiError, invalid
 from api.schemas import CaseCreate, CaseOut, CaseSummaryOut, Page, TimelineEvent
 from api.scoping import Principal, may_see_summary, sees_client_data, visible_cases
 from api.services.monitor import cohort_condition
@@ -28,6 +31,7 @@ from domain.definitions import CURRENT_VERSION, definition
 from domain.labels import PHASE_TITLES
 from domain.messages import WORKFLOW_NAME, CaseInput, workflow_id_for
 from domain.permissions import PARTICIPANT_ROLES
+from domain.text import has_control_characters
 from domain.vocabulary import ENTRY_PHASE, Phase, Role, TaskStatus
 
 log = structlog.get_logger()
@@ -77,18 +81,44 @@ class NamesOrganisations(Protocol):
     def oco_org(self) -> str | None: ...
 
 
+MAX_NAMED = 25  # known organisations named in a 422
+
+
+def registered_org(
+    session: Session, loc: list[str | int], name: str, kinds: tuple[str, ...]
+) -> Organisation:
+    """The registered organisation of that name and kind; 422 naming the known ones
+    otherwise (organisations come from the registry: ``casusregie org add``)."""
+    org = session.exec(select(Organisation).where(Organisation.name == name)).first()
+    if org is not None and org.kind in kinds:
+        return org
+    known = session.exec(
+        select(Organisation.name)
+        .where(col(Organisation.kind).in_(kinds))
+        .order_by(Organisation.name)
+        .limit(MAX_NAMED + 1)
+    ).all()
+    listed = ", ".join(known[:MAX_NAMED]) + (", ..." if len(known) > MAX_NAMED else "")
+    what = "/".join(kinds)
+    reason = (
+        f"organisation {name!r} is a {org.kind}, not a {what}"
+        if org is not None
+        else f"unknown {what} organisation {name!r}"
+    )
+    raise invalid(
+        loc,
+        f"{reason}; known: {listed or 'none registered'}",
+        "unknown_organisation",
+        code="unknown_organisation",
+    )
+
+
 def check_org_kinds(session: Session, body: NamesOrganisations) -> None:
-    """A named organisation that exists must be of the right kind; an unknown name is
-    accepted (organisations are registered on first use by ``casusregie user add``)."""
+    """The provider and OCO a body names are registered organisations of that kind."""
     for field, kind in ORG_KIND.items():
         name = getattr(body, field)
-        if not name:
-            continue
-        org = session.exec(select(Organisation).where(Organisation.name == name)).first()
-        if org is not None and org.kind != kind:
-            raise HTTPException(
-                422, f"{field}: organisation {name!r} is a {org.kind}, not a {kind}"
-            )
+        if name:
+            registered_org(session, ["body", field], name, (kind,))
 
 
 def _new_case(
@@ -182,15 +212,27 @@ async def start_case(
     started from an early signal (``signal_id``) has the key ``signal:<id>``, whoever
     starts it: one signal never starts two cases.
     """
-    if principal.org_region and body.region != principal.org_region:
-        raise HTTPException(403, f"region: you start cases in {principal.org_region} only")
+    if not principal.org_region:
+        raise ApiError(
+            403,
+            "your organisation has no region; an administrator sets it "
+            "(casusregie org set-region) before you can start cases",
+            code="region_required",
+        )
+    if body.region != principal.org_region:
+        raise ApiError(
+            403, f"region: you start cases in {principal.org_region} only", code="wrong_region"
+        )
     check_org_kinds(session, body)
     key = None
     if signal_id:
         key = f"signal:{signal_id}"
     elif idempotency_key:
-        if len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
-            raise HTTPException(422, f"Idempotency-Key: at most {MAX_IDEMPOTENCY_KEY} characters")
+        if len(idempotency_key) > MAX_IDEMPOTENCY_KEY or has_control_characters(idempotency_key):
+            raise invalid(
+                ["header", "Idempotency-Key"],
+                f"at most {MAX_IDEMPOTENCY_KEY} characters, no control characters",
+            )
         key = f"{principal.user_id}:{idempotency_key}"  # keys are per user
     if key:
         existing = session.exec(select(Case).where(Case.idempotency_key == key)).first()

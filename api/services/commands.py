@@ -12,23 +12,42 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import HTTPException
+from pydantic_core import PydanticCustomError
 from sqlmodel import Session, select
 from temporalio.client import Client
 
+from api import ratelimit
+from api.errors import ApiError, invalid
 from api.metrics import timed_update
 from api.requestid import current_request_id
-from api.schemas import TaskOut, UpdateOut
+from api.schemas import TaskOut, UpdateOut, bounded_data, no_controls_but_lines
 from api.scoping import Principal
-from api.services.cases import participants_of
+from api.services.cases import participants_of, registered_org
 from api.services.idempotency import FIRST, Attempt
 from api.services.workflow import refusal_status, run_update
+from core.config import get_settings
+from db.accounts import ORG_KINDS
 from db.models import Case, Task
 from db.read_model import task_row
 from domain import permissions as rules
 from domain.definitions import definition
-from domain.messages import CaseAction, ClaimTask, CompleteTask, TaskState, UpdateResult
+from domain.messages import (
+    CaseAction,
+    CaseActionKind,
+    ClaimTask,
+    CompleteTask,
+    TaskState,
+    UpdateResult,
+)
 from domain.process import TaskDef
 from workflows.case_workflow import CaseWorkflow
+
+# the kind of organisation each participant capacity needs (an adviser: any kind)
+PARTICIPANT_ORG_KINDS = {
+    "intended_provider": ("aanbieder",),
+    "round_provider": ("aanbieder",),
+    "oco": ("oco",),
+}
 
 
 def checked(check: Callable[[], None], attempt: Attempt = FIRST) -> None:
@@ -67,7 +86,19 @@ def task_def(case: Case, key: str) -> TaskDef | None:
 
 def may_write(principal: Principal) -> None:
     if principal.read_only:
-        raise HTTPException(403, "auditors have read-only access")
+        raise ApiError(403, "auditors have read-only access", code="read_only")
+
+
+def _checked_text(note: str, data: dict[str, Any] | None) -> None:
+    """The same bounds as the JSON bodies, for the pages' forms too."""
+    for field, check in (
+        ("note", lambda: no_controls_but_lines(note)),
+        ("data", lambda: bounded_data(dict(data or {}))),
+    ):
+        try:
+            check()
+        except PydanticCustomError as err:
+            raise invalid(["body", field], err.message(), err.type) from None
 
 
 async def complete_task(
@@ -82,6 +113,7 @@ async def complete_task(
     attempt: Attempt = FIRST,
 ) -> UpdateResult:
     may_write(principal)
+    _checked_text(note, data)
     cmd = CompleteTask(
         task_id=task.id,
         outcome=outcome,
@@ -138,6 +170,8 @@ async def case_action(
     attempt: Attempt = FIRST,
 ) -> UpdateResult:
     may_write(principal)
+    _checked_text(note, data)
+    ratelimit.check_case_action(get_settings(), principal.user_id, action)
     cmd = CaseAction(
         action=action,
         actor=principal.actor,
@@ -149,6 +183,9 @@ async def case_action(
     target = session.get(Task, str(cmd.data.get("task_id") or ""))
     target = target if target is not None and target.case_id == case.id else None
     defn = definition(case.definition_version)
+    if action == CaseActionKind.ADD_PARTICIPANT:  # the registry first: a name, then rules
+        kinds = PARTICIPANT_ORG_KINDS.get(str(cmd.data.get("capacity")), ORG_KINDS)
+        registered_org(session, ["body", "org"], str(cmd.data.get("org") or ""), kinds)
     checked(lambda: rules.check_action(facts, cmd, defn, target), attempt)
     with timed_update("case_action"):
         return await run_update(

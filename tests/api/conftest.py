@@ -19,7 +19,7 @@ from api.deps import get_db_engine, get_temporal_provider
 from api.main import create_app
 from api.temporal import TemporalProvider
 from core.config import get_settings
-from db.accounts import add_user
+from db.accounts import add_organisation, add_user
 from domain.messages import workflow_id_for
 from tests.workflows.harness import running_worker
 
@@ -55,6 +55,15 @@ CASE_BODY = {
 }
 
 
+# registered organisations without users (the registry: ``casusregie org add``)
+OTHER_ORGS = {"Zorg West": "aanbieder"}
+
+
+def messages(response: httpx.Response) -> str:
+    """The messages of a 422's detail list, as one string."""
+    return " ".join(item["msg"] for item in response.json()["detail"])
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
@@ -70,6 +79,8 @@ def tokens(engine) -> dict[str, str]:
             new.org.email = f"{new.org.id}@example.invalid"
             session.add(new.org)
             made[name] = new.token
+        for org_name, kind in OTHER_ORGS.items():
+            add_organisation(session, name=org_name, kind=kind)
         session.commit()
     return made
 

@@ -87,7 +87,8 @@ async def test_only_coordinators_start_cases_in_their_region(api):
     r = await api.as_(
         "coordinator", "POST", "/api/cases", json=CASE_BODY | {"provider_org": OCO_ORG}
     )
-    assert r.status_code == 422 and r.json()["detail"].startswith("provider_org")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "provider_org"]
+    assert r.json()["code"] == "unknown_organisation"
 
 
 async def test_unknown_or_missing_token_is_401(api):

@@ -86,7 +86,8 @@ async def test_provider_sends_and_zorgkantoor_gives_advice_on_the_pages(api):
         link.group(1),
         data={"csrf_token": csrf_of(task_page.text), "outcome": "start_case"},
     )
-    assert r.status_code == 422 and "coordinator" in r.text  # a zorgkantoor user: no case
+    # a zorgkantoor user (not a coordinator) cannot start a case: refused, in Dutch
+    assert r.status_code == 422 and "De taak is niet afgerond" in r.text
     r = await api.http.post(
         link.group(1),
         data={

@@ -86,7 +86,7 @@ async def test_only_the_sender_and_the_zorgkantoor_see_a_signal(api):
 async def test_advice_given_needs_advice_and_starts_nothing(api, engine):
     signal = await send(api, mode="for_information")
     r = await complete(api, "zorgkantoor", signal["task_id"], "advice_given")
-    assert r.status_code == 422 and "data.advice" in r.json()["detail"]
+    assert r.status_code == 422 and "data.advice" in str(r.json()["detail"])
     r = await complete(
         api, "zorgkantoor", signal["task_id"], "advice_given", data={"advice": "Bel het CCE."}
     )
@@ -114,14 +114,14 @@ async def test_advice_given_needs_advice_and_starts_nothing(api, engine):
 async def test_not_needed_requires_a_motivation(api):
     signal = await send(api, kind="request_mediation", mode=None)
     r = await complete(api, "coordinator", signal["task_id"], "not_needed")
-    assert r.status_code == 422 and "note" in r.json()["detail"]
+    assert r.status_code == 422 and "note" in str(r.json()["detail"])
     r = await complete(
         api, "coordinator", signal["task_id"], "not_needed", note="Aanbieder lost het op."
     )
     assert r.status_code == 200 and r.json()["status"] == "not_needed"
     seen = (await api.as_("aanbieder", "GET", f"/api/signals/{signal['id']}")).json()
     assert seen["motivation"] == "Aanbieder lost het op." and seen["case_id"] is None
-    r = await complete(api, "coordinator", signal["task_id"], "bogus")
+    r = await complete(api, "coordinator", signal["task_id"], "advice_given")
     assert r.status_code == 409  # done: no outcome is possible any more
 
 
@@ -177,7 +177,7 @@ async def test_a_request_for_mediation_starts_a_search_unless_told_otherwise(api
     r = await complete(
         api, "coordinator", (await send(api))["task_id"], "start_case", data={"entry": "x"}
     )
-    assert r.status_code == 422 and "no_dossierhouder" in r.json()["detail"]
+    assert r.status_code == 422 and "no_dossierhouder" in str(r.json()["detail"])
 
 
 @pytest.mark.parametrize(
