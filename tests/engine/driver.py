@@ -20,6 +20,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from domain.messages import (
+    SYSTEM,
     Actor,
     AuditEntry,
     CaseAction,
@@ -212,8 +213,7 @@ def start(
 
     engine = CaseEngine(inp, CaseEngine.new_state(inp, clock()), clock, patched)
     case = EngineCase(engine, clock, patch_calls=calls)
-    assert inp.started_by is not None
-    engine.start(inp.started_by, inp.request_id)
+    engine.start(inp.started_by or SYSTEM, inp.request_id)
     case.drain()
     return case
 
