@@ -65,6 +65,7 @@ def test_care_ended_with_bridging_records_the_solution_and_closes():
     assert entries[0].detail == {"bridging_solution": "Logeeropvang bij Zorg West tot plaatsing"}
     assert entries[0].motivation == "Zorgbeëindiging"
     assert entries[1].before == {"status": "open", "phase": "search_other_provider"}
+    assert entries[1].motivation == "Zorgbeëindiging"
     assert intents[0].context["outcome_title"] == "Zorg beëindigd met overbruggingszorg"
     assert case.state.open_tasks == []
 

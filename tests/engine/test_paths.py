@@ -40,6 +40,7 @@ def test_start_opens_the_first_tasks_and_tells_their_owners():
         "task_opened",
         "task_opened",
     ]
+    assert {e.request_id for e in case.audit} == {"r-start"}
     started, phase = case.audit[:2]
     assert (started.actor, started.role, started.org, started.request_id) == (
         COORDINATOR.name,
@@ -243,6 +244,7 @@ def test_full_escalation_to_plan_of_action_and_placement():
         "meeting_number": 1,
     }
     assert intents[0].id == f"c1:n{case.last('task_completed').seq}:meeting_invitation"
+    assert intents[0].task_id == case.tasks("organise_meeting")[0].id
 
     r = no_solution(case)
     assert r.phase == "plan_of_action"
@@ -404,7 +406,7 @@ def test_take_over_mediation_registers_with_a_provider_that_accepts():
     ]
     entries, intents = case.since(mark)
     assert [e.action for e in entries] == ["task_completed", "provider_registered", "task_opened"]
-    assert entries[1].actor == COORDINATOR.name
+    assert (entries[1].actor, entries[1].task_id) == (COORDINATOR.name, entries[0].task_id)
     assert summary(intents) == [("task_assigned", [THIRD_PROVIDER.org])]
     assert case.state.provider_org == THIRD_PROVIDER.org
     assert case.state.participants["intended_provider"] == [THIRD_PROVIDER.org]

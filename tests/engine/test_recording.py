@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from domain.messages import SYSTEM
 from tests.engine.driver import (
+    OCO,
     PROVIDER,
     ZORGKANTOOR,
+    case_input,
     days,
     start,
     summary,
     to_plan_of_action,
 )
+from workflows.engine import CaseEngine
 
 ZK, PROV = ZORGKANTOOR.org, PROVIDER.org
 
@@ -41,6 +44,54 @@ def test_drain_hands_out_each_change_once():
     )
     assert batch.overdue is False
     assert case.engine.drain() == (None, [])
+
+
+def test_a_new_case_state():
+    inp = case_input("care_not_suitable", oco=True)
+    state = CaseEngine.new_state(inp, days(0))
+    assert (state.case_id, state.phase, state.phase_since, state.status) == (
+        "c1",
+        "current_place_review",
+        days(0),
+        "open",
+    )
+    assert (state.provider_org, state.zorgkantoor_org, state.oco_org) == (PROV, ZK, OCO.org)
+    assert state.participants == {"provider": [PROV], "zorgkantoor": [ZK], "oco": [OCO.org]}
+    assert (state.tasks, state.next_seq, state.event_seq, state.declines, state.meetings) == (
+        [],
+        1,
+        1,
+        0,
+        0,
+    )
+
+
+def test_a_participant_added_by_the_engine_reaches_the_read_model():
+    case = start()
+    assert case.engine.add_participant("adviser", "CCE") is True
+    changes, intents = case.engine.drain()
+    assert changes is not None and changes.participants["adviser"] == ["CCE"]
+    assert (changes.tasks, changes.events, intents) == ([], [], [])
+    assert case.engine.add_participant("adviser", "CCE") is False
+    assert case.engine.drain() == (None, [])
+
+
+def test_the_workflows_failed_notification_task_goes_to_the_zorgkantoor():
+    """The workflow opens it through ``open_task`` when a message cannot be delivered."""
+    case = start()
+    task = case.engine.open_task("resolve_failed_notification", SYSTEM)
+    case.drain()
+    assert (task.owner_role, task.owner_org, task.due_at, task.phase) == (
+        "zorgkantoor",
+        ZK,
+        None,
+        "dossierhouder_search",
+    )
+    assert (case.last("task_opened").actor, case.last("task_opened").request_id) == (
+        "systeem",
+        None,
+    )
+    assert summary(case.intents[-1:]) == [("task_assigned", [ZK])]
 
 
 def test_a_batch_keeps_the_participants_as_they_were():

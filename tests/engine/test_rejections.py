@@ -23,6 +23,10 @@ from tests.engine.driver import (
     to_meeting,
 )
 
+BRIDGING_REQUIRED = (
+    "data.bridging_solution is required: care may only end with a recorded "
+    "bridging solution (continuity of care)"
+)
 CAPACITIES = ["intended_provider", "round_provider", "oco", "adviser"]
 
 
@@ -39,7 +43,8 @@ def test_unknown_task_is_not_found():
     case = start()
     error = rejected(lambda: case.complete_id("c1:t99", "done"))
     assert error.type == "NotFound" and error.message == "task c1:t99 does not exist in this case"
-    assert rejected(lambda: case.claim_id("nope", PROVIDER)).type == "NotFound"
+    error = rejected(lambda: case.claim_id("nope", PROVIDER))
+    assert (error.type, error.message) == ("NotFound", "task nope does not exist in this case")
 
 
 @pytest.mark.parametrize(
@@ -72,6 +77,19 @@ def test_coordinator_acts_for_its_own_zorgkantoor_only():
     assert forbidden.type == "Forbidden"
     r = case.complete("inform_client_about_preferred_provider", actor=COORDINATOR)
     assert r.task is not None and r.task.completed_by == COORDINATOR
+
+
+@pytest.mark.parametrize(
+    "intruder",
+    [AUDITOR, Actor("u-x", "Olga", "oco", ZORGKANTOOR.org), COLLEAGUE],
+    ids=["auditor-of-the-zorgkantoor", "oco-role-in-the-zorgkantoor", "provider"],
+)
+def test_a_zorgkantoor_task_is_for_its_zorgkantoor_and_coordinators_only(intruder):
+    case = start()
+    error = rejected(
+        lambda: case.complete("inform_client_about_preferred_provider", actor=intruder)
+    )
+    assert error.type == "Forbidden"
 
 
 def test_a_colleague_of_the_same_organisation_may_complete():
@@ -169,9 +187,8 @@ def test_closed_case_refuses_everything():
 def test_claims_conflict_unless_forced():
     case = start()
     task = case.open_task("decide_dossierhouder")
-    assert rejected(lambda: case.claim_id(task.id, PROVIDER, release=True)).message == (
-        f"task {task.id} is not claimed"
-    )
+    error = rejected(lambda: case.claim_id(task.id, PROVIDER, release=True))
+    assert (error.type, error.message) == ("Conflict", f"task {task.id} is not claimed")
     result = case.claim("decide_dossierhouder", PROVIDER)
     assert result.task is not None and result.task.claimed_by == PROVIDER
     case.claim("decide_dossierhouder", PROVIDER)  # claiming one's own claim again is fine
@@ -241,7 +258,7 @@ def test_only_the_coordinator_withdraws_with_a_reason():
 def test_care_ended_requires_a_recorded_bridging_solution(data):
     case = start(entry="care_not_suitable")
     error = rejected(lambda: case.act("end_care_with_bridging", note="Einde", **data))
-    assert error.type == "Invalid" and "bridging_solution is required" in error.message
+    assert (error.type, error.message) == ("Invalid", BRIDGING_REQUIRED)
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,20 @@ the two ``workflow.patched`` versioning points."""
 
 from __future__ import annotations
 
+from domain.messages import CompleteTask
 from tests.engine.driver import (
+    COORDINATOR,
     NEXT_PROVIDER,
     PROVIDER,
     ZORGKANTOOR,
+    case_input,
     days,
     opened,
     start,
     summary,
     to_plan_of_action,
 )
-from workflows.engine import PROGRESS_REPORT_V2, TASK_CONTEXT_KEPT
+from workflows.engine import PROGRESS_REPORT_V2, TASK_CONTEXT_KEPT, CaseEngine
 
 ZK, PROV = ZORGKANTOOR.org, PROVIDER.org
 
@@ -103,10 +106,15 @@ def test_expiry_flags_overdue_and_escalates_to_zorgkantoor_without_moving_on():
     assert (entries[0].before, entries[0].after) == ({"overdue": False}, {"overdue": True})
     assert entries[0].detail == {"due_at": days(10).isoformat()}
     assert entries[1].detail == {"reason": "deadline_missed"}
-    assert entries[1].task_id == decision.id
+    assert entries[0].task_id == entries[1].task_id == decision.id
     assert opened(entries) == [("follow_up_overdue_decision", ZK, None)]
     assert summary(intents) == [("deadline_missed", [PROV, ZK]), ("task_assigned", [ZK])]
-    assert intents[0].context["due_at"] == days(10).isoformat()
+    assert intents[0].context == {
+        "task_id": decision.id,
+        "task_title": "Besluiten over dossierhouderschap",
+        "due_at": days(10).isoformat(),
+    }
+    assert intents[0].task_id == decision.id
     follow_up = case.open_task("follow_up_overdue_decision")
     assert (follow_up.owner_role, follow_up.owner_org) == ("zorgkantoor", ZK)
     assert case.state.phase == "dossierhouder_search"  # the case does not move on by itself
@@ -227,6 +235,18 @@ def test_later_reports_ask_for_the_patch_no_more():
     calls = case.patch_calls.count(PROGRESS_REPORT_V2)
     case.complete("report_progress", "progress", note="Loopt")
     assert case.patch_calls.count(PROGRESS_REPORT_V2) == calls == 1
+
+
+def test_an_engine_without_a_patched_function_takes_every_patch():
+    """Outside a workflow (tools, tests) the engine behaves as for a new case."""
+    inp = case_input("care_not_suitable", progress_report_days=14)
+    engine = CaseEngine(inp, CaseEngine.new_state(inp, days(0)), lambda: days(0))
+    engine.start(COORDINATOR, None)
+    task = engine.open_task("report_progress", COORDINATOR)
+    assert task.due_at == days(7)
+    task.data["requested_by_org"] = PROV
+    engine.complete(CompleteTask(task.id, "progress", PROVIDER, "Loopt"))
+    assert task.data == {"requested_by_org": PROV}
 
 
 def test_completion_keeps_the_task_context_with_the_patch():
