@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint clean
+.PHONY: run test lint mutation clean
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -19,5 +19,13 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# Mutation testing of the pure step-plan code against the fast engine and domain tests
+# ([tool.mutmut] in pyproject.toml; docs/development.md). Not part of `make test` or CI:
+# it takes about half an hour on two cores. mutants/ keeps results between runs.
+mutation: $(STAMP)
+	$(VENV)/bin/mutmut run
+	$(VENV)/bin/mutmut results
+	$(VENV)/bin/python scripts/mutation_score.py
+
 clean:
-	rm -rf $(VENV) .casusregie
+	rm -rf $(VENV) .casusregie mutants
