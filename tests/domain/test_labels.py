@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from domain.labels import (
     AMSTERDAM,
@@ -14,6 +18,19 @@ from domain.labels import (
     outcome_title,
     phase_title,
 )
+
+
+@pytest.fixture
+def machine_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """``set(zone)`` gives the process another local time zone (TZ) for the test."""
+
+    def set_zone(zone: str) -> None:
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
 
 
 def test_label_falls_back_to_the_machine_name_or_a_dash():
@@ -41,6 +58,21 @@ def test_dates_are_shown_in_amsterdam_time():
     assert format_datetime(datetime(2026, 1, 15, 8, 5)) == "15-01-2026 09:05"
     assert format_date(datetime(2026, 12, 31, 23, 0)) == "01-01-2027"
     assert format_date(None) == format_datetime(None) == "—"
+    assert format_datetime(datetime(2026, 1, 15, 9, 5, tzinfo=AMSTERDAM)) == "15-01-2026 09:05"
+
+
+def test_dates_do_not_depend_on_the_machines_zone(machine_zone):
+    machine_zone("America/New_York")
+    assert format_datetime(datetime(2026, 1, 15, 8, 5)) == "15-01-2026 09:05"
+
+
+def test_today_is_amsterdams_today_whatever_the_machines_zone(machine_zone):
+    """Twelve or more hours from Amsterdam either way: at any moment one of the two
+    zones has another date than Amsterdam."""
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):
+        machine_zone(zone)
+        noon = datetime.now(AMSTERDAM).replace(hour=12, minute=0, second=0, microsecond=0)
+        assert format_days_left(noon) == "vandaag", zone
 
 
 def test_days_left_counts_calendar_days_in_amsterdam():

@@ -187,6 +187,8 @@ class EngineCase:
             self.clock.at = max(self.clock.at, deadline)
             assert self.engine.fire_due_timers(), f"nothing fired at deadline {deadline}"
             self.drain()
+            after = self.engine.next_deadline()
+            assert after is None or after > self.clock.at, f"{deadline} fired but is still due"
         self.clock.at = target
 
     def resumed(self) -> EngineCase:
