@@ -56,5 +56,13 @@ lock: $(VENV)/.test-installed
 	$(VENV)/bin/uv export --quiet --format requirements-txt --extra test --no-emit-project \
 	    --hashes --no-header -o requirements-test.lock
 
+# Mutation testing of the pure step-plan code against the fast engine and domain tests
+# ([tool.mutmut] in pyproject.toml; docs/development.md). Not part of `make test` or CI:
+# four to six minutes on two cores. mutants/ keeps the verdicts between runs.
+mutation: $(VENV)/.test-installed
+	$(VENV)/bin/mutmut run
+	$(VENV)/bin/mutmut results
+	$(VENV)/bin/python scripts/mutation_score.py
+
 clean:
-	rm -rf $(VENV) .casusregie
+	rm -rf $(VENV) .casusregie mutants

@@ -148,9 +148,7 @@ class EngineCase:
     ) -> UpdateResult:
         cmd = CompleteTask(task_id, outcome, actor, note, data, request_id=f"r-{task_id}")
         permissions.validate_complete(self.engine.state, self.engine.defn, cmd)
-        result = self.engine.complete(cmd)
-        self.drain()
-        return result
+        return self._traced(cmd.request_id, lambda: self.engine.complete(cmd))
 
     def claim(
         self, key: str, actor: Actor, release: bool = False, force: bool = False
@@ -162,17 +160,23 @@ class EngineCase:
     ) -> UpdateResult:
         cmd = ClaimTask(task_id, actor, release=release, force=force, request_id="r-claim")
         permissions.validate_claim(self.engine.state, cmd)
-        result = self.engine.claim(cmd)
-        self.drain()
-        return result
+        return self._traced(cmd.request_id, lambda: self.engine.claim(cmd))
 
     def act(
         self, action: str, actor: Actor = COORDINATOR, note: str = "", **data: Any
     ) -> UpdateResult:
         cmd = CaseAction(action, actor, note, data, request_id=f"r-{action}")
         permissions.validate_action(self.engine.state, self.engine.defn, cmd)
-        result = apply_action(self.engine, cmd)
+        return self._traced(cmd.request_id, lambda: apply_action(self.engine, cmd))
+
+    def _traced(self, request_id: str | None, move: Callable[[], UpdateResult]) -> UpdateResult:
+        """Make a validated move and drain; every audit entry it caused carries the
+        request's id (one request, one trace in the timeline)."""
+        before = len(self.audit)
+        result = move()
         self.drain()
+        caused = self.audit[before:]
+        assert [e.request_id for e in caused] == [request_id] * len(caused), caused
         return result
 
     def advance(self, n_days: float) -> None:
@@ -183,6 +187,8 @@ class EngineCase:
             self.clock.at = max(self.clock.at, deadline)
             assert self.engine.fire_due_timers(), f"nothing fired at deadline {deadline}"
             self.drain()
+            after = self.engine.next_deadline()
+            assert after is None or after > self.clock.at, f"{deadline} fired but is still due"
         self.clock.at = target
 
     def resumed(self) -> EngineCase:
