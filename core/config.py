@@ -7,7 +7,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "development-only-secret-do-not-use-in-production"
@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     max_declines_before_takeover: int = 2
     progress_report_days: int = 14
     reminder_days_before: int = 1
+    # how long a task completion waits for the read model before it answers anyway
+    read_model_sync_wait_seconds: float = Field(default=10.0, gt=0)
 
     # Notifications: "file" (dev sink under data_dir), "smtp" or "console".
     mail_backend: str = "file"

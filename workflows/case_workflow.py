@@ -39,8 +39,6 @@ READ_MODEL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
 )
 RESOLVE_FAILED_NOTIFICATION = "resolve_failed_notification"
-# how long an update waits for the read model before answering anyway
-SYNC_WAIT = timedelta(seconds=10)
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -49,6 +47,8 @@ class CaseWorkflow:
     def __init__(self, inp: CaseInput) -> None:
         state = inp.resume or CaseEngine.new_state(inp, workflow.now())
         self._engine = CaseEngine(inp, state, workflow.now, patched=workflow.patched)
+        # how long an update waits for the read model before answering anyway
+        self._sync_wait = timedelta(seconds=inp.sync_wait_seconds)
         # bumped by every state change; a new case starts with one (its first tasks), so
         # an update that arrives before run() still waits for them to be written
         self._changes = 0 if inp.resume else 1
@@ -145,7 +145,7 @@ class CaseWorkflow:
         """Wait (bounded) until the read model shows every change made so far."""
         target = self._changes
         try:
-            await workflow.wait_condition(lambda: self._synced >= target, timeout=SYNC_WAIT)
+            await workflow.wait_condition(lambda: self._synced >= target, timeout=self._sync_wait)
         except TimeoutError:
             return False
         return True

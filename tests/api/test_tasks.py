@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from domain.messages import CaseState, workflow_id_for
 from tests.api.conftest import CASE_BODY, Api, build_app
@@ -151,6 +152,7 @@ async def test_completion_accepted_during_read_model_outage_is_not_lost(
     from core.config import get_settings
 
     monkeypatch.setenv("CASUSREGIE_TASK_QUEUE", task_queue)
+    monkeypatch.setenv("CASUSREGIE_READ_MODEL_SYNC_WAIT_SECONDS", "0.5")  # default 10
     get_settings.cache_clear()
     flaky = FlakyReadModel(engine)
     async with running_worker(env, engine, task_queue, activities_with(flaky, engine)) as client:
@@ -161,6 +163,7 @@ async def test_completion_accepted_during_read_model_outage_is_not_lost(
             case = await api.start_case()
             task = await api.open_task(case["id"], "decide_dossierhouder")
             flaky.down = True
+            asked = time.monotonic()
             r = await api.as_(
                 "aanbieder",
                 "POST",
@@ -168,13 +171,15 @@ async def test_completion_accepted_during_read_model_outage_is_not_lost(
                 json={"outcome": "accepted"},
             )
             assert r.status_code == 200 and r.json()["read_model_synced"] is False
+            # the setting reached the case: 0.5 s, not the default 10 s
+            assert time.monotonic() - asked < 5
             handle = client.get_workflow_handle(workflow_id_for(case["id"]))
             state = await handle.query("state", result_type=CaseState)
             assert state.task(task["id"]).status == "done"  # the workflow holds it
             stale = (await api.as_("aanbieder", "GET", f"/api/tasks/{task['id']}")).json()
             assert stale["status"] == "open"  # the read model lags while the DB is down
 
-            flaky.down = False  # the activity's next retry (backoff <= 16 s) catches up
+            flaky.down = False  # the activity's next retry (1 s after the failure) catches up
             caught_up = stale
             for _ in range(120):
                 await asyncio.sleep(0.5)
