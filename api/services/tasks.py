@@ -63,7 +63,10 @@ def _inbox_conditions(principal: Principal, f: InboxFilter) -> list:
     if f.status:
         conditions.append(Task.status == f.status)
     if f.overdue is not None:
-        late = or_(Task.overdue == True, and_(Task.status == "open", Task.due_at < now))
+        # due_at IS NOT NULL keeps the condition two-valued: NOT (NULL < now) would drop
+        # the tasks without a due date from overdue=false
+        due_passed = and_(Task.status == "open", Task.due_at.is_not(None), Task.due_at < now)
+        late = or_(Task.overdue == True, due_passed)
         conditions.append(late if f.overdue else ~late)
     if f.case_id:
         conditions.append(Task.case_id == f.case_id)
