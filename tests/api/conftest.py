@@ -49,6 +49,8 @@ USERS = {
     "zorgkantoor_other": ("zorgkantoor", ZK_OTHER, "Twente"),
     "aanbieder_other": ("aanbieder", PROVIDER_OTHER, None),
     "oco_other": ("oco", "MEE Twente", None),
+    # another zorgkantoor of the same region: sees the region's cases, steers none
+    "coordinator_neighbour": ("coordinator", "Zorgkantoor Groningen-Oost", "Groningen"),
 }
 
 CASE_BODY = {
