@@ -1,26 +1,22 @@
-"""Continue-as-new on demand, for tests: a stand-in for Temporal's suggestion, an outbox
-that holds the hand-over open, and a strict replayer that knows the stand-in.
+"""Continue-as-new on demand, for tests: a stand-in for Temporal's suggestion and a
+strict replayer that knows the stand-in.
 
 Workers and replayers that use the stand-in run unsandboxed, so a monkeypatched
 ``CaseWorkflow._should_continue_as_new`` reaches the class they run."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
-from sqlalchemy.engine import Engine
-from temporalio import activity, workflow
+from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
-from activities.notifications import NotificationActivities
 from audit.divergence import ActivityRecorder
 from audit.history import decode_history
 from audit.replay import CaseReplayer
 from core.config import get_settings
 from core.temporal import data_converter
-from domain.notification_messages import EnqueueNotificationsInput, EnqueueNotificationsResult
 from workflows.case_workflow import CaseWorkflow
 
 
@@ -28,22 +24,6 @@ def suggest_once(self: CaseWorkflow) -> bool:
     """Stands in for ``is_continue_as_new_suggested()``: once, on entering phase 2."""
     first_run = workflow.info().continued_run_id is None  # deterministic on replay
     return first_run and self._engine.state.phase == "search_other_provider"
-
-
-class GatedNotifications(NotificationActivities):
-    """The real outbox, held shut until ``gate`` is set: the workflow's hand-over waits
-    for its notifications, so an update sent meanwhile lands in the draining run."""
-
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine, get_settings())
-        self.gate = asyncio.Event()
-
-    @activity.defn(name="enqueue_notifications")
-    async def enqueue_notifications(
-        self, data: EnqueueNotificationsInput
-    ) -> EnqueueNotificationsResult:
-        await self.gate.wait()
-        return await super().enqueue_notifications(data)
 
 
 def hand_over_replayer() -> CaseReplayer:

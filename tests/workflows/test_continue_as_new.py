@@ -23,13 +23,15 @@ from audit.history import fetch_runs
 from audit.replay import OK, replay
 from core.config import get_settings
 from core.temporal import connect_client
-from tests.workflows.hand_over import (
+from tests.workflows.hand_over import hand_over_replayer, patch_ids, suggest_once
+from tests.workflows.harness import (
+    PROVIDER,
+    CaseDriver,
     GatedNotifications,
-    hand_over_replayer,
-    patch_ids,
-    suggest_once,
+    activities_with_gated_notifications,
+    case_input,
+    start_case,
 )
-from tests.workflows.harness import PROVIDER, CaseDriver, case_input, start_case
 from workflows.case_workflow import DRAIN_WRITES_UPDATES, CaseWorkflow
 
 ROUNDS = 20  # the concurrent-update race, repeated on each database
@@ -121,12 +123,8 @@ async def test_update_during_the_hand_over_is_answered_before_it(dev_server, eng
     notifications when the claim arrives; it must write the claim and answer it instead
     of waiting for the update to finish (which waited for the write: deadlock)."""
     notifications = GatedNotifications(engine)
-    activities = [
-        a for a in build_activities(engine, get_settings()) if a.__name__ != "enqueue_notifications"
-    ]
-    async with worker_on(
-        dev_server, engine, task_queue, [*activities, notifications.enqueue_notifications]
-    ) as client:
+    activities = activities_with_gated_notifications(notifications, engine)
+    async with worker_on(dev_server, engine, task_queue, activities) as client:
         case = await start(client, engine, task_queue)
         first_run = await run_id(case)
         await case.complete("establish_place_not_suitable", "not_suitable", note="n")
