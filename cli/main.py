@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import Annotated
 
 import typer
 
@@ -45,8 +46,15 @@ def up() -> None:
 
 
 @app.command()
-def api() -> None:
+def api(
+    fd: Annotated[
+        int | None,
+        typer.Option(hidden=True, help="serve on this inherited, listening socket (up)"),
+    ] = None,
+) -> None:
     """Run the HTTP API (uvicorn on CASUSREGIE_API_HOST:CASUSREGIE_API_PORT)."""
+    import socket
+
     import uvicorn
 
     from core.config import get_settings
@@ -54,7 +62,7 @@ def api() -> None:
 
     settings = get_settings()
     configure_logging(settings)
-    uvicorn.run(
+    config = uvicorn.Config(
         "api.main:app",
         host=settings.api_host,
         port=settings.api_port,
@@ -62,6 +70,8 @@ def api() -> None:
         proxy_headers=False,
         timeout_graceful_shutdown=10,
     )
+    # ``up`` binds the port before it starts Temporal and hands the socket down
+    uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)] if fd is not None else None)
 
 
 @app.command()
