@@ -1,5 +1,6 @@
-"""Shared fixtures: settings in a temporary data dir, a migrated database, and one
-time-skipping Temporal test server for the whole session."""
+"""Shared fixtures: settings in a temporary data dir, a migrated database (SQLite, or
+either database with ``any_engine``), and a fresh time-skipping Temporal test server per
+test (docs/development.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL server for the test session (initdb into a temp dir, 127.0.0.1 on
-a free port, fsync off; it dies with the test run), and a fresh database per test that
-asks for one.
+a free port, fsync off; it dies with the test run): a migrated database emptied before
+each test that asks for one (``postgres_engine``), or a fresh empty one (``postgres_url``).
 
 Skipped when no PostgreSQL binaries are installed, except in CI (``CI=true``), where a
 missing server is an error: ``.ci/run`` installs it.
