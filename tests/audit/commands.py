@@ -80,3 +80,8 @@ async def command_sequence(history: WorkflowHistory) -> Commands:
         ):
             main.append((kind.removesuffix("_event_attributes"),))
     return Commands(main, sorted(notifications))
+
+
+async def patch_ids(history: WorkflowHistory) -> set[str]:
+    """The ids of the ``workflow.patched`` markers in a history."""
+    return (await command_sequence(history)).patches

@@ -20,8 +20,9 @@ from audit.reconcile import APPLY_CHANGES
 from audit.replay import DIVERGED, NONDETERMINISTIC, OK, CaseReplayer, make_replayer, replay
 from core.config import get_settings
 from core.temporal import data_converter
+from tests.audit.commands import patch_ids
 from tests.audit.scenarios import SCENARIOS, no_solution, to_meeting
-from tests.workflows.hand_over import hand_over_replayer, patch_ids, suggest_once
+from tests.workflows.hand_over import hand_over_replayer, suggest_once
 from workflows.case_workflow import DRAIN_WRITES_UPDATES, CaseWorkflow
 from workflows.engine import PROGRESS_REPORT_V2
 from workflows.registry import WORKFLOWS

@@ -6,14 +6,10 @@ Workers and replayers that use the stand-in run unsandboxed, so a monkeypatched
 
 from __future__ import annotations
 
-import json
-
 from temporalio import workflow
-from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from audit.divergence import ActivityRecorder
-from audit.history import decode_history
 from audit.replay import CaseReplayer
 from core.config import get_settings
 from core.temporal import data_converter
@@ -36,14 +32,3 @@ def hand_over_replayer() -> CaseReplayer:
         workflow_runner=UnsandboxedWorkflowRunner(),
     )
     return CaseReplayer(replayer, converter, recorder)
-
-
-async def patch_ids(history: WorkflowHistory) -> list[str]:
-    """The ids of the ``workflow.patched`` markers in a history."""
-    decoded = await decode_history(history, data_converter(get_settings()))
-    ids = []
-    for event in decoded.events:
-        if event.HasField("marker_recorded_event_attributes"):
-            for details in event.marker_recorded_event_attributes.details.values():
-                ids += [json.loads(p.data).get("id") for p in details.payloads]
-    return ids

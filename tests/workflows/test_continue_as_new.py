@@ -23,7 +23,8 @@ from audit.history import fetch_runs
 from audit.replay import OK, replay
 from core.config import get_settings
 from core.temporal import connect_client
-from tests.workflows.hand_over import hand_over_replayer, patch_ids, suggest_once
+from tests.audit.commands import patch_ids
+from tests.workflows.hand_over import hand_over_replayer, suggest_once
 from tests.workflows.harness import (
     PROVIDER,
     CaseDriver,
