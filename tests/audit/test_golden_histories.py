@@ -56,7 +56,7 @@ async def test_golden_history_replays(path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 async def test_scenario_still_records_its_golden_history(start, name: str) -> None:
     """Regenerated from the current code (the script's way, live), each scenario gives
-    the command sequence of its file, apart from the markers of RECORDED_BEFORE."""
+    the commands of its file, apart from the markers of RECORDED_BEFORE."""
     case = await start(**SCENARIOS[name].inputs)
     await play(name, case)
     live = await command_sequence(await case.handle.fetch_history())
