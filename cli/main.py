@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import Annotated
 
 import typer
 
@@ -50,8 +51,15 @@ def up() -> None:
 
 
 @app.command()
-def api() -> None:
+def api(
+    fd: Annotated[
+        int | None,
+        typer.Option(hidden=True, help="serve on this inherited, listening socket (up)"),
+    ] = None,
+) -> None:
     """Run the HTTP API (uvicorn on CASUSREGIE_API_HOST:CASUSREGIE_API_PORT)."""
+    import socket
+
     import uvicorn
 
     from core.config import get_settings
@@ -60,19 +68,21 @@ def api() -> None:
 
     settings = get_settings()
     configure_logging(settings)
+    config = uvicorn.Config(
+        "api.main:app",
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,  # our configure_logging renders uvicorn's loggers
+        # X-Forwarded-Proto/-For only from proxies named in the settings: then a request
+        # that reached the proxy over TLS counts as https (Secure cookies, HSTS)
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        timeout_graceful_shutdown=10,
+    )
     configure_tracing("casusregie-api")
     try:
-        uvicorn.run(
-            "api.main:app",
-            host=settings.api_host,
-            port=settings.api_port,
-            log_config=None,  # our configure_logging renders uvicorn's loggers
-            # X-Forwarded-Proto/-For only from proxies named in the settings: then a request
-            # that reached the proxy over TLS counts as https (Secure cookies, HSTS)
-            proxy_headers=bool(settings.forwarded_allow_ips),
-            forwarded_allow_ips=settings.forwarded_allow_ips or None,
-            timeout_graceful_shutdown=10,
-        )
+        # ``up`` binds the port before it starts Temporal and hands the socket down
+        uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)] if fd is not None else None)
     finally:
         shutdown_tracing()
 

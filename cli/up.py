@@ -8,6 +8,7 @@ message (``cli/supervisor.py``). A child that dies during start-up stops ``up`` 
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from cli.process import child_env, python_command, spawn
 from cli.supervisor import Supervisor, http_ok, log, wait_until
 from core.config import Settings, get_settings
 from core.logging import configure_logging
-from core.ports import wait_port_free
+from core.ports import bind_listening, wait_port_free
 from db.migrate import upgrade_to_head
 
 START_TIMEOUT = 90.0  # seconds for each of Temporal and the API to become healthy
@@ -97,19 +98,32 @@ def run_up(settings: Settings | None = None) -> int:
     sup.install_signal_handlers()
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    api_socket: socket.socket | None = None
     try:
         revision = upgrade_to_head()
         log.info("database_migrated", revision=revision)
+        # the API's port is bound before Temporal starts: the dev server's own connections
+        # could otherwise take it (any ephemeral port); port 0 lets the OS pick one
+        api_socket = bind_listening(settings.api_host, settings.api_port, PORT_FREE_TIMEOUT)
+        if api_socket is None:
+            raise StartError(f"API port {settings.api_port} is in use")
+        settings = settings.model_copy(update={"api_port": api_socket.getsockname()[1]})
         address = _start_temporal(settings, sup, data_dir)
         if not wait_for_temporal(settings, address, timeout=START_TIMEOUT, alive=sup.healthy):
             raise StartError(f"Temporal at {address} did not become ready")
 
-        env = child_env(CASUSREGIE_TEMPORAL_ADDRESS=address, CASUSREGIE_DATA_DIR=str(data_dir))
-        if not wait_port_free(settings.api_port, settings.api_host, timeout=PORT_FREE_TIMEOUT):
-            raise StartError(f"API port {settings.api_port} is in use")
-        for name, stop_timeout in (("worker", 20), ("api", 15)):
-            start = partial(spawn, python_command(name), env=env)
-            sup.add(name, start(), stop_timeout=stop_timeout, restart=start)
+        env = child_env(
+            CASUSREGIE_TEMPORAL_ADDRESS=address,
+            CASUSREGIE_DATA_DIR=str(data_dir),
+            CASUSREGIE_API_PORT=str(settings.api_port),  # the one bound (links in messages)
+        )
+        start_worker = partial(spawn, python_command("worker"), env=env)
+        sup.add("worker", start_worker(), stop_timeout=20, restart=start_worker)
+        # the API serves on the socket bound above; a restarted API gets the same one (this
+        # process keeps it open, so the port is never free for another program meanwhile)
+        fd = api_socket.fileno()
+        start_api = partial(spawn, python_command("api", "--fd", str(fd)), env=env, pass_fds=(fd,))
+        sup.add("api", start_api(), stop_timeout=15, restart=start_api)
         healthz = f"http://{settings.api_host}:{settings.api_port}/healthz"
         if not wait_until(lambda: _healthz_ok(healthz), START_TIMEOUT, alive=sup.healthy):
             raise StartError(f"the API did not report healthy at {healthz}")
@@ -135,5 +149,7 @@ def run_up(settings: Settings | None = None) -> int:
             log.error("see_temporal_log", path=str(data_dir / "temporal.log"))
         return 1
     finally:
+        if api_socket is not None:
+            api_socket.close()
         sup.stop_all()
         structlog.get_logger("casusregie.up").info("down")

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     bridging_check_days: int = Field(default=14, ge=1, le=365)
     evaluation_days: int = Field(default=42, ge=1, le=365)
     phase_max_days: dict[str, int] = Field(default_factory=dict)
+    # how long a task completion waits for the read model before it answers anyway
+    read_model_sync_wait_seconds: float = Field(default=10.0, gt=0)
 
     # Notifications: "file" (dev sink under data_dir), "smtp" or "console".
     mail_backend: str = "file"

@@ -47,6 +47,9 @@ class CaseInput:
     definition_version: int = 1
     started_by: Actor | None = None
     request_id: str | None = None
+    # how long an update waits for the read model before answering with
+    # read_model_synced=False (histories written before this field decode to the default)
+    sync_wait_seconds: float = 10.0
     # set only when the workflow continues as new: the state it carries over
     resume: CaseState | None = None
     # since step plan v2

@@ -31,7 +31,7 @@ async def record(names: list[str], out: Path) -> list[Path]:
     from audit.history import export_history, write_json
     from db.engine import engine_for
     from db.migrate import upgrade_to_head
-    from tests.audit.scenarios import SCENARIOS
+    from tests.audit.scenarios import SCENARIOS, play
     from tests.workflows.harness import case_input, running_worker, start_case
 
     url = f"sqlite:///{Path(os.environ['CASUSREGIE_DATA_DIR']) / 'golden.db'}"
@@ -45,13 +45,9 @@ async def record(names: list[str], out: Path) -> list[Path]:
         running_worker(env, engine, task_queue) as client,
     ):
         for name in names:
-            scenario = SCENARIOS[name]
-            inp = case_input(case_id=f"golden-{name}", **scenario.inputs)
+            inp = case_input(case_id=f"golden-{name}", **SCENARIOS[name].inputs)
             case = await start_case(client, env, engine, task_queue, inp)
-            await scenario.drive(case)
-            result = await case.handle.result()
-            assert result.outcome == scenario.outcome, (name, result)
-            await case.assert_read_model_matches()
+            await play(name, case)
             path = out / f"{name}.json"
             write_json(await export_history(client, case.case_id, decode=False), path)
             written.append(path)

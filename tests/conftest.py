@@ -1,5 +1,6 @@
-"""Shared fixtures: settings in a temporary data dir, a migrated database, and one
-time-skipping Temporal test server for the whole session."""
+"""Shared fixtures: settings in a temporary data dir, a migrated database (SQLite, or
+either database with ``any_engine``), and a fresh time-skipping Temporal test server per
+test (docs/development.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from core.config import get_settings
 from db.engine import engine_for
 from db.migrate import upgrade_to_head
 from tests.devserver import dev_server  # noqa: F401  (fixture)
-from tests.postgres import postgres_server, postgres_url  # noqa: F401  (fixtures)
+from tests.postgres import (  # noqa: F401  (fixtures)
+    postgres_database,
+    postgres_engine,
+    postgres_server,
+    postgres_session_database,
+    postgres_url,
+)
 
 BIN_DIR = Path(sys.executable).parent
 
@@ -46,21 +53,27 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def engine(isolated_settings: None, migrated_sqlite_template: Path) -> Engine:
+def sqlite_engine(isolated_settings: None, migrated_sqlite_template: Path) -> Engine:
     """A fresh SQLite database with the full schema, made by the alembic migrations."""
     url = get_settings().effective_database_url
     shutil.copyfile(migrated_sqlite_template, url.removeprefix("sqlite:///"))
     return engine_for(url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
+def engine(sqlite_engine: Engine) -> Engine:
+    """SQLite; the workflow, API, audit and notification suites override it with
+    ``any_engine`` (their conftest), so each of their tests runs on both databases."""
+    return sqlite_engine
+
+
+DATABASES = {"sqlite": "sqlite_engine", "postgresql": "postgres_engine"}
+
+
+@pytest.fixture(params=list(DATABASES))
 def any_engine(request: pytest.FixtureRequest) -> Engine:
     """The same test on SQLite (the embedded default) and PostgreSQL (scale-out)."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("engine")
-    url = request.getfixturevalue("postgres_url")
-    upgrade_to_head(url)
-    return engine_for(url)
+    return request.getfixturevalue(DATABASES[request.param])
 
 
 @pytest.fixture

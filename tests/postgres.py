@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL server for the test session (initdb into a temp dir, 127.0.0.1 on
-a free port, fsync off; it dies with the test run), and a fresh database per test that
-asks for one.
+a free port, fsync off; it dies with the test run): a migrated database emptied before
+each test that asks for one (``postgres_engine``), or a fresh empty one (``postgres_url``).
 
 Skipped when no PostgreSQL binaries are installed, except in CI (``CI=true``), where a
 missing server is an error: ``.ci/run`` installs it.
@@ -23,8 +23,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
+from core.config import get_settings
 from core.ports import free_port
+from db.engine import engine_for
 
 
 @dataclass
@@ -149,14 +153,56 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture
 def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
-    """A fresh, empty database on the session's server; dropped afterwards."""
+    """A fresh, empty database on the session's server (no schema); dropped afterwards."""
     name = f"t_{uuid.uuid4().hex[:12]}"
     with postgres_server.connect() as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = postgres_server.url(name)
     yield url
-    from db.engine import engine_for
-
     engine_for(url).dispose()
     with postgres_server.connect() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_session_database(postgres_server: PostgresServer) -> str:
+    """One database per session, migrated to head once (creating a database takes about
+    a second on a busy machine, emptying one a few hundredths)."""
+    from db.migrate import upgrade_to_head
+
+    name = "casusregie_tests"
+    with postgres_server.connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = postgres_server.url(name)
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture
+def postgres_database(postgres_session_database: str) -> str:
+    """The session's migrated database, emptied before the test: every table but
+    alembic's is truncated, with the audit log's append-only triggers off for that one
+    transaction (``session_replication_role = replica``; the server runs as superuser)."""
+    url = postgres_session_database
+    with engine_for(url).begin() as conn:
+        conn.execute(text("SET LOCAL lock_timeout = '10s'"))  # a stuck test fails, no hang
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        tables = conn.execute(
+            text(
+                "SELECT quote_ident(tablename) FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        ).scalars()
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    return url
+
+
+@pytest.fixture
+def postgres_engine(
+    isolated_settings: None, postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> Engine:
+    """A fresh PostgreSQL database with the full schema; the settings point at it too, so
+    code that builds its own engine (the CLI, ``get_engine()``) uses the same database."""
+    monkeypatch.setenv("CASUSREGIE_DATABASE_URL", postgres_database)
+    get_settings.cache_clear()
+    return engine_for(postgres_database)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -63,12 +64,13 @@ def wait_for_line(proc: subprocess.Popen, marker: str, timeout: float) -> list[s
 
 @contextmanager
 def running_up(tmp_path: Path, **overrides: str) -> Iterator[tuple[subprocess.Popen, str, int]]:
-    """``casusregie up`` on free ports; yields (process, banner, api port) once healthy."""
-    api_port = free_port()
+    """``casusregie up`` on free ports; yields (process, banner, api port) once healthy.
+    The API's port is 0: ``up`` binds one at once and reports it (a port picked here and
+    bound later could be taken meanwhile, e.g. by one of Temporal's own connections)."""
     env = {
         **os.environ,
         "CASUSREGIE_DATA_DIR": str(tmp_path / "data"),
-        "CASUSREGIE_API_PORT": str(api_port),
+        "CASUSREGIE_API_PORT": "0",
         "CASUSREGIE_TEMPORAL_PORT": str(free_port()),
         "CASUSREGIE_TEMPORAL_UI_PORT": str(free_port()),
         "CASUSREGIE_LOG_JSON": "true",
@@ -91,7 +93,9 @@ def running_up(tmp_path: Path, **overrides: str) -> Iterator[tuple[subprocess.Po
             except AssertionError:
                 proc.kill()
                 raise AssertionError((tmp_path / "up.err").read_text()[-4000:]) from None
-            yield proc, banner, api_port
+            match = re.search(r"Web app and API: http://127\.0\.0\.1:(\d+)/", banner)
+            assert match, banner
+            yield proc, banner, int(match.group(1))
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -1,12 +1,18 @@
-"""The worker process logic on a real dev server: it runs cases (workflow + read-model
+"""The worker process on a real dev server: it runs cases (workflow + read-model
 activity), registers search attributes idempotently, and stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
@@ -16,18 +22,46 @@ from core.search_attributes import ensure_search_attributes
 from core.temporal import connect_client
 from domain.messages import workflow_id_for
 from tests.workflows.harness import case_input, insert_case_row
-from worker import run_worker
 from workflows.case_workflow import CaseWorkflow
 
+ROOT = Path(__file__).resolve().parent.parent
 KEYWORD = IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
 
 
-async def test_worker_runs_a_case_and_stops_on_sigterm(
-    dev_server: str, engine: Engine, task_queue: str
+@pytest.fixture
+def worker_process(
+    dev_server: str, engine: Engine, task_queue: str, tmp_path: Path
+) -> Iterator[tuple[subprocess.Popen, Path]]:
+    """``casusregie worker`` in its own process (a signal goes to it, never to pytest), on
+    the test's database (same ``CASUSREGIE_DATA_DIR``); yields it and its JSON log."""
+    env = {
+        **os.environ,
+        "CASUSREGIE_TEMPORAL_ADDRESS": dev_server,
+        "CASUSREGIE_TASK_QUEUE": task_queue,
+        "CASUSREGIE_LOG_JSON": "true",
+    }
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "worker"], cwd=ROOT, env=env, stderr=log
+        )
+    try:
+        yield proc, log_path
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def logged_events(path: Path) -> list[str]:
+    return [json.loads(line)["event"] for line in path.read_text().splitlines()]
+
+
+async def test_worker_process_runs_a_case_and_stops_on_sigterm(
+    worker_process: tuple[subprocess.Popen, Path], dev_server: str, engine: Engine, task_queue: str
 ) -> None:
-    settings = Settings(temporal_address=dev_server, task_queue=task_queue)
-    worker = asyncio.create_task(run_worker(settings, engine=engine))
-    client = await connect_client(settings)
+    proc, log_path = worker_process
+    client = await connect_client(Settings(temporal_address=dev_server, task_queue=task_queue))
     inp = case_input()
     insert_case_row(engine, inp)
     handle = await client.start_workflow(
@@ -37,12 +71,13 @@ async def test_worker_runs_a_case_and_stops_on_sigterm(
         assert await handle.execute_update(CaseWorkflow.sync_read_model)
         state = await handle.query(CaseWorkflow.state)
         assert state.phase == "dossierhouder_search" and state.open_tasks
-        assert not worker.done()
-        os.kill(os.getpid(), signal.SIGTERM)  # the handler run_worker installed
-        await asyncio.wait_for(worker, timeout=20)
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(proc.wait, 30) == 0
+        events = logged_events(log_path)
+        assert events.index("worker_stopping") < events.index("worker_stopped")
     finally:
         await handle.terminate()
-        worker.cancel()
 
 
 async def test_search_attributes_are_registered_once(dev_server: str) -> None:

@@ -41,8 +41,11 @@ with workflow.unsafe.imports_passed_through():
 READ_MODEL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
 )
-# how long an update waits for the read model before answering anyway
-SYNC_WAIT = timedelta(seconds=10)
+# An update that arrives while the workflow drains (before continuing as new, or at the
+# end) waits for its change to reach the read model, and the drain waited for the update
+# to finish: the update gave up after its sync wait (read_model_synced=False). Patched:
+# the drain writes such changes itself. Runs without the marker keep the old wait.
+DRAIN_WRITES_UPDATES = "drain-writes-waiting-updates-v2"
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -51,10 +54,13 @@ class CaseWorkflow:
     def __init__(self, inp: CaseInput) -> None:
         state = inp.resume or CaseEngine.new_state(inp, workflow.now())
         self._engine = CaseEngine(inp, state, workflow.now, patched=workflow.patched)
+        # how long an update waits for the read model before answering anyway
+        self._sync_wait = timedelta(seconds=inp.sync_wait_seconds)
         # bumped by every state change; a new case starts with one (its first tasks), so
         # an update that arrives before run() still waits for them to be written
         self._changes = 0 if inp.resume else 1
         self._synced = 0  # the change count the read model has caught up with
+        self._awaited: list[int] = []  # change counts that running updates wait for
         self._notifying: set[asyncio.Task[None]] = set()  # deliveries in flight
         # the context of the update whose change is not written yet: the read-model write
         # and notifications it causes run in it (tracing connects them to the caller)
@@ -77,11 +83,22 @@ class CaseWorkflow:
         return CaseResult(case_id=inp.case_id, outcome=engine.state.outcome or "")
 
     async def _drain(self) -> None:
-        """Let updates and notification deliveries finish, and write what they changed."""
-        await workflow.wait_condition(
-            lambda: workflow.all_handlers_finished() and not self._notifying
-        )
-        await self._flush()
+        """Let updates and notification deliveries finish, and write what they changed
+        (also while they run: an update waits for its change to be written)."""
+        while True:
+            await workflow.wait_condition(lambda: self._idle() or self._update_waits())
+            if not self._idle() and not workflow.patched(DRAIN_WRITES_UPDATES):
+                await workflow.wait_condition(self._idle)  # before: the update gave up first
+            await self._flush()
+            # an update may have come in, or the write started deliveries
+            if self._idle() or not workflow.patched(DRAIN_WRITES_UPDATES):
+                return
+
+    def _idle(self) -> bool:
+        return workflow.all_handlers_finished() and not self._notifying
+
+    def _update_waits(self) -> bool:
+        return any(target > self._synced for target in self._awaited)
 
     async def _wait_for_change_or_deadline(self) -> None:
         def pending() -> bool:
@@ -154,10 +171,13 @@ class CaseWorkflow:
     async def _read_model_caught_up(self) -> bool:
         """Wait (bounded) until the read model shows every change made so far."""
         target = self._changes
+        self._awaited.append(target)
         try:
-            await workflow.wait_condition(lambda: self._synced >= target, timeout=SYNC_WAIT)
+            await workflow.wait_condition(lambda: self._synced >= target, timeout=self._sync_wait)
         except TimeoutError:
             return False
+        finally:
+            self._awaited.remove(target)
         return True
 
     async def _changed(self, result: UpdateResult) -> UpdateResult:

@@ -23,8 +23,11 @@ with workflow.unsafe.imports_passed_through():
         SignalUpdateResult,
     )
     from workflows import permissions
-    from workflows.case_workflow import READ_MODEL_RETRY, SYNC_WAIT
+    from workflows.case_workflow import READ_MODEL_RETRY
     from workflows.signal_engine import SignalEngine, new_state
+
+# how long an update waits for the signal's read model before answering anyway
+SIGNAL_SYNC_WAIT = timedelta(seconds=10)
 
 
 @workflow.defn(name=SIGNAL_WORKFLOW_NAME)
@@ -62,7 +65,7 @@ class SignalWorkflow:
     async def _read_model_caught_up(self) -> bool:
         target = self._changes
         try:
-            await workflow.wait_condition(lambda: self._synced >= target, timeout=SYNC_WAIT)
+            await workflow.wait_condition(lambda: self._synced >= target, timeout=SIGNAL_SYNC_WAIT)
         except TimeoutError:
             return False
         return True

@@ -177,6 +177,7 @@ def case_input(
         progress_report_days=settings.progress_report_days,
         reminder_days_before=settings.reminder_days_before,
         max_declines=settings.max_declines_before_takeover,
+        sync_wait_seconds=settings.read_model_sync_wait_seconds,
         definition_version=case.definition_version,
         registered_at=case.registered_at,
         case_data=dict(case.case_data or {}),

@@ -63,9 +63,12 @@ def _inbox_conditions(principal: Principal, f: InboxFilter) -> list[ColumnElemen
     if f.status:
         conditions.append(col(Task.status) == f.status)
     if f.overdue is not None:
-        late = or_(
-            col(Task.overdue).is_(True), and_(col(Task.status) == "open", col(Task.due_at) < now)
+        # due_at IS NOT NULL keeps the condition two-valued: NOT (NULL < now) would drop
+        # the tasks without a due date from overdue=false
+        due_passed = and_(
+            col(Task.status) == "open", col(Task.due_at).is_not(None), col(Task.due_at) < now
         )
+        late = or_(col(Task.overdue).is_(True), due_passed)
         conditions.append(late if f.overdue else ~late)
     if f.case_id:
         conditions.append(col(Task.case_id) == f.case_id)

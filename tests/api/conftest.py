@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -22,6 +23,13 @@ from core.config import get_settings
 from db.accounts import add_organisation, add_user
 from domain.messages import workflow_id_for
 from tests.workflows.harness import running_worker
+
+
+@pytest.fixture
+def engine(any_engine: Engine) -> Engine:
+    """Every test here runs on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return any_engine
+
 
 ZK = "Zorgkantoor Groningen"
 ZK_OTHER = "Zorgkantoor Twente"
@@ -41,6 +49,8 @@ USERS = {
     "zorgkantoor_other": ("zorgkantoor", ZK_OTHER, "Twente"),
     "aanbieder_other": ("aanbieder", PROVIDER_OTHER, None),
     "oco_other": ("oco", "MEE Twente", None),
+    # another zorgkantoor of the same region: sees the region's cases, steers none
+    "coordinator_neighbour": ("coordinator", "Zorgkantoor Groningen-Oost", "Groningen"),
 }
 
 CASE_BODY = {

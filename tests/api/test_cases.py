@@ -3,12 +3,16 @@ outcome when Temporal cannot be reached."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime, timedelta
+
 import httpx
 import pytest
 from sqlmodel import Session, select
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from core.config import get_settings
 from core.crypto import decrypt_text
 from db.models import Case, CaseParticipant
 from tests.api.conftest import CASE_BODY, OCO_ORG, PROVIDER, ZK, bearer, build_app
@@ -174,3 +178,35 @@ async def test_no_client_data_in_logs_or_workflow_input(api):
     assert b"case_id" not in raw  # encrypted by the codec
     decoded = await api.temporal.data_converter.decode(started.input.payloads, [dict])
     assert CASE_BODY["client_ref"] not in str(decoded) and "summary" not in decoded[0]
+
+
+async def test_process_settings_reach_the_case(api, env, monkeypatch):
+    """CASUSREGIE_DEFAULT_DECISION_DAYS and CASUSREGIE_REMINDER_DAYS_BEFORE end to end: a
+    case started without decision_days gets the default, and its provider is reminded
+    that many days before the deadline (time skipping)."""
+    monkeypatch.setenv("CASUSREGIE_DEFAULT_DECISION_DAYS", "10")
+    monkeypatch.setenv("CASUSREGIE_REMINDER_DAYS_BEFORE", "3")
+    get_settings.cache_clear()
+    body = {k: v for k, v in CASE_BODY.items() if k != "decision_days"}
+    r = await api.as_("coordinator", "POST", "/api/cases", json=body)
+    assert r.status_code == 201, r.text
+    case = r.json()
+    assert case["decision_days"] == 10
+    decision = await api.open_task(case["id"], "decide_dossierhouder")
+    due_in = datetime.fromisoformat(decision["due_at"]) - datetime.fromisoformat(
+        decision["created_at"]
+    )
+    assert due_in == timedelta(days=10)
+
+    async def reminders() -> int:
+        timeline = (await api.as_("coordinator", "GET", f"/api/cases/{case['id']}/timeline")).json()
+        return [e["action"] for e in timeline].count("deadline_reminder")
+
+    await env.sleep(timedelta(days=6.5))
+    assert await reminders() == 0
+    await env.sleep(timedelta(days=1))  # day 7.5: 3 days before the deadline, not 1
+    for _ in range(100):  # the read model follows the workflow a moment later
+        if await reminders():
+            break
+        await asyncio.sleep(0.05)
+    assert await reminders() == 1

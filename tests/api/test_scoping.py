@@ -6,6 +6,9 @@ organisations that take no part in it."""
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
+from db.models import Case
 from tests.api.conftest import messages
 
 OWN = ("coordinator", "zorgkantoor", "aanbieder", "oco", "auditor")
@@ -142,3 +145,33 @@ async def test_participant_without_consent_is_422(api):
         json=PARTICIPANT | {"capacity": "friend"},
     )
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "capacity"]
+
+
+async def test_own_zorgkantoor_sees_its_case_in_another_region(api, engine):
+    """The zorgkantoor of a case keeps it when the case lies outside its region (e.g. the
+    client moved); nobody else gains it by that."""
+    case = await api.start_case()
+    with Session(engine) as session:
+        row = session.get(Case, case["id"])
+        row.region = "Drenthe"
+        session.add(row)
+        session.commit()
+    for user in ("coordinator", "zorgkantoor"):
+        assert (await api.as_(user, "GET", f"/api/cases/{case['id']}")).status_code == 200, user
+        listed = (await api.as_(user, "GET", "/api/cases")).json()
+        assert [c["id"] for c in listed["items"]] == [case["id"]], user
+    for user in ("coordinator_neighbour", "coordinator_other"):
+        assert (await api.as_(user, "GET", f"/api/cases/{case['id']}")).status_code == 404, user
+
+
+async def test_another_coordinator_of_the_region_sees_but_does_not_steer(api):
+    case = await api.start_case()
+    url = f"/api/cases/{case['id']}"
+    assert (await api.as_("coordinator_neighbour", "GET", url)).status_code == 200
+    listed = (await api.as_("coordinator_neighbour", "GET", "/api/cases")).json()
+    assert [c["id"] for c in listed["items"]] == [case["id"]]
+    r = await api.as_("coordinator_neighbour", "POST", f"{url}/withdraw", json={"reason": "x"})
+    assert r.status_code == 403
+    r = await api.as_("coordinator_neighbour", "POST", f"{url}/participants", json=UNRELATED)
+    assert r.status_code == 403
+    assert (await api.as_("coordinator_neighbour", "GET", f"{url}")).json()["summary"] is None

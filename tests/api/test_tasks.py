@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import timedelta
 
 from domain.messages import CaseState, workflow_id_for
 from tests.api.conftest import CASE_BODY, Api, build_app, messages
@@ -43,18 +45,53 @@ async def test_inbox_shows_own_tasks_and_supported_tasks_separately(api):
 
 
 async def test_inbox_sorts_by_due_date_and_paginates(api):
-    for _ in range(3):
-        await api.start_case()
-    page = await inbox(api, "zorgkantoor", limit=2)
-    assert page["total"] == 3 and len(page["items"]) == 2
-    rest = await inbox(api, "zorgkantoor", limit=2, offset=2)
-    assert len(rest["items"]) == 1
-    keys = [t["id"] for t in page["items"] + rest["items"]]
-    assert len(set(keys)) == 3
-    # tasks with a due date come first, oldest due first
-    decisions = (await inbox(api, "aanbieder"))["items"]
-    dues = [t["due_at"] for t in decisions]
-    assert dues == sorted(dues)
+    """Earliest due first, tasks without a due date last, whatever order they were made
+    in (here: due in 10 days, no due date, due in 5 days); pages keep that order."""
+    late = await api.start_case(decision_days=10)
+    accepted = await api.start_case()
+    decision = await api.open_task(accepted["id"], "decide_dossierhouder")
+    r = await api.as_(
+        "aanbieder", "POST", f"/api/tasks/{decision['id']}/complete", json={"outcome": "accepted"}
+    )
+    assert r.status_code == 200, r.text  # opens arrange_care: no due date
+    early = await api.start_case()
+    expected = [
+        (early["id"], "decide_dossierhouder"),
+        (late["id"], "decide_dossierhouder"),
+        (accepted["id"], "arrange_care"),
+    ]
+    items = (await inbox(api, "aanbieder"))["items"]
+    assert [(t["case_id"], t["key"]) for t in items] == expected
+    page = await inbox(api, "aanbieder", limit=2)
+    rest = await inbox(api, "aanbieder", limit=2, offset=2)
+    assert page["total"] == rest["total"] == 3
+    assert [(t["case_id"], t["key"]) for t in page["items"] + rest["items"]] == expected
+
+
+async def test_overdue_filter_finds_missed_deadlines(api, env):
+    on_time = await api.start_case(decision_days=10)
+    missed = await api.start_case(decision_days=5)
+    undated = await api.start_case()
+    decision = await api.open_task(undated["id"], "decide_dossierhouder")
+    r = await api.as_(
+        "aanbieder", "POST", f"/api/tasks/{decision['id']}/complete", json={"outcome": "accepted"}
+    )
+    assert r.status_code == 200, r.text  # opens arrange_care: no due date, never late
+    await env.sleep(timedelta(days=6))  # time skipping: only the 5-day decision expires
+
+    async def listed(overdue: str) -> list[tuple[str, str, bool]]:
+        items = (await inbox(api, "aanbieder", overdue=overdue))["items"]
+        return [(t["case_id"], t["key"], t["overdue"]) for t in items]
+
+    for _ in range(100):  # the read model follows the workflow a moment later
+        if await listed("true"):
+            break
+        await asyncio.sleep(0.05)
+    assert await listed("true") == [(missed["id"], "decide_dossierhouder", True)]
+    assert await listed("false") == [
+        (on_time["id"], "decide_dossierhouder", False),
+        (undated["id"], "arrange_care", False),
+    ]
 
 
 async def test_claim_conflicts(api):
@@ -151,6 +188,7 @@ async def test_completion_accepted_during_read_model_outage_is_not_lost(
     from core.config import get_settings
 
     monkeypatch.setenv("CASUSREGIE_TASK_QUEUE", task_queue)
+    monkeypatch.setenv("CASUSREGIE_READ_MODEL_SYNC_WAIT_SECONDS", "0.5")  # default 10
     get_settings.cache_clear()
     flaky = FlakyReadModel(engine)
     async with running_worker(env, engine, task_queue, activities_with(flaky, engine)) as client:
@@ -161,6 +199,7 @@ async def test_completion_accepted_during_read_model_outage_is_not_lost(
             case = await api.start_case()
             task = await api.open_task(case["id"], "decide_dossierhouder")
             flaky.down = True
+            asked = time.monotonic()
             r = await api.as_(
                 "aanbieder",
                 "POST",
@@ -168,13 +207,15 @@ async def test_completion_accepted_during_read_model_outage_is_not_lost(
                 json={"outcome": "accepted"},
             )
             assert r.status_code == 200 and r.json()["read_model_synced"] is False
+            # the setting reached the case: 0.5 s, not the default 10 s
+            assert time.monotonic() - asked < 5
             handle = client.get_workflow_handle(workflow_id_for(case["id"]))
             state = await handle.query("state", result_type=CaseState)
             assert state.task(task["id"]).status == "done"  # the workflow holds it
             stale = (await api.as_("aanbieder", "GET", f"/api/tasks/{task['id']}")).json()
             assert stale["status"] == "open"  # the read model lags while the DB is down
 
-            flaky.down = False  # the activity's next retry (backoff <= 16 s) catches up
+            flaky.down = False  # the activity's next retry (1 s after the failure) catches up
             caught_up = stale
             for _ in range(120):
                 await asyncio.sleep(0.5)

@@ -2,10 +2,17 @@
 workflow harness fixture ``start``; ``cli_env`` points the CLI at the test server."""
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from core.config import get_settings
 from tests.api.conftest import api, tokens  # noqa: F401  (fixtures)
 from tests.workflows.conftest import start  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def engine(any_engine: Engine) -> Engine:
+    """Every test here runs on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return any_engine
 
 
 @pytest.fixture

@@ -163,3 +163,13 @@ SCENARIOS: dict[str, Scenario] = {
         care_ended_with_bridging, {"entry": "care_not_suitable"}, "care_ended_with_bridging"
     ),
 }
+
+
+async def play(name: str, case: CaseDriver) -> None:
+    """Drive a started case through scenario ``name`` to its closing outcome, as the
+    golden-history script records it (and the regeneration check replays it)."""
+    scenario = SCENARIOS[name]
+    await scenario.drive(case)
+    result = await case.handle.result()
+    assert result.outcome == scenario.outcome, (name, result)
+    await case.assert_read_model_matches()

@@ -17,26 +17,23 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from audit.divergence import ActivityRecorder
 from audit.history import decode_history, load_histories
 from audit.reconcile import APPLY_CHANGES
-from audit.replay import DIVERGED, OK, CaseReplayer, make_replayer, replay
+from audit.replay import DIVERGED, NONDETERMINISTIC, OK, CaseReplayer, make_replayer, replay
 from core.config import get_settings
 from core.temporal import data_converter
+from tests.audit.commands import patch_ids
 from tests.audit.scenarios import SCENARIOS, no_solution, to_meeting
-from workflows.case_workflow import CaseWorkflow
+from tests.workflows.hand_over import hand_over_replayer, suggest_once
+from workflows.case_workflow import DRAIN_WRITES_UPDATES, CaseWorkflow
 from workflows.engine import PROGRESS_REPORT_V2
 from workflows.registry import WORKFLOWS
 
 GOLDEN = Path(__file__).resolve().parent.parent / "histories"
 PRE_CHANGE = GOLDEN / "missed_progress_report_placed.json"
-
-
-async def _patch_ids(history: WorkflowHistory) -> list[str]:
-    decoded = await decode_history(history, data_converter(get_settings()))
-    ids = []
-    for event in decoded.events:
-        if event.HasField("marker_recorded_event_attributes"):
-            for details in event.marker_recorded_event_attributes.details.values():
-                ids += [json.loads(p.data).get("id") for p in details.payloads]
-    return ids
+# recorded on the code before drain-writes-waiting-updates-v2 (commit 1b229c7) with the
+# scenario of test_continue_as_new.py::test_update_during_the_hand_over_is_answered_before_it
+# (time-skipping server, sync wait 1 s): the claim gave up waiting (read_model_synced
+# false), then the case continued as new and was placed in its second run
+PRE_PATCH_HAND_OVER = GOLDEN / "pre_patch" / "update_during_hand_over.json"
 
 
 async def _first_report_period(history: WorkflowHistory) -> timedelta:
@@ -60,7 +57,7 @@ def _parse(value: str) -> datetime:
 
 async def test_pre_change_history_replays_strictly_with_the_patched_code():
     [history] = load_histories(PRE_CHANGE)
-    assert PROGRESS_REPORT_V2 not in await _patch_ids(history)
+    assert PROGRESS_REPORT_V2 not in await patch_ids(history)
     assert await _first_report_period(history) == timedelta(days=14)
     verdicts = [
         v async for v in replay([(history, "golden")], make_replayer(get_settings(), WORKFLOWS))
@@ -100,8 +97,29 @@ async def test_new_cases_record_the_patch_and_take_the_new_interval(start):
     assert second.due_at - second.created_at == timedelta(days=14)
 
     history = await case.handle.fetch_history()
-    assert PROGRESS_REPORT_V2 in await _patch_ids(history)
+    assert PROGRESS_REPORT_V2 in await patch_ids(history)
     verdicts = [
         v async for v in replay([(history, "new")], make_replayer(get_settings(), WORKFLOWS))
     ]
     assert [v.verdict for v in verdicts] == [OK]
+
+
+async def test_pre_patch_hand_over_replays_strictly_with_the_patched_code(monkeypatch):
+    """A case whose update waited out the drain before the fix keeps its path."""
+    monkeypatch.setattr(CaseWorkflow, "_should_continue_as_new", suggest_once)
+    runs = load_histories(PRE_PATCH_HAND_OVER)
+    assert len(runs) == 2  # continued as new once
+    assert not [r for r in runs if DRAIN_WRITES_UPDATES in await patch_ids(r)]
+    verdicts = [v async for v in replay([(r, "pre-patch") for r in runs], hand_over_replayer())]
+    assert [(v.verdict, v.error) for v in verdicts] == [(OK, None), (OK, None)]
+
+
+async def test_without_the_guard_the_pre_patch_hand_over_is_nondeterministic(monkeypatch):
+    """What the patch prevents: the drain writing the update's change at once (an
+    activity where the history has the update's timer running out)."""
+    monkeypatch.setattr(CaseWorkflow, "_should_continue_as_new", suggest_once)
+    real = workflow.patched
+    monkeypatch.setattr(workflow, "patched", lambda pid: pid == DRAIN_WRITES_UPDATES or real(pid))
+    runs = load_histories(PRE_PATCH_HAND_OVER)
+    verdicts = [v async for v in replay([(r, "pre-patch") for r in runs], hand_over_replayer())]
+    assert [v.verdict for v in verdicts] == [NONDETERMINISTIC, OK]

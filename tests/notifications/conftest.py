@@ -24,6 +24,13 @@ from tests.notifications.notify_workflow import NotifyInput, NotifyWorkflow
 from tests.notifications.servers import RecordingSmtpHandler, SmtpServer, WebhookReceiver
 from workflows.notifications import NotificationFailure
 
+
+@pytest.fixture
+def engine(any_engine: Engine) -> Engine:
+    """Every test here runs on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return any_engine
+
+
 CASE_ID = "5b1e7c2a-0d4f-4c1e-9a37-2f8d6b0c9e11"
 ZK = "Zorgkantoor Groningen"
 PROVIDER = "Zorggroep Noord"

@@ -4,8 +4,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from tests.workflows.harness import CaseDriver, case_input, running_worker, start_case
+
+
+@pytest.fixture
+def engine(any_engine: Engine) -> Engine:
+    """Every test here runs on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return any_engine
 
 
 @pytest.fixture

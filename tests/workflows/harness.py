@@ -6,6 +6,7 @@ Reused by the workflow tests, the golden-history script and the API tests.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from activities.registry import build_activities
 from core.config import get_settings
@@ -38,6 +40,7 @@ from domain.messages import (
     UpdateResult,
     workflow_id_for,
 )
+from domain.notification_messages import EnqueueNotificationsInput, EnqueueNotificationsResult
 from workflows.case_workflow import CaseWorkflow
 from workflows.registry import WORKFLOWS
 
@@ -268,3 +271,29 @@ def activities_with(read_model: ReadModelActivities, engine: Engine) -> list[Cal
     """All the worker's activities, with this read model instead of the real one."""
     others = [a for a in build_activities(engine, get_settings()) if a.__name__ != "apply_changes"]
     return [read_model.apply_changes, *others]
+
+
+class GatedNotifications(NotificationActivities):
+    """The real outbox, held shut until ``gate`` is set: a workflow that drains (before
+    continuing as new, or after closing) waits for its notifications meanwhile."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, get_settings())
+        self.gate = asyncio.Event()
+
+    @activity.defn(name="enqueue_notifications")
+    async def enqueue_notifications(
+        self, data: EnqueueNotificationsInput
+    ) -> EnqueueNotificationsResult:
+        await self.gate.wait()
+        return await super().enqueue_notifications(data)
+
+
+def activities_with_gated_notifications(
+    notifications: GatedNotifications, engine: Engine
+) -> list[Callable[..., Any]]:
+    others = build_activities(engine, get_settings())
+    return [
+        *(a for a in others if a.__name__ != "enqueue_notifications"),
+        notifications.enqueue_notifications,
+    ]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from tests.workflows.harness import (
     COORDINATOR,
+    MEETING,
     NEXT_PROVIDER,
     OCO,
+    PARTICIPANTS,
     PROVIDER,
+    THIRD_PROVIDER,
     ZORGKANTOOR,
+    to_meeting,
     to_plan_of_action,
 )
 
@@ -176,3 +180,58 @@ async def test_accepted_provider_without_place_searches_other_providers(start):
     assert r.phase == "search_other_provider"
     first_round = await case.open_task("first_registration_round")
     assert first_round.owner_org == PROVIDER.org
+
+
+async def test_failed_agreements_lead_to_a_plan_of_action(start):
+    case = await start(entry="care_not_suitable")
+    await to_meeting(case)
+    r = await case.complete(
+        "hold_meeting",
+        "solution",
+        actor=ZORGKANTOOR,
+        meeting_at=MEETING,
+        participants=PARTICIPANTS,
+        agreements="Aanbieder B neemt op",
+    )
+    assert [t.key for t in r.opened] == ["monitor_agreements"]
+    r = await case.complete("monitor_agreements", "agreements_failed", note="B trekt zich terug")
+    assert r.phase == "plan_of_action" and r.status == "open"
+    assert "evaluate_meeting" in {t.key for t in r.opened}
+    await case.assert_read_model_matches()
+
+
+async def test_zorgkantoor_takes_over_and_registers_a_provider(start):
+    case = await start(entry="no_dossierhouder", max_declines=1)
+    r = await case.complete("decide_dossierhouder", "declined", reason_code="vol", note="Vol")
+    assert [t.key for t in r.opened] == ["take_over_mediation"]
+    r = await case.complete(
+        "take_over_mediation", "registered", actor=ZORGKANTOOR, provider_org=THIRD_PROVIDER.org
+    )
+    [decision] = r.opened
+    assert (decision.key, decision.owner_org) == ("decide_dossierhouder", THIRD_PROVIDER.org)
+    assert decision.due_at is not None and r.phase == "dossierhouder_search"
+    state = await case.state()
+    assert state.provider_org == THIRD_PROVIDER.org
+    assert THIRD_PROVIDER.org in state.participants["intended_provider"]
+    assert "provider_registered" in case.audit_actions()
+    r = await case.complete("decide_dossierhouder", "accepted", actor=THIRD_PROVIDER)
+    assert [t.key for t in r.opened] == ["arrange_care"]
+    await case.assert_read_model_matches()
+
+
+async def test_rejected_cost_estimate_is_estimated_again(start):
+    case = await start(entry="care_not_suitable")
+    await case.complete("establish_place_not_suitable", "not_suitable", note="Incidenten")
+    first = await case.open_task("estimate_funding")
+    r = await case.complete("estimate_funding", "done", cost_estimate=125000)
+    assert [t.key for t in r.opened] == ["review_cost_estimate"]
+    r = await case.complete("review_cost_estimate", "rejected", actor=ZORGKANTOOR, note="Te hoog")
+    [again] = r.opened
+    assert again.key == "estimate_funding" and again.id != first.id
+    r = await case.complete("estimate_funding", "done", cost_estimate=98000)
+    assert [t.key for t in r.opened] == ["review_cost_estimate"]
+    r = await case.complete("review_cost_estimate", "approved", actor=ZORGKANTOOR)
+    assert r.opened == [] and r.phase == "search_other_provider"
+    keys = [t.key for t in (await case.state()).tasks if t.status == "done"]
+    assert keys.count("estimate_funding") == 2 and keys.count("review_cost_estimate") == 2
+    await case.assert_read_model_matches()

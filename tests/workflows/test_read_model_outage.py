@@ -19,7 +19,8 @@ async def test_completion_survives_a_read_model_outage(env, engine, task_queue):
     async with running_worker(
         env, engine, task_queue, activities_with(read_model, engine)
     ) as client:
-        case = await start_case(client, env, engine, task_queue, case_input())
+        inp = case_input(sync_wait_seconds=0.5)  # the bounded wait (10 s by default)
+        case = await start_case(client, env, engine, task_queue, inp)
         read_model.down = True
         result = await case.complete("decide_dossierhouder", "accepted")
         assert not result.read_model_synced  # answered anyway, after the bounded wait
@@ -29,8 +30,8 @@ async def test_completion_survives_a_read_model_outage(env, engine, task_queue):
         assert row.status == "open"  # stale while the database is down
 
         read_model.down = False
-        # the activity's next retry (backoff 1, 2, 4, 8 s) writes the read model; retry
-        # backoff is real time on the test server while an activity is being retried
+        # the activity's next retry (backoff 1, 2, 4, 8 s: the next one 1 s after the
+        # failure) writes the read model; retry backoff is real time on the test server
         for _ in range(300):
             row = next(t for t in case.read_model_tasks() if t.key == "decide_dossierhouder")
             if row.status == "done":

@@ -8,7 +8,18 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from domain.messages import Actor, CompleteTask
-from tests.workflows.harness import COORDINATOR, NEXT_PROVIDER, OCO, PROVIDER, ZORGKANTOOR
+from tests.workflows.harness import (
+    COORDINATOR,
+    NEXT_PROVIDER,
+    OCO,
+    PROVIDER,
+    ZORGKANTOOR,
+    GatedNotifications,
+    activities_with_gated_notifications,
+    case_input,
+    running_worker,
+    start_case,
+)
 from workflows.case_workflow import CaseWorkflow
 
 
@@ -33,14 +44,17 @@ async def test_unknown_task_is_not_found(start):
 async def test_other_organisation_or_role_is_forbidden(start):
     case = await start()
     for intruder in (
-        NEXT_PROVIDER,
+        NEXT_PROVIDER,  # the right role, another organisation
         ZORGKANTOOR,
         OCO,
-        Actor("u-aud", "Auditor", "auditor", PROVIDER.org),
+        Actor("u-aud", "Auditor", "auditor", PROVIDER.org),  # the right organisation
     ):
         error = await rejected(case.complete("decide_dossierhouder", "accepted", actor=intruder))
         assert error.type == "Forbidden", intruder
-    assert "aanbieder" in str(error)
+        # names the owner and the refused party (the owner's role alone is in every one)
+        assert f"belongs to aanbieder {PROVIDER.org}" in str(error)
+        assert f"{intruder.role} {intruder.org} may not act" in str(error)
+    assert (await case.open_task("decide_dossierhouder")).status == "open"
 
 
 async def test_coordinator_acts_for_its_own_zorgkantoor(start):
@@ -81,6 +95,27 @@ async def test_closed_case_refuses_everything(start):
             CaseWorkflow.complete_task, CompleteTask(task.id, "accepted", PROVIDER)
         )
     assert (await case.state()).open_tasks == []
+
+
+async def test_closed_case_refuses_updates_while_it_finishes(env, engine, task_queue):
+    """Between closing and finishing (its last notifications still go out) the workflow
+    runs: its own validators refuse, whatever the (stale) read model told the caller."""
+    notifications = GatedNotifications(engine)
+    activities = activities_with_gated_notifications(notifications, engine)
+    async with running_worker(env, engine, task_queue, activities) as client:
+        case = await start_case(client, env, engine, task_queue, case_input())
+        task = await case.open_task("decide_dossierhouder")
+        await case.act("withdraw", note="Cliënt verhuist naar het buitenland")
+        for update in (
+            case.handle.execute_update(
+                CaseWorkflow.complete_task, CompleteTask(task.id, "accepted", PROVIDER)
+            ),
+            case.act("signal_stagnation", actor=PROVIDER, note="Geen voortgang"),
+        ):
+            error = await rejected(update)
+            assert error.type == "Conflict" and "is closed" in str(error)
+        notifications.gate.set()
+        assert (await case.handle.result()).outcome == "withdrawn"
 
 
 async def test_claims_conflict_unless_forced(start):
