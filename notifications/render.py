@@ -14,26 +14,13 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from domain.labels import dutch_day
 from notifications.context import AMSTERDAM, MessageContext
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "notifications"
 TEMPLATE_KINDS = ("txt", "html")
 
 _DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
 
 def dutch_date(value: datetime | None, with_time: bool = True) -> str:
@@ -41,7 +28,7 @@ def dutch_date(value: datetime | None, with_time: bool = True) -> str:
     if value is None:
         return ""
     local = value.astimezone(AMSTERDAM)
-    text = f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local.year}"
+    text = f"{_DAYS[local.weekday()]} {dutch_day(local.date())}"
     return f"{text} om {local:%H:%M}" if with_time else text
 
 
