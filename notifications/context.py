@@ -55,6 +55,7 @@ class MessageContext:
     chair: str | None = None
     minute_taker: str | None = None
     meeting_number: int | None = None
+    owner_org: str | None = None  # whose task it is (deadline_missed)
 
     def as_template_vars(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -118,4 +119,5 @@ def message_context(intent: NotificationIntent, recipient: str, public_url: str)
         chair=_str(ctx.get("chair")),
         minute_taker=_str(ctx.get("minute_taker")),
         meeting_number=int(number) if number not in (None, "") else None,
+        owner_org=_str(ctx.get("owner_org")),
     )

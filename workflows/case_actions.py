@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.messages import Actor, CaseAction, CaseActionKind, TaskState, UpdateResult
 from domain.process import CARE_ENDED
-from domain.vocabulary import CaseOutcome
+from domain.vocabulary import CaseOutcome, NotificationEvent
 from workflows.engine import CaseEngine
 
 
@@ -31,7 +31,7 @@ def apply_action(engine: CaseEngine, cmd: CaseAction) -> UpdateResult:
     elif cmd.action == CaseActionKind.SIGNAL_STAGNATION:
         engine.audit("stagnation_signal", actor, request_id=rid, motivation=note)
         engine.notify(
-            "stagnation_signal",
+            NotificationEvent.STAGNATION_SIGNAL,
             [state.zorgkantoor_org],
             signalled_by_org=actor.org,
             signalled_by_role=actor.role,
@@ -47,7 +47,7 @@ def apply_action(engine: CaseEngine, cmd: CaseAction) -> UpdateResult:
         task.data["requested_by_org"] = actor.org
         _carry_request(engine, task, cmd)
         engine.notify(
-            "advice_requested",
+            NotificationEvent.ADVICE_REQUESTED,
             [state.zorgkantoor_org, actor.org],
             task,
             requested_by_org=actor.org,

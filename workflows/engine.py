@@ -43,6 +43,7 @@ from domain.vocabulary import (
     CaseOutcome,
     CaseStatus,
     Entry,
+    NotificationEvent,
     Phase,
     Role,
     TaskStatus,
@@ -244,7 +245,7 @@ class CaseEngine:
         )
         if not initial:
             self.notify(
-                "phase_changed",
+                NotificationEvent.PHASE_CHANGED,
                 self.all_participants(),
                 phase=phase.value,
                 phase_title=PHASE_TITLES[phase],
@@ -385,7 +386,7 @@ class CaseEngine:
             due_at=due_at.isoformat() if due_at else None,
         )
         self.notify(
-            "task_assigned",
+            NotificationEvent.TASK_ASSIGNED,
             [task.owner_org],
             task,
             task_id=task.id,
@@ -572,7 +573,7 @@ class CaseEngine:
             after={"status": "closed", "outcome": outcome},
         )
         self.notify(
-            "case_closed",
+            NotificationEvent.CASE_CLOSED,
             self.all_participants(),
             outcome=outcome,
             outcome_title=OUTCOME_TITLES[CaseOutcome(outcome)],
@@ -675,7 +676,7 @@ class CaseEngine:
                 self.touch(task)
                 self.audit("deadline_reminder", SYSTEM, task, due_at=task.due_at.isoformat())
                 self.notify(
-                    "deadline_reminder",
+                    NotificationEvent.DEADLINE_REMINDER,
                     [task.owner_org],
                     task,
                     task_id=task.id,
@@ -694,12 +695,14 @@ class CaseEngine:
                     due_at=task.due_at.isoformat(),
                 )
                 self.notify(
-                    "deadline_missed",
+                    NotificationEvent.DEADLINE_MISSED,
                     [task.owner_org, self.state.zorgkantoor_org],
                     task,
                     task_id=task.id,
                     task_title=task.title,
                     due_at=task.due_at.isoformat(),
+                    # the message tells the owner to finish, the zorgkantoor whom to call
+                    owner_org=task.owner_org,
                 )
                 follow_up = self.defn.task(task.key).on_overdue
                 if follow_up:

@@ -1136,10 +1136,6 @@ def test_titles_in_the_step_plans_own_words():
     assert "mediation" not in dutch and "ter informatie" not in dutch
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 10 point 9 not built: the zorgkantoor gets the owner's deadline_missed text",
-)
 def test_a_missed_deadline_is_addressed_to_the_zorgkantoor_as_the_zorgkantoor():
     from notifications.context import message_context
     from notifications.render import render_message
