@@ -113,6 +113,7 @@ def test_expiry_flags_overdue_and_escalates_to_zorgkantoor_without_moving_on():
         "task_id": decision.id,
         "task_title": "Besluiten over dossierhouderschap",
         "due_at": days(10).isoformat(),
+        "owner_org": PROV,
     }
     assert intents[0].task_id == decision.id
     follow_up = case.open_task("follow_up_overdue_decision")
