@@ -86,8 +86,20 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
     case.case_data, case.documents = changes.case_data or None, changes.documents or None
     session.add(case)
     _sync_participants(session, case.id, changes.participants)
+    # the rows of these tasks that exist, in one query (a merge asks for each one itself):
+    # new tasks are added, existing ones merged from the session's identity map
+    ids = [task.id for task in changes.tasks]
+    stored = (
+        {row.id: row for row in session.exec(select(Task).where(col(Task.id).in_(ids)))}
+        if ids
+        else {}
+    )
     for task in changes.tasks:
-        session.merge(task_row(task, case.id))
+        row = task_row(task, case.id)
+        if task.id in stored:
+            session.merge(row)
+        else:
+            session.add(row)
     new_ids = {e.id for e in changes.events}
     existing = (
         set(session.exec(select(AuditEvent.id).where(col(AuditEvent.id).in_(new_ids))))
