@@ -57,13 +57,11 @@ from domain.messages import (
     CaseAction,
     CaseActionKind,
     CaseInput,
-    CaseState,
     CompleteTask,
-    TaskState,
     workflow_id_for,
 )
 from domain.permissions import missing_gates
-from domain.vocabulary import ZORGKANTOOR_REGIONS, CaseStatus, Sector
+from domain.vocabulary import ZORGKANTOOR_REGIONS, CaseStatus, Sector, TaskStatus
 from workflows.case_workflow import CaseWorkflow
 
 WEEKS = 52
@@ -85,6 +83,7 @@ DEFAULT_SCENARIO: dict[str, float] = {
     "withdrawn": 0.03,  # per case: the coordinator withdraws it at some point
 }
 ZK_USER = "sim-zorgkantoor"
+STATE_QUERY = CaseWorkflow.state.__name__  # by name: its JSON, not CaseState (PartyView)
 ACTIVITY_THREADS = 16
 CONCURRENT_CASES = 64  # cases whose week is worked at the same time
 
@@ -102,6 +101,49 @@ class SimulatedCase:
     handle: WorkflowHandle[Any, Any]
     late_decisions: set[str] = field(default_factory=set)  # task ids left to run late
     done: bool = False
+
+
+@dataclass
+class PartyTask:
+    """A task as the simulated parties read it from the state query (``TaskView``)."""
+
+    id: str
+    key: str
+    phase: str
+    supports: list[str]
+    owner_role: str
+    owner_org: str
+    status: str
+    allowed_outcomes: list[str]
+    overdue: bool = False
+
+
+@dataclass
+class PartyView:
+    """What the simulated parties read of a case's state: the query's JSON taken as it is
+    for these fields (turning all of it into ``CaseState`` dataclasses, every task with
+    its timestamps and actors, cost the simulator more than it reads)."""
+
+    status: str
+    provider_org: str
+    notice: dict[str, Any] | None
+    bridging: dict[str, Any] | None
+    tasks: list[PartyTask]
+
+    @property
+    def open_tasks(self) -> list[PartyTask]:
+        return [t for t in self.tasks if t.status == TaskStatus.OPEN]
+
+    @classmethod
+    def of(cls, state: dict[str, Any]) -> PartyView:
+        names = PartyTask.__dataclass_fields__
+        return cls(
+            status=state["status"],
+            provider_org=state["provider_org"],
+            notice=state.get("notice"),
+            bridging=state.get("bridging"),
+            tasks=[PartyTask(**{k: v for k, v in t.items() if k in names}) for t in state["tasks"]],
+        )
 
 
 @dataclass
@@ -207,7 +249,7 @@ class Simulation:
         return SimulatedCase(number, case_id, rng, handle)
 
     # ------------------------------------------------------------------ parties at work
-    def _actor(self, task: TaskState) -> Actor:
+    def _actor(self, task: PartyTask) -> Actor:
         if task.owner_role == "aanbieder":
             return Actor(
                 f"sim-{task.owner_org}", "Aanbieder (simulatie)", "aanbieder", task.owner_org
@@ -219,7 +261,7 @@ class Simulation:
     def _chance(self, case: SimulatedCase, key: str) -> bool:
         return case.rng.random() < self.scenario[key]
 
-    def _outcome(self, case: SimulatedCase, task: TaskState) -> str:
+    def _outcome(self, case: SimulatedCase, task: PartyTask) -> str:
         """The party's choice, by the scenario; tasks without a policy take the outcome
         that keeps the case where it is (or the only one)."""
         allowed = task.allowed_outcomes
@@ -289,7 +331,7 @@ class Simulation:
             },
         }.get(kind, "vastgelegd (simulatie)")
 
-    def _data(self, case: SimulatedCase, task: TaskState, outcome: str) -> dict[str, Any]:
+    def _data(self, case: SimulatedCase, task: PartyTask, outcome: str) -> dict[str, Any]:
         """Values for the fields the outcome needs, from the task's form description."""
         form = describe(self.defn.task(task.key), task.allowed_outcomes, self.defn)
         rng, data = case.rng, {}
@@ -303,7 +345,7 @@ class Simulation:
             data[f.name] = self._value(f.kind, [c.code for c in f.choices], rng)
         return data
 
-    async def _complete(self, case: SimulatedCase, state: CaseState, task: TaskState) -> None:
+    async def _complete(self, case: SimulatedCase, state: PartyView, task: PartyTask) -> None:
         outcome = self._outcome(case, task)
         tdef = self.defn.task(task.key)
         if missing_gates(tdef, outcome, task.phase, state.tasks):
@@ -318,7 +360,7 @@ class Simulation:
     async def work_week(self, case: SimulatedCase) -> None:
         """Every party completes what it owns; the case may be withdrawn, or its provider
         may give notice of ending care (and the zorgkantoor lets it end with bridging)."""
-        state: CaseState = await case.handle.query(CaseWorkflow.state)
+        state = PartyView.of(await case.handle.query(STATE_QUERY, result_type=dict))
         if state.status == CaseStatus.CLOSED.value and not state.open_tasks:
             case.done = True
             return
