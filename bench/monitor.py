@@ -131,6 +131,7 @@ async def measure(url: str, requests: int, dump: Path | None, label: str) -> lis
 
     from api.deps import get_db_engine
     from api.main import create_app
+    from core.heap import freeze_startup_objects
     from db.accounts import add_user
     from db.engine import engine_for
 
@@ -140,6 +141,7 @@ async def measure(url: str, requests: int, dump: Path | None, label: str) -> lis
         session.commit()
     app = create_app()
     app.dependency_overrides[get_db_engine] = lambda: engine
+    freeze_startup_objects()  # as ``casusregie api`` does before it serves (core/heap.py)
     results = []
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:

@@ -63,13 +63,17 @@ def api(
     import uvicorn
 
     from core.config import get_settings
+    from core.heap import freeze_startup_objects
     from core.logging import configure_logging
     from core.telemetry import configure_tracing, shutdown_tracing
 
     settings = get_settings()
     configure_logging(settings)
+    configure_tracing("casusregie-api")
+    from api.main import app as asgi_app  # after logging and tracing: it instruments itself
+
     config = uvicorn.Config(
-        "api.main:app",
+        asgi_app,
         host=settings.api_host,
         port=settings.api_port,
         log_config=None,  # our configure_logging renders uvicorn's loggers
@@ -79,7 +83,7 @@ def api(
         forwarded_allow_ips=settings.forwarded_allow_ips or None,
         timeout_graceful_shutdown=10,
     )
-    configure_tracing("casusregie-api")
+    freeze_startup_objects()  # a full garbage collection then skips them (core/heap.py)
     try:
         # ``up`` binds the port before it starts Temporal and hands the socket down
         uvicorn.Server(config).run(sockets=[socket.socket(fileno=fd)] if fd is not None else None)
