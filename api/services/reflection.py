@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import ColumnElement, text
+from sqlalchemy import ColumnElement, and_, func, null, or_, text
+from sqlalchemy import case as when
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -177,10 +178,21 @@ def reflection(
     # parameter per case, and the database walks from the scoped cases to their rows
     in_scope = sa_select(col(Case.id)).where(*conditions)
     # only the tasks the report reads (declines, rounds, placements, skips: the partial
-    # index ``ix_tasks_reported``), only the columns it reads
+    # index ``ix_tasks_reported``), only the columns it reads, and the completion data only
+    # of the tasks whose data it counts: a decline's reason, the answers of the providers
+    # in a registration round, the kind of solution of a placement
+    counted_data = or_(
+        and_(col(Task.key) == "decide_dossierhouder", col(Task.outcome) == "declined"),
+        col(Task.key).in_(REGISTRATION_ROUNDS),
+        col(Task.outcome) == "placed",
+    )
     tasks = session.execute(
         sa_select(
-            col(Task.case_id), col(Task.key), col(Task.status), col(Task.outcome), col(Task.data)
+            col(Task.case_id),
+            col(Task.key),
+            col(Task.status),
+            col(Task.outcome),
+            when((counted_data, col(Task.data)), else_=null()),
         ).where(col(Task.case_id).in_(in_scope), text(f"({REPORTED_TASKS})"))
     ).tuples()
     declines: dict[str, Counter[str]] = defaultdict(Counter)
@@ -196,19 +208,22 @@ def reflection(
             skipped[key] += 1
         if key == "decide_dossierhouder" and outcome == "declined":
             declines[need][str(data.get("reason_code") or "unknown")] += 1
-        for result in data.get("round_results") or []:
+        for result in (data.get("round_results") or []) if key in REGISTRATION_ROUNDS else []:
             if isinstance(result, dict) and result.get("result") == "declined":
                 declines[need][str(result.get("reason_code") or "unknown")] += 1
         if outcome == "placed" and data.get("solution_kind"):
             solutions[str(data["solution_kind"])] += 1
         if key in REGISTRATION_ROUNDS and status == TaskStatus.DONE:
             rounds[case_id] += 1
+    # the stalls per phase, counted by the database (the phase is in the event's detail)
+    phase = col(AuditEvent.detail)["phase"].as_string()
     stalls = session.execute(
-        sa_select(col(AuditEvent.detail)).where(
-            col(AuditEvent.case_id).in_(in_scope), col(AuditEvent.action) == "phase_stalled"
-        )
-    ).scalars()
-    stalled_by_phase = Counter(str((detail or {}).get("phase")) for detail in stalls)
+        sa_select(phase, func.count())
+        .where(col(AuditEvent.case_id).in_(in_scope), col(AuditEvent.action) == "phase_stalled")
+        .group_by(phase)
+        .order_by(phase)
+    ).tuples()
+    stalled_by_phase = {str(name): n for name, n in stalls}
     placed = [c for c in cases if c.outcome == CaseOutcome.PLACED]
     return Reflection(
         period=period,

@@ -218,3 +218,16 @@ async def test_working_agreements_are_recorded_and_shown(http):
     assert denied.status_code == 403
     report = (await get(http, "coordinator", "/api/reports/reflection")).json()
     assert [a["text"] for a in report["agreements"]] == [body["text"]]
+
+
+async def test_only_registration_rounds_count_the_answers_of_providers(http, engine):
+    """The declines of providers approached come from the rounds' answers: the same
+    field on another task (no form asks for it there) is not counted."""
+    with Session(engine) as s:
+        stray = [{"provider": "Zorg Zuid", "result": "declined", "reason_code": "other"}]
+        task(s, "w", 1, "arrange_care", "done", outcome="placed", data={"round_results": stray})
+        s.commit()
+    report = (await get(http, "zorgkantoor", "/api/reports/reflection")).json()
+    assert report["declines_by_care_need"] == {
+        "addiction": {"no_capacity": 1, "expertise_lacking": 1}
+    }
