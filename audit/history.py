@@ -28,6 +28,7 @@ from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
 
+from core.codec import ENCODING
 from domain.messages import workflow_id_for
 
 FORMAT = "casusregie-history/1"
@@ -85,7 +86,9 @@ async def decode_history(history: WorkflowHistory, converter: DataConverter) -> 
     proto = History(events=history.events)
     copy = History()
     copy.CopyFrom(proto)
-    payloads = list(_payloads_in(copy))
+    # only what our codec encrypted: the SDK writes some payloads itself in plain JSON
+    # (the details of patch markers), which are shown as they are
+    payloads = [p for p in _payloads_in(copy) if p.metadata.get("encoding") == ENCODING]
     if converter.payload_codec and payloads:
         decoded = await converter.payload_codec.decode(payloads)
         for target, plain in zip(payloads, decoded, strict=True):

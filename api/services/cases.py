@@ -23,7 +23,6 @@ from api.scoping import Principal, may_see_summary, sees_client_data, visible_ca
 from api.services.tasks import open_tasks_of
 from audit.log import case_events
 from core.config import Settings
-from core.crypto import decrypt_text, encrypt_text
 from core.logging import bind_case
 from db.models import Case, CaseParticipant, Organisation, new_id
 from domain.definitions import CURRENT_VERSION
@@ -107,7 +106,7 @@ def _new_case(
             datetime.combine(body.registered_at, time(), tzinfo=UTC) if body.registered_at else None
         ),
         phase=ENTRY_PHASE[body.entry].value,
-        summary_encrypted=encrypt_text(body.summary, settings) if body.summary else None,
+        summary_encrypted=body.summary or None,  # sealed at rest (db/sealing.py)
         workflow_state="pending",
         idempotency_key=key,
         created_by=principal.user_id,
@@ -318,7 +317,7 @@ def case_detail(session: Session, principal: Principal, case: Case, settings: Se
     anonymous = not sees_client_data(principal, case, participants)
     summary = None
     if case.summary_encrypted and may_see_summary(principal, case) and not anonymous:
-        summary = decrypt_text(case.summary_encrypted, settings)
+        summary = case.summary_encrypted  # the ORM unsealed it
     return CaseOut(
         **case_summary(case, anonymous).model_dump(),
         workflow_id=case.workflow_id,
