@@ -16,6 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
@@ -25,9 +26,9 @@ from temporalio.workflow import NondeterminismError
 
 from audit.divergence import ActivityRecorder, first_divergence, scheduled_activities
 from audit.history import fetch_runs
-from core.codec import ENCODING, EncryptionCodec
+from core.codec import ENCODING, EncryptionCodec, case_of_workflow
 from core.config import Settings
-from core.keys import key_ring
+from core.keys import CaseShredded, key_ring
 from core.temporal import data_converter
 from db.case_keys import CaseKeyStore, store_for_settings
 from db.models import Case
@@ -39,6 +40,7 @@ NONDETERMINISTIC = "nondeterministic"
 DIVERGED = "diverged"  # same commands, but the code would write something else
 ERROR = "error"  # another replay failure (e.g. the workflow task failed)
 UNAVAILABLE = "unavailable"  # the history could not be fetched or read
+SHREDDED = "shredded"  # retention destroyed the case's data key: nothing to replay
 
 
 @dataclass
@@ -127,9 +129,22 @@ async def replay(
     """Replay ``(history, source)`` pairs; one verdict per run, in order."""
     recorder = case_replayer.recorder
     pairs = list(histories)
-    sources = {h.run_id: s for h, s in pairs}
 
     codec = case_replayer.converter.payload_codec
+    shredded = [(h, s) for h, s in pairs if _shredded(codec, h)]
+    for history, source in shredded:
+        yield ReplayVerdict(
+            case_id=case_id_of(history.workflow_id),
+            workflow_id=history.workflow_id,
+            run_id=history.run_id,
+            verdict=SHREDDED,
+            error="the case's data key was destroyed (retention); its history is unreadable",
+            source=source,
+        )
+    pairs = [p for p in pairs if all(p[0] is not h for h, _ in shredded)]
+    if not pairs:
+        return
+    sources = {h.run_id: s for h, s in pairs}
     for history, source in pairs:
         if source != "temporal" and isinstance(codec, EncryptionCodec) and _decoded(history):
             codec.plaintext_ok.add(history.workflow_id)  # an auditor's decoded export file
@@ -188,6 +203,21 @@ def closed_case_ids(engine: Engine) -> list[str]:
             select(Case.id).where(Case.status == CaseStatus.CLOSED).order_by(col(Case.created_at))
         )
         return list(rows)
+
+
+def _shredded(codec: object, history: WorkflowHistory) -> bool:
+    if not isinstance(codec, EncryptionCodec):
+        return False
+    case_id = case_of_workflow(history.workflow_id)
+    if case_id is None:
+        return False
+    try:
+        codec.case_keys.aead(case_id)
+    except CaseShredded:
+        return True
+    except SQLAlchemyError:  # no database here (a file replayed elsewhere): decode will tell
+        return False
+    return False
 
 
 def _decoded(history: WorkflowHistory) -> bool:

@@ -14,12 +14,18 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 import typer
 
+if TYPE_CHECKING:
+    from core.config import Settings
+
 from cli.audit import audit_app
 from cli.history import history_app
+from cli.keys import keys_app
 from cli.replay import replay_command
+from cli.retention import retention_app
 from cli.users import user_app
 
 app = typer.Typer(
@@ -32,6 +38,8 @@ app = typer.Typer(
 app.add_typer(user_app, name="user")
 app.add_typer(history_app, name="history")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
+app.add_typer(retention_app, name="retention")
 app.command("replay")(replay_command)
 
 
@@ -54,6 +62,7 @@ def api() -> None:
 
     settings = get_settings()
     configure_logging(settings)
+    _require_keys(settings)
     uvicorn.run(
         "api.main:app",
         host=settings.api_host,
@@ -77,6 +86,7 @@ def worker() -> None:
 
     settings = get_settings()
     configure_logging(settings)
+    _require_keys(settings)
     try:
         asyncio.run(run_worker(settings))
     except RuntimeError as err:  # e.g. Temporal unreachable at start-up
@@ -96,6 +106,17 @@ def migrate() -> None:
     configure_logging(get_settings())
     revision = upgrade_to_head()
     typer.echo(f"database at revision {revision}")
+
+
+def _require_keys(settings: Settings) -> None:
+    """Refuse to start without a usable key ring (production never generates one)."""
+    from core.keys import KeyRingError, key_ring
+
+    try:
+        key_ring(settings)
+    except KeyRingError as exc:
+        print(f"casusregie: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
 
 
 def _exit_code(code: object) -> int:

@@ -14,6 +14,7 @@ from cli.devserver import start_dev_server, wait_for_temporal
 from cli.process import child_env, python_command, spawn
 from cli.supervisor import Supervisor, http_ok, log, wait_until
 from core.config import Settings, get_settings
+from core.keys import key_ring
 from core.logging import configure_logging
 from core.ports import wait_port_free
 from db.migrate import upgrade_to_head
@@ -81,6 +82,7 @@ def run_up(settings: Settings | None = None) -> int:
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
+        key_ring(settings)  # development: the key file is made once, before the children
         revision = upgrade_to_head()
         log.info("database_migrated", revision=revision)
         address = _start_temporal(settings, sup, data_dir)

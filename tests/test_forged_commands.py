@@ -28,8 +28,12 @@ TEMPORAL_CLI = Path(sys.executable).parent / "temporal"
 def forged_withdraw(address: str, workflow_id: str) -> subprocess.CompletedProcess[str]:
     body = {
         "action": "withdraw",
-        "actor": {"user_id": "u-mallory", "name": "Mallory", "role": "coordinator",
-                  "org": COORDINATOR.org},
+        "actor": {
+            "user_id": "u-mallory",
+            "name": "Mallory",
+            "role": "coordinator",
+            "org": COORDINATOR.org,
+        },
         "note": "ingetrokken door Mallory",
         "data": {},
     }
@@ -71,9 +75,7 @@ async def test_plain_payload_through_the_temporal_cli_cannot_withdraw_a_case(
         state = await handle.query(CaseWorkflow.state)
         assert state.status == "open"
         with Session(engine) as session:
-            events = session.exec(
-                select(AuditEvent).where(AuditEvent.case_id == inp.case_id)
-            ).all()
+            events = session.exec(select(AuditEvent).where(AuditEvent.case_id == inp.case_id)).all()
             case = session.get(Case, inp.case_id)
         assert len(events) == events_before
         assert "withdrawn" not in {e.action for e in events} and "case_closed" not in {

@@ -37,7 +37,7 @@ class ReplayVerdictOut(BaseModel):
     case_id: str
     workflow_id: str
     run_id: str | None
-    verdict: Literal["ok", "nondeterministic", "diverged", "error", "unavailable"]
+    verdict: Literal["ok", "nondeterministic", "diverged", "error", "unavailable", "shredded"]
     error: str | None = None
 
 
