@@ -13,8 +13,9 @@ from api.pages import taskform
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.render import render
 from api.schemas import TaskOut
-from api.scoping import Principal, visible_cases
+from api.scoping import Principal, sees_client_data, visible_cases
 from api.services import commands
+from api.services.cases import ANONYMOUS, participants_of
 from api.services.tasks import InboxFilter, inbox, task_out
 from db.models import Case, Task
 from domain.permissions import may_act_on
@@ -66,10 +67,12 @@ def inbox_page(
 def _task_context(session: Session, principal: Principal, task_id: str) -> dict[str, Any]:
     task, case = scoped_task(session, principal, task_id)
     tdef = commands.task_def(case, task.key)
+    anonymous = not sees_client_data(principal, case, participants_of(session, case.id))
     return {
         "task": task_out(task),
         "row": task,
         "case": case,
+        "client_ref": ANONYMOUS if anonymous else case.client_ref,
         "tdef": tdef,
         "fields": taskform.form_fields(tdef),
         "note_required_for": taskform.note_required_for(tdef),
