@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors, pages
 from api.requestid import RequestIdMiddleware
-from api.routes import audit, audit_pages, cases, health, notifications, tasks
+from api.routes import audit, audit_pages, cases, codec, health, notifications, tasks
 from api.temporal import TemporalProvider, TemporalUnavailable
 from core.config import get_settings
 
@@ -51,6 +51,7 @@ def create_app() -> FastAPI:
         audit.router,
         notifications.router,
         audit_pages.router,
+        codec.router,
     ):
         app.include_router(router)
     pages.install(app)
