@@ -57,9 +57,11 @@ def list_cases(
     region: str | None = None,
     sector: Sector | None = None,
     overdue: bool | None = None,
+    client_ref: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[CaseSummaryOut]:
+    """``client_ref``: exact match, through its keyed hash (the column is encrypted)."""
     if region is not None and region not in REGIONS:
         raise HTTPException(
             422, f"region: unknown region {region!r}; allowed: {', '.join(REGIONS)}"
@@ -70,6 +72,7 @@ def list_cases(
         region=region,
         sector=sector.value if sector else None,
         overdue=overdue,
+        client_ref=client_ref,
         limit=limit,
         offset=offset,
     )

@@ -25,6 +25,7 @@ from audit.log import case_events
 from core.config import Settings
 from core.logging import bind_case
 from db.models import Case, CaseParticipant, Organisation, new_id
+from db.sealing import search_hashes
 from domain.definitions import CURRENT_VERSION
 from domain.messages import WORKFLOW_NAME, CaseInput, workflow_id_for
 from domain.permissions import PARTICIPANT_ROLES
@@ -257,6 +258,7 @@ class CaseFilter:
     region: str | None = None
     sector: str | None = None
     overdue: bool | None = None
+    client_ref: str | None = None  # exact match on the keyed hash
     limit: int = 50
     offset: int = 0
 
@@ -279,6 +281,8 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
     ):
         if value is not None:
             conditions.append(column == value)
+    if f.client_ref:
+        conditions.append(col(Case.client_ref_hash).in_(search_hashes(f.client_ref)))
     total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
     rows = session.exec(
         select(Case)
@@ -292,6 +296,9 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
         if principal.role in PARTICIPANT_ROLES
         else set()
     )
+    if f.client_ref and anonymous:  # a search by client must not confirm an anonymous case
+        rows = [c for c in rows if c.id not in anonymous]
+        total -= len(anonymous)
     return Page[CaseSummaryOut](
         items=[case_summary(c, c.id in anonymous) for c in rows],
         total=total,

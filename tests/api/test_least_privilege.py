@@ -114,3 +114,18 @@ async def test_every_role_and_organisation_sees_only_what_it_may(api: Api, engin
     task_page = await api.http.get(f"/tasks/{decision['id']}")
     assert task_page.status_code == 200
     assert CASE_BODY["client_ref"] not in task_page.text and NOTE not in task_page.text
+
+
+async def test_exact_search_by_client_ref_uses_the_keyed_hash(api: Api, engine) -> None:
+    case = await api.start_case(client_ref="CR-ZOEK-1")
+    await api.start_case(client_ref="CR-ZOEK-2")
+    found = await api.as_("coordinator", "GET", "/api/cases", params={"client_ref": "CR-ZOEK-1"})
+    assert [c["id"] for c in found.json()["items"]] == [case["id"]]
+    assert found.json()["total"] == 1
+    none = await api.as_("coordinator", "GET", "/api/cases", params={"client_ref": "CR-ZOEK"})
+    assert none.json()["items"] == []
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        hashes = [r[0] for r in conn.execute(text("SELECT client_ref_hash FROM cases"))]
+    assert all(h and len(h) == 64 and "ZOEK" not in h for h in hashes)
