@@ -179,3 +179,21 @@ def test_tls_config_reads_client_certificate_key_and_ca(tmp_path: Path) -> None:
     assert tls_config(_settings(tmp_path)) is False
     with pytest.raises(ValidationError, match="together"):
         _settings(tmp_path, temporal_tls_cert=tmp_path / "client.pem")
+
+
+def test_the_processes_refuse_to_start_in_production_without_a_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import run
+
+    monkeypatch.setenv("CASUSREGIE_ENVIRONMENT", "production")
+    monkeypatch.delenv("CASUSREGIE_SECRET_KEYS")
+    monkeypatch.delenv("CASUSREGIE_SECRET_KEY")
+    get_settings.cache_clear()
+    for command in ("worker", "api"):
+        assert run([command]) != 0
+        assert "no encryption key" in capsys.readouterr().err
+    monkeypatch.setenv("CASUSREGIE_KEY_FILE", "/nonexistent/keys.json")
+    get_settings.cache_clear()
+    assert run(["worker"]) == 2
+    assert "does not exist" in capsys.readouterr().err
