@@ -66,7 +66,7 @@ def rotate(
     new_id, material = new_key_id(ring.ids), new_key_material()
     path = key_file_path(settings)
     if path is None:
-        current = settings.secret_keys or ""
+        current = settings.secret_keys.get_secret_value() if settings.secret_keys else ""
         value = ",".join(filter(None, [f"{new_id}:{material}", current]))
         typer.echo(
             "The keys come from the environment. Set, for every process (API, worker, CLI):\n"

@@ -6,7 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.vocabulary import WORKING_PHASES
@@ -42,11 +42,11 @@ class Settings(BaseSettings):
 
     # The key ring (core/keys.py, docs/security.md): "id:key,id:key" (first active), or
     # a key file; development generates <data_dir>/keys.json. Required in production.
-    secret_keys: str | None = None
+    secret_keys: SecretStr | None = None  # SecretStr: never in a repr or a log line
     key_file: Path | None = None
     # the single secret of earlier versions: still decrypts what it encrypted (key id
     # "casusregie-1"); active only when no ring is configured
-    secret_key: str | None = None
+    secret_key: SecretStr | None = None
     # days after a case closed before `casusregie retention apply` destroys its data key
     retention_days: int | None = Field(default=None, ge=1)
 
@@ -111,7 +111,8 @@ class Settings(BaseSettings):
             )
         if (
             self.secret_key
-            and hashlib.sha256(self.secret_key.encode()).hexdigest() in PUBLISHED_SECRETS_SHA256
+            and hashlib.sha256(self.secret_key.get_secret_value().encode()).hexdigest()
+            in PUBLISHED_SECRETS_SHA256
         ):
             raise ValueError("CASUSREGIE_SECRET_KEY is a published development secret")
         return self

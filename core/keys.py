@@ -37,6 +37,7 @@ from typing import Protocol
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from pydantic import SecretStr
 
 from core.config import Settings
 
@@ -225,23 +226,27 @@ def _generate_dev_key_file(path: Path) -> None:
 
 def key_file_path(settings: Settings) -> Path | None:
     """The key file in use (explicit, or the development default), if any."""
-    if settings.secret_keys:
+    if _secret(settings.secret_keys):
         return None
     if settings.key_file:
         return settings.key_file
-    if settings.secret_key or settings.environment != "development":
+    if _secret(settings.secret_key) or settings.environment != "development":
         return None
     return settings.data_dir / DEV_KEY_FILE
 
 
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
 def load_key_ring(settings: Settings) -> KeyRing:
     legacy = (
-        [MasterKey(LEGACY_KEY_ID, settings.secret_key.encode(), legacy=True)]
-        if settings.secret_key
+        [MasterKey(LEGACY_KEY_ID, _secret(settings.secret_key).encode(), legacy=True)]
+        if _secret(settings.secret_key)
         else []
     )
-    if settings.secret_keys:
-        return KeyRing([*parse_env_keys(settings.secret_keys), *legacy], "env")
+    if _secret(settings.secret_keys):
+        return KeyRing([*parse_env_keys(_secret(settings.secret_keys)), *legacy], "env")
     path = key_file_path(settings)
     if path is not None:
         if not path.exists() and settings.environment == "development":
@@ -264,7 +269,12 @@ def key_ring(settings: Settings, *, refresh: bool = False) -> KeyRing:
     key id that is not in the ring makes the readers refresh once: a key added by
     ``casusregie keys rotate`` is picked up without a restart)."""
     path = key_file_path(settings)
-    ident = (settings.environment, settings.secret_keys, settings.secret_key, str(path))
+    ident = (
+        settings.environment,
+        _secret(settings.secret_keys),
+        _secret(settings.secret_key),
+        str(path),
+    )
     with _rings_lock:
         ring = _rings.get(ident)
         if ring is None or refresh:

@@ -197,3 +197,12 @@ def test_the_processes_refuse_to_start_in_production_without_a_key(
     get_settings.cache_clear()
     assert run(["worker"]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_keys_never_appear_in_a_repr_of_the_settings(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, secret_keys=f"k1:{K1}", secret_key="old-secret-value")
+    text = repr(settings) + str(settings.model_dump())
+    assert K1 not in text and "old-secret-value" not in text
+    # compose passes an empty CASUSREGIE_SECRET_KEY when none is set: that is no key
+    with pytest.raises(ValidationError, match="no encryption key"):
+        _settings(tmp_path, environment="production", secret_key="")
