@@ -30,7 +30,7 @@ def new_id() -> str:
 
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisations"
-    __sealed__: ClassVar[Sealed] = Sealed("webhook_secret")  # under the key ring
+    __sealed__: ClassVar[Sealed] = Sealed("email", "webhook_secret")  # under the key ring
     id: str = Field(default_factory=new_id, primary_key=True)
     name: str = Field(unique=True, index=True)
     # the kind of organisation: zorgkantoor, aanbieder, oco or auditor
@@ -46,6 +46,7 @@ class Organisation(SQLModel, table=True):
 
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __sealed__: ClassVar[Sealed] = Sealed("email")  # under the key ring
     id: str = Field(default_factory=new_id, primary_key=True)
     name: str
     role: str = Field(index=True)

@@ -26,10 +26,10 @@ from sqlmodel import col
 
 from core.keys import CaseShredded, KeyRing
 from db.case_keys import store_for
-from db.models import AuditEvent, Case, CaseKey, NotificationOutbox, Organisation, Task
+from db.models import AuditEvent, Case, CaseKey, NotificationOutbox, Organisation, Task, User
 from db.sealing import PREFIX, Sealed, search_hash
 
-REKEYED_TABLES: tuple[type[Any], ...] = (Organisation, Case, Task, NotificationOutbox)
+REKEYED_TABLES: tuple[type[Any], ...] = (Organisation, User, Case, Task, NotificationOutbox)
 APPEND_ONLY: tuple[type[Any], ...] = (AuditEvent,)
 BATCH = 500
 
