@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from audit.history import export_history
+from audit.reconcile import verify_case
 from audit.replay import SHREDDED, make_replayer, replay_case
 from cli.main import run
 from core.config import Settings, get_settings
@@ -101,6 +102,8 @@ async def test_retention_shreds_a_closed_case_and_keeps_its_counts(
         assert (verdict.verdict, verdict.ok) == (SHREDDED, False)
         with pytest.raises(CaseShredded):
             await export_history(client, old.case_id, decode=True)
+        check = await verify_case(client, engine, old.case_id, query=False)
+        assert check.error and check.error.startswith("shredded")
         encrypted = await export_history(client, old.case_id, decode=False)
         assert REASON not in str(encrypted)
         assert (
