@@ -109,6 +109,24 @@ def sees_client_data(principal: Principal, case: Case, participants: dict[str, l
     return not (adviser_only and principal.org not in (case.consents or {}))
 
 
+def may_audit(principal: Principal, case: Case) -> bool:
+    """History, dossier export, replay and the notification outbox of a case: auditors,
+    and the coordinators of the case's own zorgkantoor organisation (not another
+    zorgkantoor organisation of the same region)."""
+    if principal.role == Role.AUDITOR:
+        return True
+    return principal.role == Role.COORDINATOR and principal.org == case.zorgkantoor_org
+
+
+def audited_cases(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``Case``: the cases ``may_audit`` allows."""
+    if principal.role == Role.AUDITOR:
+        return visible_cases(principal)
+    if principal.role == Role.COORDINATOR:
+        return and_(visible_cases(principal), col(Case.zorgkantoor_org) == principal.org)
+    return false()
+
+
 def may_see_summary(principal: Principal, case: Case) -> bool:
     """The encrypted summary is client data: only the organisations named on the case
     (its zorgkantoor, the current provider, the OCO) see it; not auditors, not round

@@ -19,7 +19,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, WorkflowSerializationContext
 from temporalio.worker import (
     Interceptor,
     StartActivityInput,
@@ -72,8 +72,11 @@ async def scheduled_activities(history: WorkflowHistory, converter: DataConverte
             continue
         attrs = event.activity_task_scheduled_event_attributes
         payloads = list(attrs.input.payloads)
-        if converter.payload_codec:
-            payloads = await converter.payload_codec.decode(payloads)
+        codec = converter.with_context(
+            WorkflowSerializationContext(namespace="", workflow_id=history.workflow_id)
+        ).payload_codec
+        if codec:
+            payloads = await codec.decode(payloads)
         calls.append((attrs.activity_type.name, [json.loads(p.data) for p in payloads]))
     return calls
 

@@ -27,6 +27,7 @@ from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from audit.history import fetch_runs
+from core.keys import CaseShredded
 from db.models import AuditEvent, Case, Task
 from db.read_model import write_changes
 from domain.messages import CaseState, ReadModelChanges, TaskState, workflow_id_for
@@ -201,6 +202,9 @@ async def verify_case(
         state = await query_state(client, case_id) if query else None
     except (RPCError, ValueError) as exc:
         check.error = f"{type(exc).__name__}: {exc}"
+        return check
+    except CaseShredded:
+        check.error = "shredded: the case's data key was destroyed (retention)"
         return check
     if state is not None:
         expected = with_state(expected, state)

@@ -83,7 +83,8 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
     case.overdue, case.updated_at = changes.overdue, utcnow()
     case.stalled, case.bridging, case.notice = changes.stalled, changes.bridging, changes.notice
     case.consents = changes.consents or None
-    case.case_data, case.documents = changes.case_data or None, changes.documents or None
+    case.set_case_data(changes.case_data)
+    case.documents = changes.documents or None
     session.add(case)
     _sync_participants(session, case.id, changes.participants)
     for task in changes.tasks:

@@ -185,7 +185,7 @@ async def case_action(
     note = text_value(form, "note")
     data = _action_data(action, form)
     if action == CaseActionKind.UPDATE_CASE_DATA:  # only what changed is an edit
-        current = case.case_data or {}
+        current = case.all_case_data()
         data = {k: v for k, v in data.items() if v != str(current.get(k) or "")}
         if not data:
             return RedirectResponse(f"/cases/{case.id}", status_code=303)

@@ -31,7 +31,8 @@ from workflows.registry import WORKFLOWS
 GOLDEN = Path(__file__).resolve().parent.parent / "histories"
 
 
-async def test_replay_tells_patched_from_unguarded_changes(env, task_queue):
+async def test_replay_tells_patched_from_unguarded_changes(env, task_queue, engine):
+    # (engine: the case keys of the workflow "case-<task queue>" live in the database)
     client = encrypted_client(env)
     async with Worker(client, task_queue=task_queue, workflows=[Before], activities=[record]):
         handle = await client.start_workflow(NAME, id=f"case-{task_queue}", task_queue=task_queue)

@@ -17,7 +17,15 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 from audit.divergence import ActivityRecorder
 from audit.history import decode_history, load_histories
 from audit.reconcile import APPLY_CHANGES
-from audit.replay import DIVERGED, NONDETERMINISTIC, OK, CaseReplayer, make_replayer, replay
+from audit.replay import (
+    DIVERGED,
+    NONDETERMINISTIC,
+    OK,
+    CaseReplayer,
+    make_replayer,
+    replay,
+    replay_converter,
+)
 from core.config import get_settings
 from core.temporal import data_converter
 from tests.audit.commands import patch_ids
@@ -68,7 +76,7 @@ async def test_pre_change_history_replays_strictly_with_the_patched_code():
 async def test_without_the_guard_the_pre_change_history_diverges(monkeypatch):
     """What the patch prevents: the new interval applied to a case that started before."""
     monkeypatch.setattr(workflow, "patched", lambda _patch_id: True)
-    recorder, converter = ActivityRecorder(), data_converter(get_settings())
+    recorder, converter = ActivityRecorder(), replay_converter(get_settings())
     unguarded = CaseReplayer(
         Replayer(
             workflows=[CaseWorkflow],
