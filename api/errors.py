@@ -79,7 +79,12 @@ def error_code(exc: Exception, status: int) -> str:
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api") or path in ("/healthz", "/readyz", "/livez", "/openapi.json")
+    return path.startswith(("/api", "/codec")) or path in (
+        "/healthz",
+        "/readyz",
+        "/livez",
+        "/openapi.json",
+    )
 
 
 def as_issue_list(detail: Any) -> list[dict[str, Any]]:

@@ -126,6 +126,7 @@ class Case(SQLModel, table=True):
     # since step plan v2
     stalled: bool = Field(default=False, index=True)  # past the phase's maximum duration
     bridging: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    bridging_since: datetime | None = None  # plain beside the sealed arrangement: the monitor
     notice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # consent records per organisation that receives client data
     consents: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
@@ -261,6 +262,8 @@ class Task(TaskBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # contributions of supporting roles (step plan v2)
     contributions: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    # the codes of ``data`` (domain.definitions.coded_facts), plain: the reflection counts them
+    codes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class AuditEvent(SQLModel, table=True):
@@ -280,6 +283,8 @@ class AuditEvent(SQLModel, table=True):
     action: str
     task_id: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # the phase ``detail`` names, plain beside it (the reflection counts stalls per phase)
+    phase: str | None = None
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     motivation: str | None = None

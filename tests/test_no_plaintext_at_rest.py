@@ -26,6 +26,11 @@ SECRETS = {
     "link": "https://dossier.example/QXJ-Narwal",
     "stagnation": "Stagnatie-QXJ-Okapi",
     "withdrawal": "Intrekking-QXJ-Tapir",
+    "wanted_care": "Gewenstezorg-QXJ-Gnoe",
+    "wanted_location": "Locatie-QXJ-Wombat",
+    "document": "https://dossier.example/QXJ-Zeekoe/woonprofiel",
+    "signal_ref": "CR-QXJ-60417",
+    "signal_note": "Signaal-QXJ-Lori",
 }
 
 
@@ -86,9 +91,42 @@ def test_free_text_and_identifying_values_are_nowhere_in_plaintext(tmp_path: Pat
                     "provider_org": "Zorggroep Noord",
                     "oco_org": "MEE Groningen",
                     "summary": SECRETS["summary"],
+                    "case_data": {"urgency": "high", "wanted_care": SECRETS["wanted_care"]},
                 },
             )
             case_id = case["id"]
+            call(
+                "provider",
+                "POST",
+                "/api/signals",
+                json={
+                    "kind": "early_information",
+                    "mode": "sparring",
+                    "sector": "GZ",
+                    "region": "Groningen",
+                    "client_ref": SECRETS["signal_ref"],
+                    "provider_org": "Zorggroep Noord",
+                    "note": SECRETS["signal_note"],
+                },
+            )
+            for action, action_data in (
+                ("update_case_data", {"wanted_location": SECRETS["wanted_location"]}),
+                (
+                    "add_document",
+                    {
+                        "kind": "woonprofiel",
+                        "date": "2026-11-01",
+                        "holder_org": "Zorggroep Noord",
+                        "url": SECRETS["document"],
+                    },
+                ),
+            ):
+                call(
+                    "coordinator",
+                    "POST",
+                    f"/api/cases/{case_id}/actions",
+                    json={"action": action, "data": action_data},
+                )
             end = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
             call(
                 "provider",
@@ -143,7 +181,8 @@ def test_free_text_and_identifying_values_are_nowhere_in_plaintext(tmp_path: Pat
                 f"/api/cases/{case_id}/history",
                 headers={"Authorization": f"Bearer {users['coordinator']}"},
             ).text
-            for label in ("client_ref", "summary", "notice", "contribution", "withdrawal"):
+            seen += str(call("provider", "GET", "/api/signals"))
+            for label in SECRETS.keys() - {"note", "link", "stagnation"}:
                 assert SECRETS[label] in seen, label
 
             running = _hits(_files(data, tmp_path), {})  # while running: WAL files exist

@@ -19,10 +19,13 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from google.protobuf.json_format import MessageToDict, ParseDict, ParseError
+from pydantic import BaseModel, Field
 from sqlmodel import col, select
 from temporalio.api.common.v1 import Payload
 
 from api.deps import CurrentUser, SessionDep, SettingsDep
+from api.errors import invalid
+from api.openapi import error_responses
 from api.scoping import Principal, may_audit
 from core.codec import ENCODING, EncryptionCodec, case_of_payload, is_rejected
 from core.config import Settings
@@ -31,7 +34,9 @@ from core.temporal import data_converter
 from db.models import Case
 from domain.vocabulary import Role
 
-router = APIRouter(prefix="/codec", tags=["codec"])
+router = APIRouter(
+    prefix="/codec", tags=["codec"], responses=error_responses(400, 401, 403, 413, 422, 429)
+)
 
 CODEC_ROLES = (Role.AUDITOR, Role.COORDINATOR)
 ALLOWED_HEADERS = "Authorization, Content-Type, X-Namespace"
@@ -66,24 +71,28 @@ def _readable_cases(session: SessionDep, principal: Principal, case_ids: set[str
     return {case.id for case in rows if may_audit(principal, case)}
 
 
+class CodecPayloads(BaseModel):
+    """Temporal's remote codec protocol: payloads in their protobuf JSON form."""
+
+    payloads: list[dict[str, Any]] = Field(max_length=MAX_PAYLOADS)
+
+
 @router.post("/decode")
 async def decode(
+    body: CodecPayloads,
     request: Request,
     response: Response,
     principal: CurrentUser,
     session: SessionDep,
     settings: SettingsDep,
-) -> dict[str, Any]:
+) -> CodecPayloads:
     _cors(request, response, settings)
     if principal.role not in CODEC_ROLES:
         raise HTTPException(403, "only auditors and coordinators decode payloads")
     try:
-        body = await request.json()
-        payloads = [ParseDict(p, Payload()) for p in body["payloads"]]
-    except (ValueError, KeyError, TypeError, ParseError):
-        raise HTTPException(422, "payloads: expected {'payloads': [Payload JSON, ...]}") from None
-    if len(payloads) > MAX_PAYLOADS:
-        raise HTTPException(422, f"payloads: at most {MAX_PAYLOADS} per call")
+        payloads = [ParseDict(p, Payload()) for p in body.payloads]
+    except (ValueError, TypeError, ParseError):
+        raise invalid(["body", "payloads"], "not a Temporal Payload in JSON form") from None
     cases = {c for c in map(case_of_payload, payloads) if c is not None}
     readable = _readable_cases(session, principal, cases)
     codec = data_converter(settings).payload_codec
@@ -91,7 +100,7 @@ async def decode(
     out = []
     for payload in payloads:
         out.append(await _decode_one(codec, payload, principal, readable))
-    return {"payloads": [MessageToDict(p) for p in out]}
+    return CodecPayloads(payloads=[MessageToDict(p) for p in out])
 
 
 async def _decode_one(

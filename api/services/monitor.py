@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from statistics import median, quantiles
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, or_
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_
 from sqlmodel import Session, col, select
 
 from api.scoping import Principal, visible_cases
@@ -39,11 +39,6 @@ def _late(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _json_set(column: object) -> ColumnElement[bool]:
-    """A JSON column holding a value (JSON ``null`` and SQL NULL both count as none)."""
-    return and_(col(column).is_not(None), cast(col(column), String) != "null")
-
-
 # name -> condition on Case at a moment
 COHORTS: dict[str, Callable[[datetime], ColumnElement[bool]]] = {
     "open": lambda now: _open(),
@@ -51,7 +46,7 @@ COHORTS: dict[str, Callable[[datetime], ColumnElement[bool]]] = {
         _open(), _has_task(col(Task.status) == TaskStatus.OPEN.value, _late(now))
     ),
     "stalled": lambda now: and_(_open(), col(Case.stalled).is_(True)),
-    "bridging": lambda now: and_(_open(), _json_set(Case.bridging)),
+    "bridging": lambda now: and_(_open(), col(Case.bridging_since).is_not(None)),
     "skipped": lambda now: _has_task(col(Task.status) == TaskStatus.SKIPPED.value),
     "decision_late": lambda now: _has_task(
         col(Task.key) == "decide_dossierhouder", col(Task.overdue).is_(True)
@@ -137,12 +132,10 @@ def monitor(session: Session, principal: Principal, region: str | None = None) -
     per_phase: dict[str, list[float]] = {p.value: [] for p in WORKING_PHASES}
     for phase, moment in since:
         per_phase.setdefault(phase, []).append(_days(now, moment))
-    bridged = session.exec(select(Case.bridging).where(*scope, cohort_condition("bridging", now)))
-    bridging_days = [
-        _days(now, datetime.fromisoformat(b["since"]))
-        for b in bridged.all()
-        if isinstance(b, dict) and b.get("since")
-    ]
+    bridged = session.exec(
+        select(Case.bridging_since).where(*scope, cohort_condition("bridging", now))
+    )
+    bridging_days = [_days(now, since) for since in bridged.all() if since is not None]
     case_ids = select(Case.id).where(*scope)
     late_tasks = session.exec(
         select(func.count())

@@ -140,7 +140,7 @@ def reflection(
         col(Task.key),
         col(Task.status),
         col(Task.outcome),
-        col(Task.data),
+        col(Task.codes),
     )
     tasks = (
         session.execute(
@@ -160,7 +160,7 @@ def reflection(
     )
     stalls = (
         session.exec(
-            select(AuditEvent.detail).where(
+            select(AuditEvent.phase).where(
                 col(AuditEvent.case_id).in_(ids), AuditEvent.action == "phase_stalled"
             )
         ).all()
@@ -195,7 +195,7 @@ def reflection(
         cases=len(cases),
         closed=sum(1 for c in cases if c.status == CaseStatus.CLOSED),
         outcomes=_outcome_rows(cases),
-        stalled_by_phase=dict(Counter(str((detail or {}).get("phase")) for detail in stalls)),
+        stalled_by_phase=dict(Counter(str(phase) for phase in stalls)),
         skipped_by_task=dict(skipped.most_common()),
         declines_by_care_need={need: dict(c.most_common()) for need, c in sorted(declines.items())},
         rounds_per_placement=(

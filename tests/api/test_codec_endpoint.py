@@ -88,3 +88,9 @@ async def test_codec_cors_only_for_the_configured_temporal_ui(api: Api) -> None:
     assert (await api.http.options("/codec/decode", headers=evil)).status_code == 403
     r = await api.as_("auditor", "POST", "/codec/decode", json=body, headers=evil)
     assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
+
+
+async def test_codec_errors_are_json_naming_the_field(api: Api) -> None:
+    r = await api.as_("coordinator", "POST", "/codec/decode", json={"payloads": [{"x": 1}]})
+    assert r.status_code == 422 and r.headers["content-type"] == "application/json"
+    assert r.json()["detail"][0]["loc"] == ["body", "payloads"]

@@ -10,10 +10,15 @@ text (``db/sealing.py``); ``casusregie keys reencrypt`` seals rows written befor
 """
 
 from collections.abc import Sequence
+from datetime import datetime
+from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+
+from domain.definitions import coded_facts
 
 revision: str = "0011"
 down_revision: str | Sequence[str] | None = "0010"
@@ -41,7 +46,16 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_cases_client_ref_hash", ["client_ref_hash"], unique=False)
         batch_op.add_column(sa.Column("case_text", sa.JSON(), nullable=True))
+        batch_op.add_column(
+            sa.Column("bridging_since", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+    op.add_column("tasks", sa.Column("codes", sa.JSON(), nullable=True))
+    # not in batch mode: on SQLite that would recreate the table without its triggers
+    op.add_column(
+        "audit_events", sa.Column("phase", sqlmodel.sql.sqltypes.AutoString(), nullable=True)
+    )
     _move_free_text("case_data", "case_text", FREE_TEXT)
+    _plain_facts()
 
 
 # the LONG_TEXT fields of domain/casedata.py as this revision knows them
@@ -65,6 +79,71 @@ def _move_free_text(source: str, target: str, names: Sequence[str]) -> None:
         )
 
 
+APPEND_ONLY = "0002_audit_events_append_only.py"
+
+
+def _plain_facts() -> None:
+    """Fill the plain columns beside the (still plain) sealed ones: the bridging start,
+    the codes of completion data, the phase of a stall (the audit log is append-only:
+    its triggers step aside for this one update)."""
+    bind = op.get_bind()
+    cases = sa.table(
+        "cases",
+        sa.column("id"),
+        sa.column("definition_version"),
+        sa.column("bridging", sa.JSON),
+        sa.column("bridging_since", sqlmodel.sql.sqltypes.UTCDateTime()),
+    )
+    versions = {}
+    for case_id, version, bridging in bind.execute(
+        sa.select(cases.c.id, cases.c.definition_version, cases.c.bridging)
+    ).all():
+        versions[case_id] = version
+        since = bridging.get("since") if isinstance(bridging, dict) else None
+        if isinstance(since, str):
+            bind.execute(
+                cases.update()
+                .where(cases.c.id == case_id)
+                .values(bridging_since=datetime.fromisoformat(since))
+            )
+    tasks = sa.table(
+        "tasks",
+        sa.column("id"),
+        sa.column("case_id"),
+        sa.column("key"),
+        sa.column("data", sa.JSON),
+        sa.column("codes", sa.JSON),
+    )
+    for task_id, case_id, key, data in bind.execute(
+        sa.select(tasks.c.id, tasks.c.case_id, tasks.c.key, tasks.c.data)
+    ).all():
+        if case_id in versions and isinstance(data, dict):
+            codes = coded_facts(versions[case_id], key, data)
+            if codes:
+                bind.execute(tasks.update().where(tasks.c.id == task_id).values(codes=codes))
+    events = sa.table(
+        "audit_events",
+        sa.column("id"),
+        sa.column("action"),
+        sa.column("detail", sa.JSON),
+        sa.column("phase"),
+    )
+    stalls = bind.execute(
+        sa.select(events.c.id, events.c.detail).where(events.c.action == "phase_stalled")
+    ).all()
+    phases = [(i, d["phase"]) for i, d in stalls if isinstance(d, dict) and d.get("phase")]
+    if phases:
+        spec = spec_from_file_location("append_only", Path(__file__).with_name(APPEND_ONLY))
+        assert spec and spec.loader
+        append_only = module_from_spec(spec)
+        spec.loader.exec_module(append_only)
+        for statement in append_only._statements(up=False):
+            op.execute(statement)
+        for event_id, phase in phases:
+            bind.execute(events.update().where(events.c.id == event_id).values(phase=phase))
+        append_only.create_triggers()
+
+
 def _move_back() -> None:
     """Plain free text goes back into ``case_data``; sealed free text cannot be read by
     a migration and is dropped with the column (downgrading loses it)."""
@@ -79,7 +158,11 @@ def _move_back() -> None:
 
 def downgrade() -> None:
     _move_back()
+    op.drop_column("audit_events", "phase")
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_column("codes")
     with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_column("bridging_since")
         batch_op.drop_column("case_text")
         batch_op.drop_index("ix_cases_client_ref_hash")
         batch_op.drop_column("shredded_at")
