@@ -7,6 +7,12 @@ runs. Shredding destroys the case's data key (``db/case_keys.py``) and its keyed
 search hash: its Temporal payloads and sealed columns become unreadable noise, while
 the rows (phases, dates, actions, counts) stay for reflection and the replay verdict
 of the case is "shredded". Nothing is decrypted or rewritten to do so.
+
+Early signals belong to no case key: their client reference and texts (under the key
+ring) are **erased** instead: a signal whose case was shredded, or one assessed without
+a case (advice given, not needed) before the cut-off, keeps its row (counts) and loses
+its text. Their workflows carry ids and the assessment's text under the key ring;
+Temporal's namespace retention removes those histories after they close.
 """
 
 from __future__ import annotations
@@ -14,15 +20,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import text, update
+from sqlalchemy import and_, or_, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
+from core.crypto import encrypt_text
 from db.case_keys import store_for
-from db.models import Case, Task
+from db.models import Case, Signal, Task
+from db.sealing import SHREDDED
 from domain.messages import workflow_id_for
+from domain.signals import SignalStatus
 from domain.vocabulary import CaseStatus
 
 
@@ -31,6 +40,7 @@ class RetentionReport:
     cutoff: datetime
     shredded: list[str] = field(default_factory=list)
     still_running: list[str] = field(default_factory=list)
+    signals_erased: list[str] = field(default_factory=list)
 
 
 def due_cases(engine: Engine, cutoff: datetime) -> list[str]:
@@ -71,9 +81,41 @@ async def apply_retention(
         if not dry_run:
             shred_case(engine, case_id, now)
         report.shredded.append(case_id)
-    if report.shredded and not dry_run:
+    report.signals_erased = due_signals(engine, report.cutoff)
+    if not dry_run:
+        erase_signals(engine, report.signals_erased, now)
+    if (report.shredded or report.signals_erased) and not dry_run:
         _purge_freed_pages(engine)
     return report
+
+
+def due_signals(engine: Engine, cutoff: datetime) -> list[str]:
+    shredded = select(Case.id).where(col(Case.shredded_at).is_not(None))
+    assessed_without_case = and_(
+        col(Signal.case_id).is_(None),
+        col(Signal.status).in_((SignalStatus.ADVICE_GIVEN, SignalStatus.NOT_NEEDED)),
+        col(Signal.assessed_at) < cutoff,
+    )
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(Signal.id).where(
+                    col(Signal.erased_at).is_(None),
+                    or_(col(Signal.case_id).in_(shredded), assessed_without_case),
+                )
+            )
+        )
+
+
+def erase_signals(engine: Engine, signal_ids: list[str], now: datetime) -> None:
+    erased = encrypt_text(SHREDDED)
+    with Session(engine) as session:
+        for signal in session.exec(select(Signal).where(col(Signal.id).in_(signal_ids))):
+            signal.client_ref_encrypted = signal.note_encrypted = erased
+            signal.advice_encrypted = signal.motivation_encrypted = None
+            signal.erased_at = signal.updated_at = now
+            session.add(signal)
+        session.commit()
 
 
 def shred_case(engine: Engine, case_id: str, now: datetime) -> None:

@@ -34,6 +34,8 @@ async def _apply(days: int, now: datetime, dry_run: bool) -> int:
         typer.echo(f"  {verb} {case_id}")
     for case_id in report.still_running:
         typer.echo(f"  kept {case_id}: its workflow still runs")
+    erased = "would erase" if dry_run else "erased"
+    typer.echo(f"early signals: {erased} the text of {len(report.signals_erased)}")
     return 0
 
 

@@ -194,6 +194,7 @@ class Signal(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    erased_at: datetime | None = None  # retention erased its texts (audit/retention.py)
 
 
 class CaseKey(SQLModel, table=True):

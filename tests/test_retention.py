@@ -12,14 +12,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from audit import retention
 from audit.history import export_history
 from audit.reconcile import verify_case
 from audit.replay import SHREDDED, make_replayer, replay_case
 from cli.main import run
 from core.config import Settings, get_settings
+from core.crypto import decrypt_text, encrypt_text
 from core.keys import CaseShredded
 from core.temporal import connect_client
-from db.models import AuditEvent, Case, Task
+from db.models import AuditEvent, Case, Signal, Task
 from db.sealing import SHREDDED as SHREDDED_TEXT
 from domain.messages import CaseAction, workflow_id_for
 from tests.workflows.harness import COORDINATOR, case_input, insert_case_row
@@ -116,3 +118,58 @@ async def test_retention_shreds_a_closed_case_and_keeps_its_counts(
 
 def test_retention_apply_without_a_period_does_nothing() -> None:
     assert run(["retention", "apply"]) == 2
+
+
+def _signal(signal_id: str, **fields: object) -> Signal:
+    return Signal(
+        id=signal_id,
+        workflow_id=f"signal-{signal_id}",
+        kind="early_information",
+        sector="GZ",
+        region="Groningen",
+        provider_org="Zorggroep Noord",
+        zorgkantoor_org="Zorgkantoor Groningen",
+        sender_org="Zorggroep Noord",
+        sender_role="aanbieder",
+        sent_by="Petra",
+        sent_by_id="u-p",
+        client_ref_encrypted=encrypt_text("CR-SIGNAAL"),
+        note_encrypted=encrypt_text(REASON),
+        **fields,
+    )
+
+
+def test_retention_erases_the_texts_of_old_signals_and_of_shredded_cases(engine: Engine) -> None:
+    now = datetime.now(UTC)
+    long_ago, recently = now - timedelta(days=40), now - timedelta(days=5)
+    with Session(engine) as session:
+        session.add(
+            Case(
+                id="gone",
+                workflow_id="case-gone",
+                client_ref="CR-X",
+                sector="GZ",
+                region="Groningen",
+                entry="no_dossierhouder",
+                provider_org="Zorggroep Noord",
+                zorgkantoor_org="Zorgkantoor Groningen",
+                phase="closed",
+                status="closed",
+                shredded_at=recently,
+            )
+        )
+        session.add(_signal("s-case", status="case_started", case_id="gone", assessed_at=recently))
+        session.add(_signal("s-old", status="not_needed", assessed_at=long_ago))
+        session.add(_signal("s-new", status="advice_given", assessed_at=recently))
+        session.add(_signal("s-open", status="open"))
+        session.commit()
+    cutoff = now - timedelta(days=30)
+    due = retention.due_signals(engine, cutoff)
+    assert sorted(due) == ["s-case", "s-old"]
+    retention.erase_signals(engine, due, now)
+    with Session(engine) as session:
+        for signal in session.exec(select(Signal)):
+            texts = decrypt_text(signal.client_ref_encrypted) + decrypt_text(signal.note_encrypted)
+            assert (REASON not in texts) == (signal.id in due), signal.id
+            assert (signal.erased_at is not None) == (signal.id in due)
+    assert retention.due_signals(engine, cutoff) == []  # once

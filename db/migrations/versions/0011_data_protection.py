@@ -50,6 +50,9 @@ def upgrade() -> None:
             sa.Column("bridging_since", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
         )
     op.add_column("tasks", sa.Column("codes", sa.JSON(), nullable=True))
+    op.add_column(
+        "signals", sa.Column("erased_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+    )
     # not in batch mode: on SQLite that would recreate the table without its triggers
     op.add_column(
         "audit_events", sa.Column("phase", sqlmodel.sql.sqltypes.AutoString(), nullable=True)
@@ -159,6 +162,8 @@ def _move_back() -> None:
 def downgrade() -> None:
     _move_back()
     op.drop_column("audit_events", "phase")
+    with op.batch_alter_table("signals", schema=None) as batch_op:
+        batch_op.drop_column("erased_at")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_column("codes")
     with op.batch_alter_table("cases", schema=None) as batch_op:
