@@ -5,6 +5,7 @@ while its free text becomes unreadable (issues 12 and 13)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import text
@@ -70,11 +71,12 @@ def _changes(case_id: str) -> ReadModelChanges:
 
 
 def test_counts_are_written_in_plain_and_survive_shredding(engine: Engine) -> None:
+    case_id = f"c-{uuid.uuid4().hex[:8]}"  # key stores remember shredded ids per process
     with Session(engine) as session:
         session.add(
             Case(
-                id="c1",
-                workflow_id="case-c1",
+                id=case_id,
+                workflow_id=f"case-{case_id}",
                 client_ref="CR-ZQW-1",
                 sector="VV",
                 region="Groningen",
@@ -87,7 +89,7 @@ def test_counts_are_written_in_plain_and_survive_shredding(engine: Engine) -> No
             )
         )
         session.commit()
-        write_changes(session, _changes("c1"))
+        write_changes(session, _changes(case_id))
         session.commit()
     with engine.connect() as conn:
         raw = str(conn.execute(text("SELECT * FROM cases")).all())
@@ -113,9 +115,9 @@ def test_counts_are_written_in_plain_and_survive_shredding(engine: Engine) -> No
         1,
         12,
     )
-    shred_case(engine, "c1", NOW)
+    shred_case(engine, case_id, NOW)
     with Session(engine) as session:
-        case = session.get(Case, "c1")
+        case = session.get(Case, case_id)
         assert case is not None and case.client_ref == SHREDDED and case.case_text is None
         task = session.exec(select(Task)).one()
         assert task.note == SHREDDED and task.codes == {"reason_code": "no_capacity"}
