@@ -14,7 +14,7 @@ user_app = typer.Typer(help="Manage users and their API tokens.", no_args_is_hel
 def add(
     name: str = typer.Option(..., "--name", help="The person's name."),
     role: str = typer.Option(
-        ..., "--role", help="coordinator, zorgkantoor, aanbieder, oco or auditor."
+        ..., "--role", help="coordinator, zorgkantoor, aanbieder, oco, auditor or beheerder."
     ),
     org: str = typer.Option(..., "--org", help="Organisation name (created on first use)."),
     region: str | None = typer.Option(None, "--region", help="Zorgkantoor region."),

@@ -19,6 +19,7 @@ ORG_KIND_BY_ROLE: dict[Role, str] = {
     Role.AANBIEDER: "aanbieder",
     Role.OCO: "oco",
     Role.AUDITOR: "auditor",
+    Role.BEHEERDER: "beheer",
 }
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -29,6 +31,12 @@ from domain.vocabulary import REGIONS, CaseStatus, Phase, Role, Sector
 
 router = APIRouter()
 PAGE_SIZE = 50
+SORTS = {
+    "nieuw": ("new", "Nieuwste eerst"),
+    "dagen": ("days_in_phase", "Langst in fase"),
+    "client": ("client", "Cliëntreferentie"),
+    "fase": ("phase", "Fase"),
+}
 
 
 def _choice(value: str | None, allowed: Iterable[object]) -> str | None:
@@ -46,8 +54,14 @@ def cases_page(
     sector: str | None = None,
     te_laat: str | None = None,
     cohort: str | None = None,
+    zoek: str | None = None,
+    sorteer: str | None = None,
     pagina: int = 0,
 ) -> Response:
+    chosen = {
+        "zoek": (zoek or "").strip()[:64],
+        "sorteer": sorteer if sorteer in SORTS else "nieuw",
+    }
     f = service.CaseFilter(
         phase=_choice(fase, [p.value for p in Phase]),
         status=_choice(status, [s.value for s in CaseStatus]),
@@ -55,15 +69,42 @@ def cases_page(
         sector=_choice(sector, [s.value for s in Sector]),
         overdue=True if te_laat == "1" else None,
         cohort=_choice(cohort, COHORTS),
+        client_ref=chosen["zoek"] or None,
+        sort=SORTS[chosen["sorteer"]][0],
         limit=PAGE_SIZE,
         offset=max(pagina, 0) * PAGE_SIZE,
     )
     page = service.list_cases(session, principal, f)
+    query = {
+        "zoek": chosen["zoek"],
+        "fase": f.phase or "",
+        "status": f.status or "",
+        "regio": f.region or "",
+        "sector": f.sector or "",
+        "te_laat": "1" if f.overdue else "",
+        "cohort": f.cohort or "",
+        "sorteer": "" if chosen["sorteer"] == "nieuw" else chosen["sorteer"],
+    }
     return render(
         request,
         "cases.html",
-        {"page": page, "filter": f, "pagina": max(pagina, 0), "page_size": PAGE_SIZE},
+        {
+            "page": page,
+            "filter": f,
+            "chosen": chosen,
+            "sorts": SORTS,
+            "query": urlencode({k: v for k, v in query.items() if v}),
+            "pagina": max(pagina, 0),
+            "page_size": PAGE_SIZE,
+            "days_in_phase": _days_in_phase,
+        },
     )
+
+
+def _days_in_phase(case: Any) -> float:
+    since = case.phase_since
+    since = since.replace(tzinfo=UTC) if since.tzinfo is None else since
+    return float((datetime.now(UTC) - since).total_seconds() / 86400)
 
 
 def _new_case_form(

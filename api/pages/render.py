@@ -10,7 +10,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from api.pages.context import phase_number
+from api.pages.messages import TITLES, dutch
 from api.pages.session import CSRF_FIELD, csrf_token, set_csrf_cookie
+from api.requestid import current_request_id
 from domain import labels
 from domain.casedata import CASE_DATA_FIELDS
 from domain.codes import CONSENT_GIVERS
@@ -24,6 +27,7 @@ templates.env.globals.update(
     csrf_field=CSRF_FIELD,
     consent_givers=CONSENT_GIVERS,
     case_data_fields=CASE_DATA_FIELDS,
+    phase_number=phase_number,
 )
 templates.env.filters.update(
     waarde=lambda value, name: format_value(name, value),
@@ -58,18 +62,17 @@ def render(
 def render_error(
     request: Request, status: int, title: str, detail: Any, headers: dict[str, str] | None = None
 ) -> Response:
-    if isinstance(detail, list):  # validation errors: field and message
-        messages = [
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}"
-            for e in detail
-            if isinstance(e, dict)
-        ]
-    else:
-        messages = [str(detail)]
+    """A Dutch error page: never the service's English text or a field path."""
+    message = dutch(status, None if isinstance(detail, list) else detail)
     return render(
         request,
         "error.html",
-        {"status": status, "title": title, "messages": messages},
+        {
+            "status": status,
+            "title": TITLES.get(status, title),
+            "messages": [message],
+            "request_id": current_request_id() if status >= 500 else None,
+        },
         status=status,
         headers=headers,
     )

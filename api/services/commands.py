@@ -25,7 +25,7 @@ from db.models import Case, Task
 from db.read_model import task_row
 from domain import permissions as rules
 from domain.definitions import definition
-from domain.messages import CaseAction, ClaimTask, CompleteTask, TaskState, UpdateResult
+from domain.messages import Actor, CaseAction, ClaimTask, CompleteTask, TaskState, UpdateResult
 from domain.process import TaskDef
 from workflows.case_workflow import CaseWorkflow
 
@@ -95,8 +95,16 @@ async def complete_task(
 
 
 async def claim_task(
-    client: Client, principal: Principal, case: Case, task: Task, release: bool, force: bool
+    client: Client,
+    principal: Principal,
+    case: Case,
+    task: Task,
+    release: bool,
+    force: bool,
+    assignee: Actor | None = None,
 ) -> UpdateResult:
+    """Claim (or release) a task; with ``assignee``: claim it on behalf of that colleague
+    of the same organisation (assign it to them)."""
     may_write(principal)
     cmd = ClaimTask(
         task_id=task.id,
@@ -104,10 +112,12 @@ async def claim_task(
         release=release,
         force=force,
         request_id=current_request_id(),
+        assignee=assignee,
     )
     facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
     # who holds the claim is the workflow's to judge (the read model keeps only a name)
     checked(lambda: rules.check_open_task(facts, task, task.id, cmd.actor))
+    checked(lambda: rules.check_assignee(cmd, task))
     with timed_update("claim_task"):
         return await run_update(client, case.id, CaseWorkflow.claim_task, cmd)
 
