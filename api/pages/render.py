@@ -20,7 +20,17 @@ from domain.codes import CONSENT_GIVERS
 from domain.definitions import definition
 from domain.display import field_label, format_value
 
+
+def _day(iso: object) -> str:
+    """An ISO date (or datetime) as '26 november 2026'; as given when it is no date."""
+    try:
+        return labels.dutch_day(date.fromisoformat(str(iso)[:10]))
+    except ValueError:
+        return str(iso)
+
+
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "pages"
+STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "style.css"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.globals.update(
     labels=labels,
@@ -34,7 +44,9 @@ templates.env.filters.update(
     veldnaam=field_label,
     geld=labels.format_money,
     task_title=lambda key, version: definition(version).task(key).title,
-    dag=lambda iso: labels.dutch_day(date.fromisoformat(str(iso)[:10])),
+    dag=_day,
+    capacity_choice=lambda code: (code, labels.label(labels.CAPACITIES, code)),
+    pair=lambda value: (value, value),
 )
 templates.env.filters.update(
     datum=labels.format_date, datumtijd=labels.format_datetime, dagen=labels.format_days_left

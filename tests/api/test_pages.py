@@ -134,6 +134,7 @@ async def test_claim_and_case_action_from_the_pages(api):
             "csrf_token": csrf_of(case_page.text),
             "action": "signal_stagnation",
             "note": "Geen reactie van de aanbieder",
+            "bevestigd": "1",
         },
     )
     assert r.status_code == 303
