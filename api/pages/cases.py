@@ -135,7 +135,11 @@ NEW_CASE_FIELDS = tuple(NEW_CASE_LABELS)
 
 
 def _new_case_form(
-    request: Request, values: dict[str, Any], errors: FormErrors, status: int = 200
+    request: Request,
+    values: dict[str, Any],
+    errors: FormErrors,
+    status: int = 200,
+    flash: str | None = None,
 ) -> HTMLResponse:
     return render(
         request,
@@ -145,6 +149,7 @@ def _new_case_form(
             "errors": errors,
             "idempotency_key": values.get("idempotency_key") or secrets.token_urlsafe(16),
             "open_case_data": any(values.get(spec.name) for spec in CASE_DATA_FIELDS),
+            "flash": flash,
         },
         status=status,
     )
@@ -451,11 +456,13 @@ def _action_page(
     errors: FormErrors,
     status: int = 200,
     client_ref: str | None = None,
+    flash: str | None = None,
 ) -> HTMLResponse:
     return render(
         request,
         "case_action.html",
         {
+            "flash": flash,
             "case": case,
             "client_ref": client_ref or case.client_ref,
             "page": page,

@@ -107,7 +107,7 @@ def inbox_page(
             "page": max(pagina, 0),
             "page_size": PAGE_SIZE,
             "opened": _opened(session, principal, geopend),
-            "flash": completed_message(session, principal, afgerond),
+            "completed": completed_message(session, principal, afgerond),
             "chosen": chosen,
             "sorts": SORTS,
             "query": urlencode(query),

@@ -54,6 +54,10 @@ _KNOWN: tuple[tuple[str, str], ...] = (
         "Vul een motivatie in: u rondt af zonder de voorbereidende stappen.",
     ),
     (
+        r"no zorgkantoor is registered for region",
+        "Er is geen zorgkantoor voor deze regio in casusregie. Kies een andere regio of vraag uw beheerder.",
+    ),
+    (
         r"or ask a coordinator",
         "Alleen een zorgbemiddelaar kan een casus starten. Kies een andere uitkomst of vraag een zorgbemiddelaar.",
     ),

@@ -61,7 +61,7 @@ async def test_provider_sends_and_zorgkantoor_gives_advice_on_the_pages(api):
         },
     )
     assert bad.status_code == 422 and "geen zorgkantoor voor deze regio" in bad.text
-    assert 'role="alert"' in bad.text and 'value="CR-X"' in bad.text
+    assert 'id="foutmeldingen"' in bad.text and 'value="CR-X"' in bad.text
 
     location = await send_on_the_page(api)
     page = await api.http.get(location)
