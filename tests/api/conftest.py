@@ -41,6 +41,7 @@ USERS = {
     "zorgkantoor_other": ("zorgkantoor", ZK_OTHER, "Twente"),
     "aanbieder_other": ("aanbieder", PROVIDER_OTHER, None),
     "oco_other": ("oco", "MEE Twente", None),
+    "beheerder": ("beheerder", "Functioneel beheer", None),
 }
 
 CASE_BODY = {
