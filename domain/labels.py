@@ -40,7 +40,7 @@ ROLE_NOUNS: dict[str, str] = {
     "aanbieder": "zorgaanbieder",
     "zorgkantoor": "zorgkantoor",
     "coordinator": "zorgbemiddelaar",
-    "oco": "onafhankelijke cliëntondersteuner",
+    "oco": "cliëntondersteuner",
     "auditor": "toezichthouder",
     "beheerder": "functioneel beheerder",
 }
@@ -54,7 +54,7 @@ ROLES = {
     "coordinator": "Zorgbemiddelaar",
     "zorgkantoor": "Zorgkantoor",
     "aanbieder": "Zorgaanbieder",
-    "oco": "Onafhankelijke cliëntondersteuner",
+    "oco": "Cliëntondersteuner (OCO)",
     "auditor": "Toezichthouder",
     "beheerder": "Functioneel beheerder",
     "system": "Systeem",

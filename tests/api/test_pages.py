@@ -28,7 +28,11 @@ async def test_sign_in_rejects_bad_token_and_missing_csrf(api):
     page = await api.http.get("/")
     assert page.status_code == 200 and 'lang="nl"' in page.text and "Aanmelden" in page.text
     r = await api.http.post("/login", data={"token": "nope", "csrf_token": csrf_of(page.text)})
-    assert r.status_code == 401 and "Deze sleutel kennen we niet" in r.text and "<title>Fout: " in r.text
+    assert (
+        r.status_code == 401
+        and "Deze sleutel kennen we niet" in r.text
+        and "<title>Fout: " in r.text
+    )
     r = await api.http.post(
         "/login", data={"token": api.tokens["aanbieder"], "csrf_token": "forged"}
     )

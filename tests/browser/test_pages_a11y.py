@@ -132,7 +132,9 @@ async def test_every_page_state_is_accessible_and_fits_320_px(api, live_url):
             await check(page, "aanmelden", shot=True)
             await page.get_by_label("Sleutel").fill("fout")
             await page.get_by_role("button", name="Aanmelden").click()
-            await expect(page.get_by_role("heading", name="Aanmelden is niet gelukt")).to_be_visible()
+            await expect(
+                page.get_by_role("heading", name="Aanmelden is niet gelukt")
+            ).to_be_visible()
             await check(page, "aanmelden-fout")
             await page.goto(live_url + "/begrippen")
             await check(page, "begrippen")
@@ -148,7 +150,9 @@ async def test_every_page_state_is_accessible_and_fits_320_px(api, live_url):
             await check(page, "taak", shot=True)
             await page.get_by_label("Geweigerd (met reden)").check()
             await page.get_by_role("button", name="Taak afronden").click()
-            await expect(page).to_have_title("Fout: " + task["title"] + " · CR-2026-0001 · casusregie")
+            await expect(page).to_have_title(
+                "Fout: " + task["title"] + " · CR-2026-0001 · casusregie"
+            )
             await check(page, "taak-fout", shot=True)
             await page.goto(f"{live_url}/cases/{case['id']}")
             await check(page, "casus", shot=True)
@@ -240,7 +244,9 @@ async def tab_to(page: Any, condition: str, limit: int = 60) -> None:
     """Press Tab until ``condition`` (a JS expression on ``el``) holds for the focus."""
     for _ in range(limit):
         await page.keyboard.press("Tab")
-        if await page.evaluate(f"(() => {{ const el = document.activeElement; return {condition}; }})()"):
+        if await page.evaluate(
+            f"(() => {{ const el = document.activeElement; return {condition}; }})()"
+        ):
             return
     raise AssertionError(f"not reachable with Tab: {condition}")
 
@@ -280,7 +286,9 @@ async def test_keyboard_only_walk_completes_a_task_after_an_error(api, live_url)
             await tab_to(page, "el.getAttribute('href') === '#f-declined-reason_code'")
             await page.keyboard.press("Enter")
             await tab_to(page, "el.id === 'f-declined-reason_code'")
-            assert await page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
+            assert (
+                await page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
+            )
             await page.keyboard.press("ArrowDown")
             await page.keyboard.press("ArrowDown")
             assert await page.evaluate("document.activeElement.value") != ""
@@ -362,7 +370,9 @@ async def test_forms_keep_their_input_after_errors_and_an_expired_session(api, l
             await client_ref.fill("CR-2026-0099")
             await page.get_by_label("Zorgaanbieder (huidig of beoogd)").fill("Zorgkantoor Twente")
             await page.get_by_role("button", name="Casus starten").click()
-            await expect(page.get_by_role("heading", name="De casus is nog niet gestart")).to_be_visible()
+            await expect(
+                page.get_by_role("heading", name="De casus is nog niet gestart")
+            ).to_be_visible()
             await expect(page.get_by_label("Zorgaanbieder (huidig of beoogd)")).to_have_attribute(
                 "aria-invalid", "true"
             )
