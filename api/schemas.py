@@ -153,6 +153,8 @@ class CompleteBody(Body):
 
 class ClaimBody(Body):
     force: bool = False
+    # claim on behalf of a colleague of the same organisation (assign the task to them)
+    assignee_id: str | None = None
 
 
 class TaskOut(TaskBase):

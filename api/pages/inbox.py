@@ -335,12 +335,11 @@ async def claim_from_form(
     assignee = None
     wanted = str(form.get("voor") or "")
     if wanted:
-        found = {u.id: u for u in _colleagues(session, principal, task)}.get(wanted)
-        if found is None:
+        if wanted not in {u.id for u in _colleagues(session, principal, task)}:
             raise HTTPException(
                 403, "U kunt de taak alleen toewijzen aan een collega van uw eigen organisatie."
             )
-        assignee = _actor(found, principal.org)
+        assignee = commands.colleague(session, principal, wanted)
         force = True  # assigning replaces whoever holds the task (it is said on the page)
     if isinstance(owner, Signal):
         await signal_commands.claim_task(client, principal, owner, task, release, force, assignee)

@@ -24,6 +24,7 @@ from api.services import commands, signal_commands
 from api.services.tasks import InboxFilter, inbox
 from api.services.taskview import signal_task_detail, task_detail
 from db.models import Case, Signal, Task
+from domain.messages import Actor
 from domain.vocabulary import Phase, TaskStatus
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
@@ -95,19 +96,32 @@ async def _claim_scoped(
     client: Client,
     release: bool,
     force: bool,
+    assignee: Actor | None = None,
 ) -> UpdateOut | SignalUpdateOut:
     task, owner = scoped
     if isinstance(owner, Signal):
-        return await signal_commands.claim_task(client, principal, owner, task, release, force)
-    result = await commands.claim_task(client, principal, owner, task, release, force)
+        return await signal_commands.claim_task(
+            client, principal, owner, task, release, force, assignee
+        )
+    result = await commands.claim_task(client, principal, owner, task, release, force, assignee)
     return commands.update_out(owner.id, result)
 
 
 @router.post("/{task_id}/claim", response_model=UpdateOut | SignalUpdateOut)
 async def claim(
-    scoped: ScopedTask, principal: Writer, client: TemporalDep, body: ClaimBody | None = None
+    scoped: ScopedTask,
+    principal: Writer,
+    client: TemporalDep,
+    session: SessionDep,
+    body: ClaimBody | None = None,
 ) -> UpdateOut | SignalUpdateOut:
-    return await _claim_scoped(scoped, principal, client, False, bool(body and body.force))
+    """Claim the task; ``assignee_id``: claim it on behalf of a colleague of the same
+    organisation who may act on it (assign it to them)."""
+    assignee = None
+    if body is not None and body.assignee_id:
+        assignee = commands.colleague(session, principal, body.assignee_id)
+    force = bool(body and body.force)
+    return await _claim_scoped(scoped, principal, client, False, force, assignee)
 
 
 @router.post("/{task_id}/unclaim", response_model=UpdateOut | SignalUpdateOut)

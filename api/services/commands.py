@@ -21,7 +21,7 @@ from api.schemas import TaskOut, UpdateOut
 from api.scoping import Principal
 from api.services.cases import participants_of
 from api.services.workflow import refusal_status, run_update
-from db.models import Case, Task
+from db.models import Case, Organisation, Task, User
 from db.read_model import task_row
 from domain import permissions as rules
 from domain.definitions import definition
@@ -59,6 +59,16 @@ def task_def(case: Case, key: str) -> TaskDef | None:
         return definition(case.definition_version).task(key)
     except KeyError:
         return None
+
+
+def colleague(session: Session, principal: Principal, user_id: str) -> Actor:
+    """An active user of the principal's own organisation, as the assignee of a claim
+    (whether they may act on the task is the rules' to judge: ``check_assignee``)."""
+    user = session.get(User, user_id)
+    org = session.get(Organisation, user.org_id) if user is not None else None
+    if user is None or org is None or org.name != principal.org or not user.active:
+        raise HTTPException(403, "assignee_id: not an active user of your organisation")
+    return Actor(user_id=user.id, name=user.name, role=user.role, org=org.name)
 
 
 def may_write(principal: Principal) -> None:

@@ -277,3 +277,16 @@ async def test_glossary_exports_and_dutch_errors(api: Api, engine):
     ics = await api.http.get(f"/cases/{case['id']}/bijeenkomsten/meeting-1.ics")
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
     assert "DTSTART:20261203T090000Z" in ics.text and "LOCATION:Stadhuis" in ics.text
+
+
+async def test_assign_over_the_json_api(api: Api, engine):
+    case = await api.start_case()
+    task = await api.open_task(case["id"], "decide_dossierhouder")
+    with Session(engine) as s:
+        ids = {u.name: u.id for u in s.exec(select(User)).all()}
+    url = f"/api/tasks/{task['id']}/claim"
+    r = await api.as_("aanbieder", "POST", url, json={"assignee_id": ids["aanbieder_other"]})
+    assert r.status_code == 403
+    r = await api.as_("aanbieder", "POST", url, json={"assignee_id": ids["aanbieder2"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["task"]["claimed_by"] == "aanbieder2"
