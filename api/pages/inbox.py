@@ -34,7 +34,7 @@ from domain.messages import Actor
 from domain.permissions import may_act_on
 from domain.process import FieldKind, TaskDef
 from domain.signals import ASSESS_SIGNAL
-from domain.vocabulary import Phase
+from domain.vocabulary import REGIONS, Phase, Sector
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -72,9 +72,13 @@ def inbox_page(
     opgepakt: str | None = None,
     zoek: str | None = None,
     sorteer: str | None = None,
+    sector: str | None = None,
+    regio: str | None = None,
     pagina: int = 0,
 ) -> Response:
     chosen = {
+        "sector": sector if sector in {s.value for s in Sector} else "",
+        "regio": regio if regio in REGIONS else "",
         "fase": fase if fase in {p.value for p in Phase} | {"intake"} else "",
         "te_laat": "1" if te_laat == "1" else "",
         "opgepakt": opgepakt if opgepakt in ("ik", "niemand") else "",
@@ -87,6 +91,8 @@ def inbox_page(
         claimed_by_id=principal.user_id if chosen["opgepakt"] == "ik" else None,
         unclaimed=chosen["opgepakt"] == "niemand",
         client_ref=chosen["zoek"] or None,
+        sector=chosen["sector"] or None,
+        region=chosen["regio"] or None,
         sort=SORTS[chosen["sorteer"]][0],
         limit=PAGE_SIZE,
         offset=max(pagina, 0) * PAGE_SIZE,
@@ -321,6 +327,7 @@ CLAIM_MESSAGES = {
     "vrijgegeven": "U heeft de taak vrijgegeven. Een collega kan hem nu oppakken.",
     "overgenomen": "U heeft de taak overgenomen.",
     "toegewezen": "De taak is toegewezen aan uw collega.",
+    "bijdrage": "Uw bijdrage is toegevoegd. De eigenaar van de taak ziet hem.",
 }
 
 

@@ -43,6 +43,8 @@ class InboxFilter:
     claimed_by_id: str | None = None  # tasks this user claimed
     unclaimed: bool = False  # tasks nobody claimed
     client_ref: str | None = None  # exact client reference of the task's case
+    sector: str | None = None  # of the task's case
+    region: str | None = None  # of the task's case
     # "due" (default), "phase" (step-plan order), "client" (reference), "days_in_phase"
     # (longest in its phase first), "new" (newest first)
     sort: str = "due"
@@ -87,6 +89,10 @@ def _inbox_conditions(principal: Principal, f: InboxFilter) -> list[ColumnElemen
         conditions.append(col(Task.claimed_by).is_(None))
     if f.client_ref:
         conditions.append(col(Case.client_ref) == f.client_ref)
+    if f.sector:
+        conditions.append(col(Case.sector) == f.sector)
+    if f.region:
+        conditions.append(col(Case.region) == f.region)
     return conditions
 
 
@@ -108,7 +114,8 @@ def _order(f: InboxFilter) -> list[Any]:
 
 
 def _needs_case(f: InboxFilter) -> bool:
-    return f.section == "supports" or bool(f.client_ref) or f.sort in ("client", "days_in_phase")
+    by_case = bool(f.client_ref or f.sector or f.region)
+    return f.section == "supports" or by_case or f.sort in ("client", "days_in_phase")
 
 
 def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOut]:

@@ -45,6 +45,13 @@ async def test_inbox_rows_have_context_and_filters_stay_in_the_query(api: Api):
     assert 'value="CR-2026-0002"' in found.text and 'value="client" selected' in found.text
     partial = await api.http.get("/inbox?zoek=CR-2026")  # exact only
     assert "Geen open taken die passen bij uw keuze" in partial.text
+    other_sector = await api.http.get("/inbox?sector=VV&regio=Groningen")
+    assert (
+        "Geen open taken die passen" in other_sector.text
+        and 'value="VV" selected' in other_sector.text
+    )
+    same = await api.http.get("/inbox?sector=GGZ&regio=Groningen")
+    assert "CR-2026-0001" in same.text
     mine = await api.http.get("/inbox?opgepakt=ik")
     assert "Geen open taken die passen" in mine.text
     cases = await api.http.get("/cases?zoek=CR-2026-0001&sorteer=dagen")
