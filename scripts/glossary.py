@@ -23,7 +23,7 @@ def render() -> str:
         "",
         "The one list of terms the Dutch pages use, in plain Dutch (B1). Generated from",
         "`domain/glossary.py` by `scripts/glossary.py`; the page `/begrippen` shows the same",
-        "list and other pages link a term to `/begrippen#<key>` (\"Wat is dit?\").",
+        'list and other pages link a term to `/begrippen#<key>` ("Wat is dit?").',
         "Write a page with these words; the last column lists words the pages avoid.",
         "",
         "| term (key) | uitleg | in the code | not |",

@@ -25,8 +25,10 @@ router = APIRouter()
 
 def safe_return(path: str | None) -> str | None:
     """A path on this site to go back to (never another site)."""
-    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+    if not path or not path.startswith("/") or "\\" in path:
         return None
+    if any(ord(c) < 33 or ord(c) == 127 for c in path) or path[1:2] == "/":
+        return None  # browsers drop tabs and newlines: "/\t/x" would become "//x"
     return path[:2000]
 
 

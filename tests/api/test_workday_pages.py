@@ -297,3 +297,11 @@ async def test_assign_over_the_json_api(api: Api, engine):
     r = await api.as_("aanbieder", "POST", url, json={"assignee_id": ids["aanbieder2"]})
     assert r.status_code == 200, r.text
     assert r.json()["task"]["claimed_by"] == "aanbieder2"
+
+
+def test_the_way_back_after_sign_in_stays_on_this_site():
+    from api.pages.auth import safe_return
+
+    assert safe_return("/cases?fase=plan_of_action") == "/cases?fase=plan_of_action"
+    for bad in ("//evil.example", "/\t/evil.example", "/\\evil.example", "https://x", "", None):
+        assert safe_return(bad) is None, bad
