@@ -30,9 +30,8 @@ def render() -> str:
         "|---|---|---|---|",
     ]
     for t in GLOSSARY:
-        lines.append(
-            f"| **{t.term}** (`{t.key}`) | {t.explanation} | {t.in_code or '—'} | {t.avoid or '—'} |"
-        )
+        code, avoid = t.in_code or "—", t.avoid or "—"
+        lines.append(f"| **{t.term}** (`{t.key}`) | {t.explanation} | {code} | {avoid} |")
     return "\n".join(lines) + "\n"
 
 
