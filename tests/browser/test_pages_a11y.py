@@ -262,6 +262,12 @@ async def test_keyboard_only_walk_completes_a_task_after_an_error(api, live_url)
             page = await new_page(browser)
             await page.goto(live_url + "/")
             await tab_to(page, "el.id === 'token'")
+            # the focus indicator: 3 px, near-black on white (16:1; at least 3:1 needed)
+            outline = await page.evaluate(
+                "(() => { const s = getComputedStyle(document.activeElement);"
+                " return [s.outlineStyle, s.outlineWidth, s.outlineColor]; })()"
+            )
+            assert outline == ["solid", "3px", "rgb(27, 31, 36)"], outline
             await page.keyboard.type(api.tokens["aanbieder"])
             await page.keyboard.press("Enter")
             await expect(page.get_by_role("heading", name="Goedendag")).to_be_visible()
