@@ -123,6 +123,7 @@ async def test_every_page_state_is_accessible_and_fits_320_px(api, live_url):
     )
     assert signal.status_code == 201, signal.text
     task = await api.open_task(case["id"], "decide_dossierhouder")
+    closing = await api.open_task(other["id"], "establish_place_not_suitable", user="aanbieder")
     check = Checker()
     async with async_playwright() as pw:
         browser = await launch(pw)
@@ -154,6 +155,11 @@ async def test_every_page_state_is_accessible_and_fits_320_px(api, live_url):
                 "Fout: " + task["title"] + " · CR-2026-0001 · casusregie"
             )
             await check(page, "taak-fout", shot=True)
+            await page.goto(f"{live_url}/tasks/{closing['id']}")
+            await page.get_by_label("Opgelost op de huidige plek").check()
+            await page.get_by_label("Toelichting of motivatie").fill("Met meerzorg lukt het.")
+            await page.get_by_role("button", name="Taak afronden").click()
+            await check(page, "taak-bevestigen", shot=True)
             await page.goto(f"{live_url}/cases/{case['id']}")
             await check(page, "casus", shot=True)
             await page.goto(f"{live_url}/cases/{case['id']}/acties/signal_stagnation")
