@@ -169,9 +169,10 @@ ScopedSignal = Annotated[Signal, Depends(get_scoped_signal)]
 
 
 def get_writer(principal: CurrentUser) -> Principal:
-    """Any principal that may change something: auditors read everything, change nothing."""
+    """Any principal that may change something: auditors read everything and beheerders
+    manage addresses only; neither changes a case."""
     if principal.read_only:
-        raise ApiError(403, "auditors have read-only access", code="read_only")
+        raise ApiError(403, "your role has read-only access", code="read_only")
     return principal
 
 

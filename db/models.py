@@ -50,6 +50,8 @@ class User(SQLModel, table=True):
     # sha256 of the bearer token; the token itself is shown once and never stored
     token_hash: str = Field(unique=True, index=True)
     email: str | None = None
+    # notifications by e-mail: "direct" (each message) or "digest" (a daily overview)
+    notify: str = Field(default="direct", sa_column_kwargs={"server_default": "direct"})
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     # the API token's end of life (None: tokens made before expiry existed) and last use

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import structlog
 from fastapi import HTTPException
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 from temporalio.client import (
@@ -299,6 +300,10 @@ class CaseFilter:
     sector: str | None = None
     overdue: bool | None = None
     cohort: str | None = None  # a monitor number's cases (api/services/monitor.COHORTS)
+    client_ref: str | None = None  # exact client reference
+    # "new" (default: newest first), "days_in_phase" (longest in its phase first),
+    # "client" (reference), "phase" (step-plan order)
+    sort: str = "new"
     limit: int = 50
     offset: int = 0
 
@@ -308,6 +313,18 @@ def case_summary(case: Case, anonymous: bool = False) -> CaseSummaryOut:
     if anonymous:
         out.client_ref = ANONYMOUS
     return out
+
+
+def _case_order(sort: str) -> list[Any]:
+    newest = [col(Case.created_at).desc(), col(Case.id)]
+    if sort == "days_in_phase":
+        return [col(Case.phase_since), *newest]
+    if sort == "client":
+        return [col(Case.client_ref), *newest]
+    if sort == "phase":
+        rank = sql_case({p.value: i for i, p in enumerate(Phase)}, value=col(Case.phase))
+        return [rank, *newest]
+    return newest
 
 
 def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[CaseSummaryOut]:
@@ -323,11 +340,13 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
             conditions.append(column == value)
     if f.cohort:
         conditions.append(cohort_condition(f.cohort))
+    if f.client_ref:
+        conditions.append(col(Case.client_ref) == f.client_ref)
     total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
     rows = session.exec(
         select(Case)
         .where(*conditions)
-        .order_by(col(Case.created_at).desc(), col(Case.id))
+        .order_by(*_case_order(f.sort))
         .limit(f.limit)
         .offset(f.offset)
     ).all()
@@ -336,6 +355,9 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
         if principal.role in PARTICIPANT_ROLES
         else set()
     )
+    if f.client_ref and anonymous:  # a search must not confirm an anonymous client
+        rows = [c for c in rows if c.id not in anonymous]
+        total = len(rows)
     return Page[CaseSummaryOut](
         items=[case_summary(c, c.id in anonymous) for c in rows],
         total=total,

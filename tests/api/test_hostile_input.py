@@ -170,7 +170,7 @@ async def test_pages_bound_their_input_too(api: Api):
 
     await sign_in(api, "coordinator")
     r = await api.http.get("/cases?pagina=99999999999999999999")
-    assert r.status_code == 422 and "Ongeldige invoer" in r.text
+    assert r.status_code == 422 and "Niet goed ingevuld" in r.text
     form = await api.http.get("/cases/new")
     data = {
         "csrf_token": csrf_of(form.text),

@@ -1,0 +1,36 @@
+"""users.notify: how a user gets notifications by e-mail, "direct" or "digest" (a daily
+overview); set on the page /mijn-gegevens or by a functional administrator (issue 17)
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-26 10:00:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0011"
+down_revision: str | Sequence[str] | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.add_column(
+            sa.Column(
+                "notify",
+                sqlmodel.sql.sqltypes.AutoString(),
+                nullable=False,
+                server_default="direct",
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("notify")
