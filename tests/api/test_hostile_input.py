@@ -191,9 +191,9 @@ async def test_pages_bound_their_input_too(api: Api):
         f"/cases/{case['id']}/action",
         data={
             "csrf_token": csrf_of(page.text),
-            "action": "end_care_with_bridging",
+            "action": "withdraw",
             "note": "stop\x00",
-            "bridging_solution": "x",
+            "bevestigd": "1",
         },
     )
     assert r.status_code == 422 and "onzichtbare tekens" in r.text
