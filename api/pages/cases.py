@@ -22,7 +22,7 @@ from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_case
 from api.errors import ApiError, invalid
 from api.pages import messages as messages_nl
 from api.pages.context import phase_sentence
-from api.pages.deps import CheckedForm, PageUser
+from api.pages.deps import CheckedForm, PageUser, SearchTerm
 from api.pages.messages import FormErrors, pydantic_message
 from api.pages.render import IDEMPOTENCY_FIELD, STYLESHEET, render, templates
 from api.pages.session import CSRF_FIELD
@@ -64,18 +64,18 @@ def cases_page(
     request: Request,
     principal: PageUser,
     session: SessionDep,
+    zoek: SearchTerm,
     fase: str | None = None,
     status: str | None = None,
     regio: str | None = None,
     sector: str | None = None,
     te_laat: str | None = None,
     cohort: str | None = None,
-    zoek: str | None = None,
     sorteer: str | None = None,
     pagina: Annotated[int, Query(ge=0, le=MAX_OFFSET // PAGE_SIZE)] = 0,
 ) -> Response:
     chosen = {
-        "zoek": (zoek or "").strip()[:64],
+        "zoek": zoek,
         "sorteer": sorteer if sorteer in SORTS else "nieuw",
     }
     f = service.CaseFilter(

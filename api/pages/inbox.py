@@ -21,7 +21,7 @@ from api.errors import ApiError
 from api.pages import messages as messages_nl
 from api.pages import taskform
 from api.pages.context import case_infos, completed_message
-from api.pages.deps import CheckedForm, PageUser
+from api.pages.deps import CheckedForm, PageUser, SearchTerm
 from api.pages.messages import FormErrors
 from api.pages.render import IDEMPOTENCY_FIELD, render
 from api.pages.session import CSRF_FIELD
@@ -69,12 +69,12 @@ def inbox_page(
     request: Request,
     principal: PageUser,
     session: SessionDep,
+    zoek: SearchTerm,
     geopend: str | None = None,
     afgerond: str | None = None,
     fase: str | None = None,
     te_laat: str | None = None,
     opgepakt: str | None = None,
-    zoek: str | None = None,
     sorteer: str | None = None,
     sector: str | None = None,
     regio: str | None = None,
@@ -86,7 +86,7 @@ def inbox_page(
         "fase": fase if fase in {p.value for p in Phase} | {"intake"} else "",
         "te_laat": "1" if te_laat == "1" else "",
         "opgepakt": opgepakt if opgepakt in ("ik", "niemand") else "",
-        "zoek": (zoek or "").strip()[:64],
+        "zoek": zoek,
         "sorteer": sorteer if sorteer in SORTS else "termijn",
     }
     f = InboxFilter(

@@ -80,6 +80,7 @@ FIELD_LABELS: dict[str, str] = {
     "note": "Toelichting",
     "data": "Gegevens",
     "pagina": "Paginanummer",
+    "zoek": "Zoeken",
 }
 
 

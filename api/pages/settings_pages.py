@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from api.deps import SessionDep, SettingsDep, scoped_case
+from api.deps import SessionDep, SettingsDep, known_id, scoped_case
 from api.errors import ApiError
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.messages import FormErrors
@@ -24,6 +24,7 @@ from api.scoping import Principal, sees_client_data
 from api.services.cases import participants_of
 from db.models import Organisation, Task, User
 from domain.glossary import GLOSSARY
+from domain.text import has_control_characters
 from domain.vocabulary import Role, TaskStatus
 from notifications.context import MessageContext, case_url
 from notifications.ics import meeting_invitation_ics
@@ -38,7 +39,7 @@ CHANNELS = {"email": "E-mail", "webhook": "Webhook (voor een eigen systeem)"}
 
 
 def _email_error(value: str) -> str | None:
-    if value and (len(value) > 254 or not EMAIL.fullmatch(value)):
+    if value and (len(value) > 254 or not EMAIL.fullmatch(value) or has_control_characters(value)):
         return "Vul een geldig e-mailadres in, bijvoorbeeld naam@organisatie.nl."
     return None
 
@@ -47,7 +48,9 @@ def _webhook_error(value: str) -> str | None:
     if not value:
         return None
     local = re.match(r"http://(localhost|127\.0\.0\.1)(:\d+)?/", value)
-    if len(value) > 500 or not (value.startswith("https://") or local):
+    if len(value) > 500 or has_control_characters(value):
+        return "Een webhook-adres is een link zonder spaties of onzichtbare tekens."
+    if not (value.startswith("https://") or local):
         return "Een webhook-adres begint met https://, bijvoorbeeld https://systeem.organisatie.nl/casusregie."
     return None
 
@@ -153,7 +156,7 @@ def admin_page(
 
 
 def _org(session: Session, org_id: str) -> Organisation:
-    org = session.get(Organisation, org_id)
+    org = session.get(Organisation, org_id) if known_id(org_id) else None
     if org is None:
         raise ApiError(404, "organisation not found", dutch="Deze organisatie bestaat niet.")
     return org
@@ -208,6 +211,9 @@ def _org_values(form: dict[str, Any]) -> tuple[dict[str, Any], FormErrors]:
         errors.add(message, "email")
     if message := _webhook_error(values["webhook_url"]):
         errors.add(message, "webhook_url")
+    secret = values["webhook_secret"]
+    if secret and (len(secret) > 500 or has_control_characters(secret)):
+        errors.add("Het geheim bevat onzichtbare tekens of is te lang.", "webhook_secret")
     if "webhook" in channels and not values["webhook_url"]:
         errors.add("Vul een webhook-adres in, of zet het kanaal webhook uit.", "webhook_url")
     if not channels:
@@ -234,7 +240,7 @@ def save_org(
 
 
 def _user(session: Session, user_id: str) -> User:
-    user = session.get(User, user_id)
+    user = session.get(User, user_id) if known_id(user_id) else None
     if user is None:
         raise ApiError(404, "user not found", dutch="Deze gebruiker bestaat niet.")
     return user
