@@ -247,6 +247,8 @@ class NotificationOutbox(SQLModel, table=True):
     ``pending`` → ``sending`` (attempt started) → ``sent`` | ``failed``; a definitive
     temporary failure puts it back to ``pending``. ``handover_at`` is the fence an
     attempt crosses right before the irreversible hand-over (see docs/notifications.md).
+    A user's e-mail held for the daily digest: ``held`` → ``in_digest`` (``digest_id``:
+    the digest's own row, event ``daily_digest``) → the digest's outcome.
     Bodies hold ids, Dutch titles and links only, never client data.
     """
 
@@ -276,6 +278,7 @@ class NotificationOutbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    digest_id: str | None = Field(default=None, index=True)  # the daily digest it went in
 
 
 class ReflectionAgreement(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """users.notify: how a user gets notifications by e-mail, "direct" or "digest" (a daily
-overview); set on the page /mijn-gegevens or by a functional administrator (issue 17)
+overview); set on the page /mijn-gegevens or by a functional administrator (issue 17);
+notification_outbox.digest_id: the daily digest a held message went out in
 
 Revision ID: 0011
 Revises: 0010
@@ -29,8 +30,16 @@ def upgrade() -> None:
                 server_default="direct",
             )
         )
+    with op.batch_alter_table("notification_outbox") as batch:
+        batch.add_column(
+            sa.Column("digest_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True)
+        )
+        batch.create_index(batch.f("ix_notification_outbox_digest_id"), ["digest_id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("notification_outbox") as batch:
+        batch.drop_index(batch.f("ix_notification_outbox_digest_id"))
+        batch.drop_column("digest_id")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("notify")
