@@ -80,6 +80,7 @@ def render(
         ),
         "session_warning_seconds": settings.session_warning_minutes * 60,
         "session_idle_minutes": settings.session_idle_minutes,
+        "digest_hour": settings.digest_hour,
         **(context or {}),
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)

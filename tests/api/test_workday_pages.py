@@ -189,6 +189,7 @@ async def test_an_expired_session_keeps_the_sent_form(api: Api):
 async def test_addresses_in_the_app(api: Api, engine):
     await sign_in(api, "aanbieder")
     page = await api.http.get("/mijn-gegevens")
+    assert "elke dag rond 7:00 uur" in page.text  # CASUSREGIE_DIGEST_HOUR
     bad = await api.http.post(
         "/mijn-gegevens",
         data={"csrf_token": csrf_of(page.text), "email": "geen adres", "notify": "digest"},
