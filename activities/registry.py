@@ -21,4 +21,6 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
         notifications.enqueue_notifications,
         notifications.deliver_notification,
         notifications.record_notification_failure,
+        notifications.build_digests,
+        notifications.settle_digests,
     ]

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     mail_from: str = "casusregie@zorgkantoor.invalid"
+    # the hour (Amsterdam time) of the daily digest for users who chose it (users.notify)
+    digest_hour: int = Field(default=7, ge=0, le=23)
 
     # the worker serves the Temporal SDK's metrics for Prometheus on this port (off: None)
     worker_metrics_port: int | None = None

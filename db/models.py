@@ -59,6 +59,8 @@ class User(SQLModel, table=True):
     # sha256 of the bearer token; the token itself is shown once and never stored
     token_hash: str = Field(unique=True, index=True)
     email: str | None = None
+    # notifications by e-mail: "direct" (each message) or "digest" (a daily overview)
+    notify: str = Field(default="direct", sa_column_kwargs={"server_default": "direct"})
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     # the API token's end of life (None: tokens made before expiry existed) and last use
@@ -300,6 +302,8 @@ class NotificationOutbox(SQLModel, table=True):
     ``pending`` → ``sending`` (attempt started) → ``sent`` | ``failed``; a definitive
     temporary failure puts it back to ``pending``. ``handover_at`` is the fence an
     attempt crosses right before the irreversible hand-over (see docs/notifications.md).
+    A user's e-mail held for the daily digest: ``held`` → ``in_digest`` (``digest_id``:
+    the digest's own row, event ``daily_digest``) → the digest's outcome.
     Bodies hold ids, Dutch titles and links only, never client data; they are sealed
     all the same (and addresses, which name staff).
     """
@@ -339,6 +343,7 @@ class NotificationOutbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    digest_id: str | None = Field(default=None, index=True)  # the daily digest it went in
 
 
 class ReflectionAgreement(SQLModel, table=True):

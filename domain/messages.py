@@ -149,6 +149,14 @@ class ClaimTask:
     force: bool = False  # take over a colleague's claim (same organisation only)
     request_id: str | None = None
     not_after: datetime | None = None
+    # claim on behalf of a colleague of the actor's organisation (assign the task to
+    # them); None: the actor claims it. Added with a default: old histories decode.
+    assignee: Actor | None = None
+
+    @property
+    def holder(self) -> Actor:
+        """Who holds the task after this claim."""
+        return self.assignee or self.actor
 
 
 class CaseActionKind:

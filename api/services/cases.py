@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import structlog
 from fastapi import HTTPException
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 from temporalio.client import (
@@ -300,6 +301,9 @@ class CaseFilter:
     overdue: bool | None = None
     cohort: str | None = None  # a monitor number's cases (api/services/monitor.COHORTS)
     client_ref: str | None = None  # exact match on the keyed hash
+    # "new" (default: newest first), "days_in_phase" (longest in its phase first),
+    # "phase" (step-plan order); not by client reference: it is sealed (ciphertext)
+    sort: str = "new"
     limit: int = 50
     offset: int = 0
 
@@ -309,6 +313,16 @@ def case_summary(case: Case, anonymous: bool = False) -> CaseSummaryOut:
     if anonymous:
         out.client_ref = ANONYMOUS
     return out
+
+
+def _case_order(sort: str) -> list[Any]:
+    newest = [col(Case.created_at).desc(), col(Case.id)]
+    if sort == "days_in_phase":
+        return [col(Case.phase_since), *newest]
+    if sort == "phase":
+        rank = sql_case({p.value: i for i, p in enumerate(Phase)}, value=col(Case.phase))
+        return [rank, *newest]
+    return newest
 
 
 def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[CaseSummaryOut]:
@@ -330,7 +344,7 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
     rows = session.exec(
         select(Case)
         .where(*conditions)
-        .order_by(col(Case.created_at).desc(), col(Case.id))
+        .order_by(*_case_order(f.sort))
         .limit(f.limit)
         .offset(f.offset)
     ).all()
