@@ -40,9 +40,9 @@ async def test_inbox_rows_have_context_and_filters_stay_in_the_query(api: Api):
     page = await api.http.get("/inbox")
     assert "CR-2026-0001" in page.text and "CR-2026-0002" in page.text
     assert 'data-label="Dagen in fase">0 dagen' in page.text and "2 open taken" in page.text
-    found = await api.http.get("/inbox?zoek=CR-2026-0002&sorteer=client&fase=dossierhouder_search")
+    found = await api.http.get("/inbox?zoek=CR-2026-0002&sorteer=fase&fase=dossierhouder_search")
     assert "CR-2026-0002" in found.text and "CR-2026-0001" not in found.text
-    assert 'value="CR-2026-0002"' in found.text and 'value="client" selected' in found.text
+    assert 'value="CR-2026-0002"' in found.text and 'value="fase" selected' in found.text
     partial = await api.http.get("/inbox?zoek=CR-2026")  # exact only
     assert "Geen open taken die passen bij uw keuze" in partial.text
     other_sector = await api.http.get("/inbox?sector=VV&regio=Groningen")
