@@ -200,7 +200,8 @@ def search_hashes(value: str) -> list[str]:
 
 
 def _case_id(target: object, spec: Sealed) -> str | None:
-    return None if spec.case is None else getattr(target, spec.case)
+    """The row's case (None or "": a row of no case, e.g. a daily digest: the key ring)."""
+    return None if spec.case is None else getattr(target, spec.case) or None
 
 
 def _case_aead_for_write(connection: Connection, target: object, case_id: str) -> AESGCM:
