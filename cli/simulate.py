@@ -109,7 +109,7 @@ async def _run(
     )
     print(
         f"{result.cases} casussen, {result.closed} afgesloten in {result.seconds} s "
-        f"({result.cases / max(result.seconds, 0.001):.1f} casussen/s, {result.updates} "
+        f"({result.cases_per_second:.1f} casussen/s, {result.updates} "
         f"stappen, {result.refused} geweigerd)"
     )
     for outcome, n in result.outcomes.items():

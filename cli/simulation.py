@@ -8,13 +8,23 @@ bridging checks fire as they would. Every case draws from its own random generat
 (``seed``, case number), so a seed gives the same caseload whatever the order in which
 the workflows answer. Completion data is made from each task's form description
 (``domain/forms.py``), so a new field in the step plan needs no change here.
+
+Speed (docs/benchmarks.md): the workflows run without the SDK's sandbox (the same code;
+the sandbox guards against non-deterministic code, which the worker and the tests keep
+checking, and it costs a fifth of the CPU here), and on a machine with more than one
+core the activities run in a second process (``python -m cli.simulation``: the same
+activities, on the same task queue of the same test server), as a second worker would.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import random
+import signal
+import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,10 +38,11 @@ from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 
 from activities.registry import build_activities
-from core.config import Settings
+from cli.process import child_env, spawn
+from core.config import Settings, get_settings
 from db.models import Case, Organisation
 from domain.codes import (
     CARE_NEED_TYPES,
@@ -46,13 +57,11 @@ from domain.messages import (
     CaseAction,
     CaseActionKind,
     CaseInput,
-    CaseState,
     CompleteTask,
-    TaskState,
     workflow_id_for,
 )
 from domain.permissions import missing_gates
-from domain.vocabulary import ZORGKANTOOR_REGIONS, CaseStatus, Sector
+from domain.vocabulary import ZORGKANTOOR_REGIONS, CaseStatus, Sector, TaskStatus
 from workflows.case_workflow import CaseWorkflow
 
 WEEKS = 52
@@ -74,6 +83,9 @@ DEFAULT_SCENARIO: dict[str, float] = {
     "withdrawn": 0.03,  # per case: the coordinator withdraws it at some point
 }
 ZK_USER = "sim-zorgkantoor"
+STATE_QUERY = CaseWorkflow.state.__name__  # by name: its JSON, not CaseState (PartyView)
+ACTIVITY_THREADS = 16
+CONCURRENT_CASES = 64  # cases whose week is worked at the same time
 
 
 @dataclass
@@ -92,13 +104,57 @@ class SimulatedCase:
 
 
 @dataclass
+class PartyTask:
+    """A task as the simulated parties read it from the state query (``TaskView``)."""
+
+    id: str
+    key: str
+    phase: str
+    supports: list[str]
+    owner_role: str
+    owner_org: str
+    status: str
+    allowed_outcomes: list[str]
+    overdue: bool = False
+
+
+@dataclass
+class PartyView:
+    """What the simulated parties read of a case's state: the query's JSON taken as it is
+    for these fields (turning all of it into ``CaseState`` dataclasses, every task with
+    its timestamps and actors, cost the simulator more than it reads)."""
+
+    status: str
+    provider_org: str
+    notice: dict[str, Any] | None
+    bridging: dict[str, Any] | None
+    tasks: list[PartyTask]
+
+    @property
+    def open_tasks(self) -> list[PartyTask]:
+        return [t for t in self.tasks if t.status == TaskStatus.OPEN]
+
+    @classmethod
+    def of(cls, state: dict[str, Any]) -> PartyView:
+        names = PartyTask.__dataclass_fields__
+        return cls(
+            status=state["status"],
+            provider_org=state["provider_org"],
+            notice=state.get("notice"),
+            bridging=state.get("bridging"),
+            tasks=[PartyTask(**{k: v for k, v in t.items() if k in names}) for t in state["tasks"]],
+        )
+
+
+@dataclass
 class SimulationResult:
     cases: int
     closed: int
     outcomes: dict[str, int]
     updates: int
     refused: int
-    seconds: float
+    seconds: float  # wall-clock time of the whole run, start of the worker included
+    cases_per_second: float = 0.0
 
 
 def load_scenario(path: Path | None) -> dict[str, float]:
@@ -193,7 +249,7 @@ class Simulation:
         return SimulatedCase(number, case_id, rng, handle)
 
     # ------------------------------------------------------------------ parties at work
-    def _actor(self, task: TaskState) -> Actor:
+    def _actor(self, task: PartyTask) -> Actor:
         if task.owner_role == "aanbieder":
             return Actor(
                 f"sim-{task.owner_org}", "Aanbieder (simulatie)", "aanbieder", task.owner_org
@@ -205,7 +261,7 @@ class Simulation:
     def _chance(self, case: SimulatedCase, key: str) -> bool:
         return case.rng.random() < self.scenario[key]
 
-    def _outcome(self, case: SimulatedCase, task: TaskState) -> str:
+    def _outcome(self, case: SimulatedCase, task: PartyTask) -> str:
         """The party's choice, by the scenario; tasks without a policy take the outcome
         that keeps the case where it is (or the only one)."""
         allowed = task.allowed_outcomes
@@ -275,7 +331,7 @@ class Simulation:
             },
         }.get(kind, "vastgelegd (simulatie)")
 
-    def _data(self, case: SimulatedCase, task: TaskState, outcome: str) -> dict[str, Any]:
+    def _data(self, case: SimulatedCase, task: PartyTask, outcome: str) -> dict[str, Any]:
         """Values for the fields the outcome needs, from the task's form description."""
         form = describe(self.defn.task(task.key), task.allowed_outcomes, self.defn)
         rng, data = case.rng, {}
@@ -289,7 +345,7 @@ class Simulation:
             data[f.name] = self._value(f.kind, [c.code for c in f.choices], rng)
         return data
 
-    async def _complete(self, case: SimulatedCase, state: CaseState, task: TaskState) -> None:
+    async def _complete(self, case: SimulatedCase, state: PartyView, task: PartyTask) -> None:
         outcome = self._outcome(case, task)
         tdef = self.defn.task(task.key)
         if missing_gates(tdef, outcome, task.phase, state.tasks):
@@ -304,7 +360,7 @@ class Simulation:
     async def work_week(self, case: SimulatedCase) -> None:
         """Every party completes what it owns; the case may be withdrawn, or its provider
         may give notice of ending care (and the zorgkantoor lets it end with bridging)."""
-        state: CaseState = await case.handle.query(CaseWorkflow.state)
+        state = PartyView.of(await case.handle.query(STATE_QUERY, result_type=dict))
         if state.status == CaseStatus.CLOSED.value and not state.open_tasks:
             case.done = True
             return
@@ -377,9 +433,11 @@ async def simulate(
     task_queue: str,
     progress: Callable[[int], None] | None = None,
     weeks: int = WEEKS,
+    activity_process: bool | None = None,
 ) -> SimulationResult:
     """Run ``cases`` cases started over ``weeks`` simulated weeks (a year), and up to half
-    as many weeks more for them to finish; returns what happened."""
+    as many weeks more for them to finish; returns what happened. ``activity_process``:
+    run the activities in a second process (default: when there is more than one core)."""
     import time
 
     started = time.perf_counter()
@@ -394,32 +452,48 @@ async def simulate(
     running: list[SimulatedCase] = []
     per_week = [cases // weeks + (1 if w < cases % weeks else 0) for w in range(weeks)]
     number = 0
-    executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="sim-activity")
-    async with Worker(
-        client,
-        task_queue=task_queue,
-        workflows=[CaseWorkflow],
-        activities=build_activities(engine, settings),
-        activity_executor=executor,
-        max_concurrent_activities=16,
-    ):
-        for week in range(weeks + weeks // 2):
-            for _ in range(per_week[week] if week < weeks else 0):
-                number += 1
-                running.append(await sim.start_case(number))
-            active = [c for c in running if not c.done]
-            for chunk in range(0, len(active), 25):
-                await asyncio.gather(*(sim.work_week(c) for c in active[chunk : chunk + 25]))
-            if progress:
-                progress(sum(1 for c in running if c.done))
-            if week >= weeks and all(c.done for c in running):
-                break
-            await env.sleep(timedelta(days=7))
-        for case in running:
-            if not case.done:
-                with contextlib.suppress(RPCError):  # it may just have completed
-                    await case.handle.terminate("simulation ended")
-    executor.shutdown(wait=True)
+    if activity_process is None:
+        activity_process = (os.cpu_count() or 1) > 1
+    helper = None
+    if activity_process:
+        helper = await _start_activity_process(client, engine, settings, task_queue)
+    executor = ThreadPoolExecutor(max_workers=ACTIVITY_THREADS, thread_name_prefix="sim-activity")
+    busy = asyncio.Semaphore(CONCURRENT_CASES)
+
+    async def work_week(case: SimulatedCase) -> None:
+        async with busy:
+            await sim.work_week(case)
+
+    try:
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            workflows=[CaseWorkflow],
+            activities=[] if helper else build_activities(engine, settings),
+            activity_executor=executor,
+            max_concurrent_activities=ACTIVITY_THREADS,
+            workflow_runner=UnsandboxedWorkflowRunner(),
+        ):
+            for week in range(weeks + weeks // 2):
+                for _ in range(per_week[week] if week < weeks else 0):
+                    number += 1
+                    running.append(await sim.start_case(number))
+                await asyncio.gather(*(work_week(c) for c in running if not c.done))
+                if progress:
+                    progress(sum(1 for c in running if c.done))
+                if week >= weeks and all(c.done for c in running):
+                    break
+                if helper and helper.poll() is not None:
+                    raise RuntimeError(f"the activity process stopped (exit {helper.returncode})")
+                await env.sleep(timedelta(days=7))
+            for case in running:
+                if not case.done:
+                    with contextlib.suppress(RPCError):  # it may just have completed
+                        await case.handle.terminate("simulation ended")
+    finally:
+        executor.shutdown(wait=True)
+        if helper:
+            _stop(helper)
     with Session(engine) as session:
         rows = session.exec(select(Case.status, Case.outcome).where(Case.region == region)).all()
     outcomes: dict[str, int] = {}
@@ -432,5 +506,70 @@ async def simulate(
         outcomes=dict(sorted(outcomes.items())),
         updates=sim.updates,
         refused=sim.refused,
-        seconds=round(time.perf_counter() - started, 1),
+        seconds=round(seconds := time.perf_counter() - started, 1),
+        cases_per_second=round(number / seconds, 2),
     )
+
+
+async def _start_activity_process(
+    client: Client, engine: Engine, settings: Settings, task_queue: str
+) -> subprocess.Popen[bytes]:
+    """The activities in a second process (``python -m cli.simulation``), on this task
+    queue of this test server, writing to the same database; returns once it polls."""
+    target = client.service_client.config.target_host
+    env = child_env(
+        CASUSREGIE_DATA_DIR=str(settings.data_dir),
+        CASUSREGIE_DATABASE_URL=engine.url.render_as_string(hide_password=False),
+        CASUSREGIE_MAIL_BACKEND=settings.mail_backend,
+    )
+    proc = spawn(
+        [sys.executable, "-m", "cli.simulation", target, client.namespace, task_queue],
+        env=env,
+        stdout=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=120)
+    if line.strip() != b"polling":
+        _stop(proc)
+        raise RuntimeError(f"the activity process did not start (exit {proc.returncode})")
+    return proc
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (running activities finish), SIGKILL if it takes too long."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def _run_activities(target: str, namespace: str, task_queue: str) -> None:
+    """The second process: the simulation's activities until SIGTERM."""
+    from core.temporal import data_converter
+    from db.engine import get_engine
+
+    settings = get_settings()
+    client = await Client.connect(
+        target, namespace=namespace, data_converter=data_converter(settings)
+    )
+    stopping = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+    with ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="sim-activity") as executor:
+        async with Worker(
+            client,
+            task_queue=task_queue,
+            activities=build_activities(get_engine(), settings),
+            activity_executor=executor,
+            max_concurrent_activities=ACTIVITY_THREADS,
+        ):
+            print("polling", flush=True)  # the parent waits for this line
+            await stopping.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(_run_activities(*sys.argv[1:4]))
+    sys.stdout.flush()
+    os._exit(0)  # the Temporal client can abort the interpreter at exit (docs/development.md)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.sealing import Sealed
@@ -251,12 +251,35 @@ class TaskBase(SQLModel):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# The tasks the reflection report reads (api/services/reflection.py): decisions on
+# dossierhoudership, registration rounds, placements and skipped steps. A partial index
+# holds just these; the report filters with this same text, because SQLite uses a
+# partial index only for a query that repeats its condition literally (no parameters).
+REPORTED_TASK_KEYS = (
+    "decide_dossierhouder",
+    "first_registration_round",
+    "second_registration_round",
+)
+REPORTED_TASKS = (
+    f'"key" IN ({", ".join(repr(key) for key in REPORTED_TASK_KEYS)}) '
+    "OR outcome = 'placed' OR status = 'skipped'"
+)
+
+
 class Task(TaskBase, table=True):
     __tablename__ = "tasks"
     __sealed__: ClassVar[Sealed] = Sealed("note", "data", "contributions", case="case_id")
     __table_args__ = (
         Index("ix_tasks_inbox", "owner_org", "owner_role", "status", "due_at"),
-        Index("ix_tasks_case_status", "case_id", "status"),
+        # a case's tasks by status (case page, supports section) and everything the
+        # monitor's cohorts ask of them, read from the index alone
+        Index("ix_tasks_case_cohorts", "case_id", "status", "key", "overdue", "due_at"),
+        Index(
+            "ix_tasks_reported",
+            "case_id",
+            sqlite_where=text(REPORTED_TASKS),
+            postgresql_where=text(REPORTED_TASKS),
+        ),
     )
     note: str | None = None
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
@@ -274,7 +297,10 @@ class AuditEvent(SQLModel, table=True):
 
     __tablename__ = "audit_events"
     __sealed__: ClassVar[Sealed] = Sealed("detail", "before", "after", "motivation", case="case_id")
-    __table_args__ = (Index("ix_audit_case_at", "case_id", "at", "seq"),)
+    __table_args__ = (
+        Index("ix_audit_case_at", "case_id", "at", "seq"),
+        Index("ix_audit_case_action", "case_id", "action"),  # e.g. a case's stalls
+    )
     id: str = Field(primary_key=True)
     case_id: str = Field(index=True)
     seq: int = 0  # order within the case as the workflow emitted it

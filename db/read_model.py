@@ -97,10 +97,21 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
     case.documents = changes.documents or None
     session.add(case)
     _sync_participants(session, case.id, changes.participants)
+    # the rows of these tasks that exist, in one query (a merge asks for each one itself):
+    # new tasks are added, existing ones merged from the session's identity map
+    ids = [task.id for task in changes.tasks]
+    stored = (
+        {row.id: row for row in session.exec(select(Task).where(col(Task.id).in_(ids)))}
+        if ids
+        else {}
+    )
     for task in changes.tasks:
         row = task_row(task, case.id)
         row.codes = coded_facts(case.definition_version, task.key, task.data) or None
-        session.merge(row)
+        if task.id in stored:
+            session.merge(row)
+        else:
+            session.add(row)
     new_ids = {e.id for e in changes.events}
     existing = (
         set(session.exec(select(AuditEvent.id).where(col(AuditEvent.id).in_(new_ids))))

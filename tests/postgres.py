@@ -3,11 +3,13 @@ a free port, fsync off; it dies with the test run): a migrated database emptied 
 each test that asks for one (``postgres_engine``), or a fresh empty one (``postgres_url``).
 
 Skipped when no PostgreSQL binaries are installed, except in CI (``CI=true``), where a
-missing server is an error: ``.ci/run`` installs it.
+missing server is an error: ``.ci/run`` installs it. ``throwaway_server()`` is the same
+server outside pytest (the benchmarks in ``bench/`` use it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -66,7 +68,9 @@ def _prefix(*, pdeathsig: bool) -> list[str]:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            pytest.fail("running as root but there is no 'postgres' user to run PostgreSQL as")
+            raise RuntimeError(
+                "running as root but there is no 'postgres' user to run PostgreSQL as"
+            ) from None
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         return ["runuser", "-u", "postgres", "--"] if root else []
@@ -92,16 +96,13 @@ def _wait_ready(server: PostgresServer, proc: subprocess.Popen, log: Path) -> No
                 return
         except psycopg.OperationalError:
             time.sleep(0.05)
-    pytest.fail(f"PostgreSQL did not start:\n{log.read_text()[-2000:]}")
+    raise RuntimeError(f"PostgreSQL did not start:\n{log.read_text()[-2000:]}")
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    bindir = postgres_bindir()
-    if bindir is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but no PostgreSQL binaries found (apt-get install postgresql)")
-        pytest.skip("PostgreSQL server binaries (initdb, postgres) are not installed")
+@contextlib.contextmanager
+def throwaway_server(bindir: Path) -> Iterator[PostgresServer]:
+    """initdb into a temporary directory and run the server on a free port until the end
+    of the ``with`` block (or the death of this process); the directory is removed."""
     root = Path(tempfile.mkdtemp(prefix="casusregie-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, user="postgres")
@@ -149,6 +150,17 @@ def postgres_server() -> Iterator[PostgresServer]:
             proc.kill()
             proc.wait()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    bindir = postgres_bindir()
+    if bindir is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but no PostgreSQL binaries found (apt-get install postgresql)")
+        pytest.skip("PostgreSQL server binaries (initdb, postgres) are not installed")
+    with throwaway_server(bindir) as server:
+        yield server
 
 
 @pytest.fixture

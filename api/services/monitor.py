@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from statistics import median, quantiles
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, true
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.scoping import Principal, visible_cases
@@ -27,10 +28,6 @@ def _open() -> ColumnElement[bool]:
     return col(Case.status) == CaseStatus.OPEN.value
 
 
-def _has_task(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(col(Task.case_id) == col(Case.id), *conditions)
-
-
 def _late(now: datetime) -> ColumnElement[bool]:
     """A task past its deadline: flagged by the workflow, or open past its due date."""
     return or_(
@@ -39,34 +36,66 @@ def _late(now: datetime) -> ColumnElement[bool]:
     )
 
 
-# name -> condition on Case at a moment
-COHORTS: dict[str, Callable[[datetime], ColumnElement[bool]]] = {
-    "open": lambda now: _open(),
-    "overdue": lambda now: and_(
-        _open(), _has_task(col(Task.status) == TaskStatus.OPEN.value, _late(now))
+def _always(now: datetime) -> ColumnElement[bool]:
+    return true()
+
+
+Condition = Callable[[datetime], ColumnElement[bool]]
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A condition on the case and, for a cohort of tasks, on a task the case has: the
+    list asks ``EXISTS`` such a task, the monitor counts the cases among the scoped
+    case-and-task rows (one pass, ``monitor``). Both read the same two conditions."""
+
+    case: Condition
+    task: Condition | None = None
+
+
+# name -> cohort at a moment
+COHORTS: dict[str, Cohort] = {
+    "open": Cohort(lambda now: _open()),
+    "overdue": Cohort(
+        lambda now: _open(),
+        lambda now: and_(col(Task.status) == TaskStatus.OPEN.value, _late(now)),
     ),
-    "stalled": lambda now: and_(_open(), col(Case.stalled).is_(True)),
-    "bridging": lambda now: and_(_open(), col(Case.bridging_since).is_not(None)),
-    "skipped": lambda now: _has_task(col(Task.status) == TaskStatus.SKIPPED.value),
-    "decision_late": lambda now: _has_task(
-        col(Task.key) == "decide_dossierhouder", col(Task.overdue).is_(True)
+    "stalled": Cohort(lambda now: and_(_open(), col(Case.stalled).is_(True))),
+    "bridging": Cohort(lambda now: and_(_open(), col(Case.bridging_since).is_not(None))),
+    "skipped": Cohort(_always, lambda now: col(Task.status) == TaskStatus.SKIPPED.value),
+    "decision_late": Cohort(
+        _always,
+        lambda now: and_(col(Task.key) == "decide_dossierhouder", col(Task.overdue).is_(True)),
     ),
-    "decision_in_time": lambda now: _has_task(
-        col(Task.key) == "decide_dossierhouder",
-        col(Task.status) == TaskStatus.DONE.value,
-        col(Task.overdue).is_(False),
+    "decision_in_time": Cohort(
+        _always,
+        lambda now: and_(
+            col(Task.key) == "decide_dossierhouder",
+            col(Task.status) == TaskStatus.DONE.value,
+            col(Task.overdue).is_(False),
+        ),
     ),
-    "missed_report": lambda now: _has_task(
-        col(Task.key) == "report_progress", col(Task.overdue).is_(True)
+    "missed_report": Cohort(
+        _always,
+        lambda now: and_(col(Task.key) == "report_progress", col(Task.overdue).is_(True)),
     ),
 } | {
-    f"phase:{p.value}": (lambda phase: lambda now: and_(_open(), col(Case.phase) == phase))(p.value)
+    f"phase:{p.value}": Cohort(
+        (lambda phase: lambda now: and_(_open(), col(Case.phase) == phase))(p.value)
+    )
     for p in WORKING_PHASES
 }
+# the cohorts of tasks the monitor counts cases of
+TASK_COHORTS = ("overdue", "skipped", "decision_in_time", "decision_late", "missed_report")
 
 
 def cohort_condition(name: str, now: datetime | None = None) -> ColumnElement[bool]:
-    return COHORTS[name](now or datetime.now(UTC))
+    """SQL condition on ``Case``: the case belongs to the cohort ``name``."""
+    cohort, now = COHORTS[name], now or datetime.now(UTC)
+    if cohort.task is None:
+        return cohort.case(now)
+    task = cohort.task(now)
+    return and_(cohort.case(now), exists().where(col(Task.case_id) == col(Case.id), task))
 
 
 @dataclass
@@ -104,66 +133,59 @@ def monitor(session: Session, principal: Principal, region: str | None = None) -
     now = datetime.now(UTC)
     scope = [visible_cases(principal)] + ([col(Case.region) == region] if region else [])
 
-    counted = (
-        "overdue",
-        "stalled",
-        "skipped",
-        "decision_in_time",
-        "decision_late",
-        "missed_report",
-    )
-    # one pass over the scoped cases: a sum per cohort
-    sums = session.exec(
-        select(
-            *(
-                func.coalesce(func.sum(case((cohort_condition(n, now), 1), else_=0)), 0)
-                for n in counted
-            )
+    # the open cases: counts and durations per phase, stalls, bridging (one pass)
+    open_cases = session.exec(
+        select(Case.phase, Case.phase_since, Case.stalled, Case.bridging_since).where(
+            *scope, COHORTS["open"].case(now)
         )
-        .select_from(Case)
-        .where(*scope)
-    ).one()
-    totals = dict(zip(counted, sums, strict=True))
-
-    def count(name: str) -> int:
-        return int(totals[name])
-
-    since = session.exec(select(Case.phase, Case.phase_since).where(*scope, _open())).all()
+    ).all()
     per_phase: dict[str, list[float]] = {p.value: [] for p in WORKING_PHASES}
-    for phase, moment in since:
+    bridging_days = []
+    for phase, moment, _, bridging_since in open_cases:
         per_phase.setdefault(phase, []).append(_days(now, moment))
-    bridged = session.exec(
-        select(Case.bridging_since).where(*scope, cohort_condition("bridging", now))
+        if bridging_since is not None:  # plain beside the sealed arrangement
+            bridging_days.append(_days(now, bridging_since))
+
+    # the cohorts of tasks: one pass over the tasks of the scoped cases, a flag per
+    # case and cohort (the case is in it when one of its tasks is), then the sums
+    def flag(name: str) -> ColumnElement[int]:
+        cohort = COHORTS[name]
+        assert cohort.task is not None
+        return func.max(case((and_(cohort.case(now), cohort.task(now)), 1), else_=0))
+
+    def tally(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((condition, 1), else_=0))
+
+    late = and_(col(Task.status) == TaskStatus.OPEN.value, _late(now))
+    counts = [flag(name).label(name) for name in TASK_COHORTS] + [
+        tally(late).label("late_tasks"),
+        tally(col(Task.status) == TaskStatus.SKIPPED.value).label("skipped_tasks"),
+    ]
+    per_case = (
+        sa_select(*counts)
+        .select_from(Case)
+        .join(Task, col(Task.case_id) == col(Case.id))
+        .where(*scope)
+        .group_by(col(Case.id))
+        .subquery()
     )
-    bridging_days = [_days(now, since) for since in bridged.all() if since is not None]
-    case_ids = select(Case.id).where(*scope)
-    late_tasks = session.exec(
-        select(func.count())
-        .select_from(Task)
-        .where(
-            col(Task.case_id).in_(case_ids),
-            col(Task.status) == TaskStatus.OPEN.value,
-            _late(now),
-        )
+    sums = session.execute(
+        sa_select(*(func.coalesce(func.sum(column), 0) for column in per_case.c))
     ).one()
-    skipped = session.exec(
-        select(func.count())
-        .select_from(Task)
-        .where(col(Task.case_id).in_(case_ids), col(Task.status) == TaskStatus.SKIPPED.value)
-    ).one()
+    totals = {c.name: int(n) for c, n in zip(counts, sums, strict=True)}
     return MonitorView(
         region=region,
-        open_cases=len(since),
+        open_cases=len(open_cases),
         by_phase={phase: durations(days) for phase, days in per_phase.items()},
-        overdue_tasks=late_tasks,
-        cases_held_up=count("overdue"),
+        overdue_tasks=totals["late_tasks"],
+        cases_held_up=totals["overdue"],
         bridging=durations(bridging_days),
-        stalled=count("stalled"),
-        skipped_tasks=skipped,
-        cases_with_skipped=count("skipped"),
-        decisions_in_time=count("decision_in_time"),
-        decisions_late=count("decision_late"),
-        missed_reports=count("missed_report"),
+        stalled=sum(1 for _, _, stalled, _ in open_cases if stalled),
+        skipped_tasks=totals["skipped_tasks"],
+        cases_with_skipped=totals["skipped"],
+        decisions_in_time=totals["decision_in_time"],
+        decisions_late=totals["decision_late"],
+        missed_reports=totals["missed_report"],
         links={name: f"/cases?cohort={name}" for name in COHORTS},
     )
 

@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, text
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from api.scoping import Principal, visible_cases
-from db.models import AuditEvent, Case, Task
+from db.models import REPORTED_TASKS, AuditEvent, Case, Task
 from domain.vocabulary import CaseOutcome, CaseStatus, TaskStatus
 
 DIMENSIONS = ("sector", "care_need_type", "escalation_cause", "domain", "sub_region")
@@ -67,9 +67,23 @@ class Reflection:
     agreements: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _cases(
-    session: Session, principal: Principal, period: Period, region: str | None, sector: str | None
-) -> list[Case]:
+@dataclass(frozen=True)
+class _Case:
+    """The columns of a case the report reads (no ORM objects for thousands of cases)."""
+
+    id: str
+    sector: str
+    status: str
+    outcome: str | None
+    created_at: datetime
+    phase_since: datetime
+    meetings_held: int
+    case_data: dict[str, Any] | None
+
+
+def _conditions(
+    principal: Principal, period: Period, region: str | None, sector: str | None
+) -> list[ColumnElement[bool]]:
     start, end = period.bounds
     conditions = [
         visible_cases(principal),
@@ -80,16 +94,16 @@ def _cases(
         conditions.append(col(Case.region) == region)
     if sector:
         conditions.append(col(Case.sector) == sector)
-    return list(session.exec(select(Case).where(*conditions)).all())
+    return conditions
 
 
-def _value(case: Case, dimension: str) -> str:
+def _value(case: _Case, dimension: str) -> str:
     if dimension == "sector":
         return case.sector
     return str((case.case_data or {}).get(dimension) or "unknown")
 
 
-def _days_to_close(case: Case) -> float | None:
+def _days_to_close(case: _Case) -> float | None:
     if case.status != CaseStatus.CLOSED:
         return None
     end, start = case.phase_since, case.created_at
@@ -100,27 +114,38 @@ def _days_to_close(case: Case) -> float | None:
     return (end - start).total_seconds() / 86400
 
 
-def _outcome_rows(cases: list[Case]) -> list[OutcomeRow]:
-    rows: list[OutcomeRow] = []
+def _outcome_rows(cases: list[_Case]) -> list[OutcomeRow]:
+    """Per dimension and value: the cases, their outcomes and median days to close (one
+    pass over the cases)."""
+    groups: dict[tuple[str, str], OutcomeRow] = {}
+    days: dict[tuple[str, str], list[float]] = defaultdict(list)
+    outcomes = {
+        CaseOutcome.PLACED.value: "placed",
+        CaseOutcome.SOLVED_IN_PLACE.value: "solved_in_place",
+        CaseOutcome.WITHDRAWN.value: "withdrawn",
+    }
+    for case in cases:
+        closing = _days_to_close(case)
+        counted = outcomes.get(case.outcome or "")
+        is_open = case.status == CaseStatus.OPEN
+        for dimension in DIMENSIONS:
+            key = (dimension, _value(case, dimension))
+            row = groups.get(key)
+            if row is None:
+                row = groups[key] = OutcomeRow(dimension=dimension, value=key[1])
+            row.cases += 1
+            row.open += is_open
+            if counted:
+                setattr(row, counted, getattr(row, counted) + 1)
+            if closing is not None:
+                days[key].append(closing)
+    rows = []
     for dimension in DIMENSIONS:
-        groups: dict[str, list[Case]] = defaultdict(list)
-        for case in cases:
-            groups[_value(case, dimension)].append(case)
-        for value, members in sorted(groups.items()):
-            outcomes = Counter(c.outcome for c in members)
-            days = [d for c in members if (d := _days_to_close(c)) is not None]
-            rows.append(
-                OutcomeRow(
-                    dimension=dimension,
-                    value=value,
-                    cases=len(members),
-                    open=sum(1 for c in members if c.status == CaseStatus.OPEN),
-                    placed=outcomes[CaseOutcome.PLACED.value],
-                    solved_in_place=outcomes[CaseOutcome.SOLVED_IN_PLACE.value],
-                    withdrawn=outcomes[CaseOutcome.WITHDRAWN.value],
-                    median_days_to_close=round(median(days), 1) if days else None,
-                )
-            )
+        for key in sorted(k for k in groups if k[0] == dimension):
+            row = groups[key]
+            if days[key]:
+                row.median_days_to_close = round(median(days[key]), 1)
+            rows.append(row)
     return rows
 
 
@@ -131,51 +156,42 @@ def reflection(
     region: str | None = None,
     sector: str | None = None,
 ) -> Reflection:
-    cases = _cases(session, principal, period, region, sector)
+    conditions = _conditions(principal, period, region, sector)
+    cases = [
+        _Case(*row)
+        for row in session.execute(
+            sa_select(
+                col(Case.id),
+                col(Case.sector),
+                col(Case.status),
+                col(Case.outcome),
+                col(Case.created_at),
+                col(Case.phase_since),
+                col(Case.meetings_held),
+                col(Case.case_data),
+            ).where(*conditions)
+        ).tuples()
+    ]
     by_id = {c.id: c for c in cases}
-    ids = list(by_id)
-    # only the columns the report reads: no ORM objects for tens of thousands of tasks
-    columns = (
-        col(Task.case_id),
-        col(Task.key),
-        col(Task.status),
-        col(Task.outcome),
-        col(Task.codes),
-    )
-    tasks = (
-        session.execute(
-            sa_select(*columns).where(
-                col(Task.case_id).in_(ids),
-                or_(  # the tasks the report reads: declines, rounds, placements, skips
-                    col(Task.key).in_(("decide_dossierhouder", *REGISTRATION_ROUNDS)),
-                    col(Task.outcome) == "placed",
-                    col(Task.status) == TaskStatus.SKIPPED.value,
-                ),
-            )
-        )
-        .tuples()
-        .all()
-        if ids
-        else []
-    )
-    stalls = (
-        session.exec(
-            select(AuditEvent.phase).where(
-                col(AuditEvent.case_id).in_(ids), AuditEvent.action == "phase_stalled"
-            )
-        ).all()
-        if ids
-        else []
-    )
+    # the cases are selected again inside each query below (``IN (SELECT ...)``): no
+    # parameter per case, and the database walks from the scoped cases to their rows
+    in_scope = sa_select(col(Case.id)).where(*conditions)
+    # only the tasks the report reads (declines, rounds, placements, skips: the partial
+    # index ``ix_tasks_reported``), only the columns it reads
+    tasks = session.execute(
+        sa_select(
+            col(Task.case_id), col(Task.key), col(Task.status), col(Task.outcome), col(Task.codes)
+        ).where(col(Task.case_id).in_(in_scope), text(f"({REPORTED_TASKS})"))
+    ).tuples()
     declines: dict[str, Counter[str]] = defaultdict(Counter)
     solutions: Counter[str] = Counter()
     rounds: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
-    for case_id, key, status, outcome, task_data in tasks:
+    for case_id, key, status, outcome, codes in tasks:
         if case_id is None:  # an early signal's task: not part of a case
             continue
         need = _value(by_id[case_id], "care_need_type")
-        data = task_data or {}
+        data = codes or {}  # the codes of the completion data, plain beside the sealed data
         if status == TaskStatus.SKIPPED:
             skipped[key] += 1
         if key == "decide_dossierhouder" and outcome == "declined":
@@ -187,6 +203,12 @@ def reflection(
             solutions[str(data["solution_kind"])] += 1
         if key in REGISTRATION_ROUNDS and status == TaskStatus.DONE:
             rounds[case_id] += 1
+    stalls = session.execute(
+        sa_select(col(AuditEvent.phase)).where(
+            col(AuditEvent.case_id).in_(in_scope), col(AuditEvent.action) == "phase_stalled"
+        )
+    ).scalars()
+    stalled_by_phase = Counter(str(phase) for phase in stalls)
     placed = [c for c in cases if c.outcome == CaseOutcome.PLACED]
     return Reflection(
         period=period,
@@ -195,7 +217,7 @@ def reflection(
         cases=len(cases),
         closed=sum(1 for c in cases if c.status == CaseStatus.CLOSED),
         outcomes=_outcome_rows(cases),
-        stalled_by_phase=dict(Counter(str(phase) for phase in stalls)),
+        stalled_by_phase=dict(stalled_by_phase),
         skipped_by_task=dict(skipped.most_common()),
         declines_by_care_need={need: dict(c.most_common()) for need, c in sorted(declines.items())},
         rounds_per_placement=(
