@@ -37,6 +37,7 @@ import os
 import platform
 import pstats
 import re
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -155,6 +156,11 @@ class HttpDriver:
 
 
 # ------------------------------------------------------------------------ the load
+def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the rounds."""
+    return {k: round(statistics.median(r[k] for r in runs), 1) for k in runs[0]}
+
+
 def pct(values: list[float], p: int) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
@@ -428,7 +434,9 @@ def breakdown(stats: pstats.Stats, completions: int) -> list[tuple[str, float]]:
     return rows
 
 
-async def profile_pass(data: Path, address: str, cases: int) -> dict[str, Any]:
+async def profile_pass(
+    data: Path, address: str, cases: int, dump: Path | None = None
+) -> dict[str, Any]:
     """The API app (in-process ASGI) and the worker in this process, one client,
     ``cases`` cases of 4 steps; cProfile over the completions only."""
     os.environ.update(casusregie_env(data, address))
@@ -468,7 +476,10 @@ async def profile_pass(data: Path, address: str, cases: int) -> dict[str, Any]:
                         profiles.main.disable()
                 wall = time.perf_counter() - t0
     n = cases * STEPS
-    parts = breakdown(profiles.stats(), n)
+    stats = profiles.stats()
+    if dump:
+        stats.dump_stats(dump)
+    parts = breakdown(stats, n)
     return {"completions": n, "wall_ms_per_completion_incl_inbox": wall * 1000 / n, "parts": parts}
 
 
@@ -504,36 +515,42 @@ def load_average() -> list[float]:
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    clients = [int(c) for c in args.clients.split(",")]
+    clients = [int(c) for c in args.clients.split(",") if c]
     report: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "load_before": load_average(),
         "cases": args.cases,
         "steps": STEPS,
+        "rounds": args.rounds,
         "runs": [],
     }
-    with tempfile.TemporaryDirectory(prefix="casusregie-bench-") as tmpdir:
-        tmp = Path(tmpdir)
+    tmp = Path(tempfile.mkdtemp(prefix="casusregie-bench-"))
+    print(f"working in {tmp} (removed after a successful run)", flush=True)
+    with contextlib.ExitStack():
         async with dev_server(tmp) as address:
             db = str(tmp / "raw.db")
             raw_schema(db)
-            raw: dict[int, dict[str, float]] = {}
-            with raw_worker_process(address, db):
+            raw_runs: dict[int, list[dict[str, float]]] = {c: [] for c in clients}
+            our_runs: dict[int, list[dict[str, float]]] = {c: [] for c in clients}
+            data = tmp / "data"
+            # both are up at once and take turns, so a change in the machine's load
+            # (it is shared) hits both alike
+            with raw_worker_process(address, db), casusregie_up(data, address) as up:
+                base_url, tokens = up
                 client = await Client.connect(address)
                 driver = RawDriver(client, db)
-                await run_load(driver, 4, 2)  # warm up
-                for c in clients:
-                    raw[c] = (await run_load(driver, args.cases, c)).summary()
-            ours: dict[int, dict[str, float]] = {}
-            data = tmp / "data"
-            with casusregie_up(data, address) as (base_url, tokens):
-                limits = httpx.Limits(max_connections=max(clients) + 4)
+                limits = httpx.Limits(max_connections=max(clients, default=1) + 4)
                 async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
                     driver_h = HttpDriver(http, tokens)
-                    await run_load(driver_h, 4, 2)  # warm up
-                    for c in clients:
-                        ours[c] = (await run_load(driver_h, args.cases, c)).summary()
+                    await run_load(driver, 4, 2)  # warm up
+                    await run_load(driver_h, 4, 2)
+                    for _ in range(args.rounds):
+                        for c in clients:
+                            raw_runs[c].append((await run_load(driver, args.cases, c)).summary())
+                            our_runs[c].append((await run_load(driver_h, args.cases, c)).summary())
+            raw = {c: median_of(runs) for c, runs in raw_runs.items()}
+            ours = {c: median_of(runs) for c, runs in our_runs.items()}
             for c in clients:
                 print_side_by_side(c, raw[c], ours[c])
                 report["runs"].append(
@@ -545,7 +562,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                     }
                 )
             if args.profile:
-                prof = await profile_pass(data, address, args.profile_cases)
+                prof = await profile_pass(data, address, args.profile_cases, args.profile_out)
                 report["profile"] = prof
                 print(
                     f"\nCPU per completion by part ({prof['completions']} completions, cProfile,"
@@ -557,6 +574,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                     f"  {'wall per step (inbox GET + completion)':48} "
                     f"{prof['wall_ms_per_completion_incl_inbox']:7.2f} ms"
                 )
+    shutil.rmtree(tmp, ignore_errors=True)
     report["load_after"] = load_average()
     print(f"\nload average before {report['load_before']}, after {report['load_after']}")
     return report
@@ -569,8 +587,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=40)
     parser.add_argument("--clients", default="8,20", help="comma-separated client counts")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of raw and casusregie")
     parser.add_argument("--profile", action="store_true", help="also the cost breakdown")
     parser.add_argument("--profile-cases", type=int, default=10)
+    parser.add_argument("--profile-out", type=Path, help="write the pstats file here")
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
     report = asyncio.run(main_async(args))
