@@ -39,11 +39,20 @@ def engine_for(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+_last: tuple[object, Engine] | None = None  # (settings, its engine): every request asks
+
+
 def get_engine() -> Engine:
+    global _last
     settings = get_settings()
-    if settings.effective_database_url.startswith("sqlite"):
+    if _last is not None and _last[0] is settings:
+        return _last[1]
+    url = settings.effective_database_url  # resolves the data dir's path: not free
+    if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return engine_for(settings.effective_database_url)
+    engine = engine_for(url)
+    _last = (settings, engine)
+    return engine
 
 
 @contextmanager
