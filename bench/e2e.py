@@ -527,53 +527,52 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     }
     tmp = Path(tempfile.mkdtemp(prefix="casusregie-bench-"))
     print(f"working in {tmp} (removed after a successful run)", flush=True)
-    with contextlib.ExitStack():
-        async with dev_server(tmp) as address:
-            db = str(tmp / "raw.db")
-            raw_schema(db)
-            raw_runs: dict[int, list[dict[str, float]]] = {c: [] for c in clients}
-            our_runs: dict[int, list[dict[str, float]]] = {c: [] for c in clients}
-            data = tmp / "data"
-            # both are up at once and take turns, so a change in the machine's load
-            # (it is shared) hits both alike
-            with raw_worker_process(address, db), casusregie_up(data, address) as up:
-                base_url, tokens = up
-                client = await Client.connect(address)
-                driver = RawDriver(client, db)
-                limits = httpx.Limits(max_connections=max(clients, default=1) + 4)
-                async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
-                    driver_h = HttpDriver(http, tokens)
-                    await run_load(driver, 4, 2)  # warm up
-                    await run_load(driver_h, 4, 2)
-                    for _ in range(args.rounds):
-                        for c in clients:
-                            raw_runs[c].append((await run_load(driver, args.cases, c)).summary())
-                            our_runs[c].append((await run_load(driver_h, args.cases, c)).summary())
-            raw = {c: median_of(runs) for c, runs in raw_runs.items()}
-            ours = {c: median_of(runs) for c, runs in our_runs.items()}
-            for c in clients:
-                print_side_by_side(c, raw[c], ours[c])
-                report["runs"].append(
-                    {
-                        "clients": c,
-                        "raw": raw[c],
-                        "casusregie": ours[c],
-                        "ratios": {k: round(r, 2) for k, _a, _b, r in ratio_table(raw[c], ours[c])},
-                    }
-                )
-            if args.profile:
-                prof = await profile_pass(data, address, args.profile_cases, args.profile_out)
-                report["profile"] = prof
-                print(
-                    f"\nCPU per completion by part ({prof['completions']} completions, cProfile,"
-                    " API and worker in one process, one client):"
-                )
-                for label, ms in prof["parts"]:
-                    print(f"  {label:48} {ms:7.2f} ms")
-                print(
-                    f"  {'wall per step (inbox GET + completion)':48} "
-                    f"{prof['wall_ms_per_completion_incl_inbox']:7.2f} ms"
-                )
+    async with dev_server(tmp) as address:
+        db = str(tmp / "raw.db")
+        raw_schema(db)
+        raw_runs: dict[int, list[dict[str, float]]] = {c: [] for c in clients}
+        our_runs: dict[int, list[dict[str, float]]] = {c: [] for c in clients}
+        data = tmp / "data"
+        # both are up at once and take turns, so a change in the machine's load
+        # (it is shared) hits both alike
+        with raw_worker_process(address, db), casusregie_up(data, address) as up:
+            base_url, tokens = up
+            client = await Client.connect(address)
+            driver = RawDriver(client, db)
+            limits = httpx.Limits(max_connections=max(clients, default=1) + 4)
+            async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
+                driver_h = HttpDriver(http, tokens)
+                await run_load(driver, 4, 2)  # warm up
+                await run_load(driver_h, 4, 2)
+                for _ in range(args.rounds):
+                    for c in clients:
+                        raw_runs[c].append((await run_load(driver, args.cases, c)).summary())
+                        our_runs[c].append((await run_load(driver_h, args.cases, c)).summary())
+        raw = {c: median_of(runs) for c, runs in raw_runs.items()}
+        ours = {c: median_of(runs) for c, runs in our_runs.items()}
+        for c in clients:
+            print_side_by_side(c, raw[c], ours[c])
+            report["runs"].append(
+                {
+                    "clients": c,
+                    "raw": raw[c],
+                    "casusregie": ours[c],
+                    "ratios": {k: round(r, 2) for k, _a, _b, r in ratio_table(raw[c], ours[c])},
+                }
+            )
+        if args.profile:
+            prof = await profile_pass(data, address, args.profile_cases, args.profile_out)
+            report["profile"] = prof
+            print(
+                f"\nCPU per completion by part ({prof['completions']} completions, cProfile,"
+                " API and worker in one process, one client):"
+            )
+            for label, ms in prof["parts"]:
+                print(f"  {label:48} {ms:7.2f} ms")
+            print(
+                f"  {'wall per step (inbox GET + completion)':48} "
+                f"{prof['wall_ms_per_completion_incl_inbox']:7.2f} ms"
+            )
     shutil.rmtree(tmp, ignore_errors=True)
     report["load_after"] = load_average()
     print(f"\nload average before {report['load_before']}, after {report['load_after']}")
