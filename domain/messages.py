@@ -12,6 +12,10 @@ from datetime import datetime
 from typing import Any
 
 WORKFLOW_NAME = "CaseWorkflow"
+# the activities that write a case's read-model batch: a regular one (cases started
+# before the local-activity patch) and the local one, whose result is the batch
+APPLY_CHANGES = "apply_changes"
+WRITE_READ_MODEL = "write_read_model"
 
 
 def workflow_id_for(case_id: str) -> str:

@@ -99,6 +99,14 @@ def colleague(session: Session, principal: Principal, user_id: str) -> Actor:
     return Actor(user_id=user.id, name=user.name, role=user.role, org=org.name)
 
 
+def release(session: Session) -> None:
+    """End the session's (read) transaction before the request waits for Temporal, so
+    its database connection goes back to the pool meanwhile. Requests holding their
+    connections across that wait exhausted the pool at 20 concurrent clients, and a
+    checkout on the event loop then blocked every request (bench/e2e.py)."""
+    session.commit()
+
+
 def may_write(principal: Principal) -> None:
     if principal.read_only:
         raise ApiError(403, "your role has read-only access", code="read_only")
@@ -142,6 +150,7 @@ async def complete_task(
     defn = definition(case.definition_version)
     tdef = task_def(case, task.key)
     checked(lambda: rules.check_complete(facts, task, tdef, cmd, tasks=tasks, defn=defn), attempt)
+    release(session)
     with timed_update("complete_task"):
         return await run_update(
             client, case.id, CaseWorkflow.complete_task, cmd, update_id=attempt.update_id
@@ -207,6 +216,7 @@ async def case_action(
         kinds = PARTICIPANT_ORG_KINDS.get(str(cmd.data.get("capacity")), CASE_ORG_KINDS)
         registered_org(session, ["body", "org"], str(cmd.data.get("org") or ""), kinds)
     checked(lambda: rules.check_action(facts, cmd, defn, target), attempt)
+    release(session)
     with timed_update("case_action"):
         return await run_update(
             client, case.id, CaseWorkflow.case_action, cmd, update_id=attempt.update_id

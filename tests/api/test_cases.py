@@ -116,6 +116,11 @@ class UnreachableTemporal:
     async def start_workflow(self, *args, **kwargs):
         raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
 
+    async def execute_update_with_start_workflow(self, *args, start_workflow_operation, **kw):
+        error = RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+        start_workflow_operation._workflow_handle.set_exception(error)  # as the SDK does
+        raise error
+
 
 async def test_temporal_down_is_503_and_nothing_half_created(api, engine):
     down = build_app(engine, UnreachableTemporal())  # type: ignore[arg-type]

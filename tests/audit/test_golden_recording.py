@@ -21,6 +21,11 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_golden_historie
 async def test_a_new_golden_history_replays_from_the_file_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # the script points CASUSREGIE_DATABASE_URL at its own database (os.environ): through
+    # monkeypatch it is absent again after this test, or it leaks into later tests (the
+    # module-scoped `casusregie up` of test_schemathesis.py then used that database)
+    monkeypatch.setenv("CASUSREGIE_DATABASE_URL", "")  # records "absent" for the undo
+    monkeypatch.delenv("CASUSREGIE_DATABASE_URL")
     spec = importlib.util.spec_from_file_location("make_golden_histories", SCRIPT)
     assert spec and spec.loader
     script = importlib.util.module_from_spec(spec)
