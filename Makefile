@@ -64,5 +64,11 @@ mutation: $(VENV)/.test-installed
 	$(VENV)/bin/mutmut results
 	$(VENV)/bin/python scripts/mutation_score.py
 
+# The end-to-end benchmark (docs/benchmarks.md): the bare Temporal SDK floor and casusregie
+# through its HTTP API on one dev server, side by side with ratios, plus the cost
+# breakdown of one completion. Not part of `make check` (about two minutes).
+bench: $(VENV)/.run-installed
+	$(VENV)/bin/python bench/e2e.py --profile --json bench/results/e2e.json
+
 clean:
 	rm -rf $(VENV) .casusregie mutants

@@ -1,5 +1,6 @@
 """The worker process: runs ``CaseWorkflow`` and every activity on the task queue until
-SIGTERM/SIGINT, then shuts down gracefully (running activities get time to finish)."""
+SIGTERM/SIGINT, then shuts down gracefully (running activities get time to finish). At
+start it makes sure the daily digest's Temporal schedule exists."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ from datetime import timedelta
 
 import structlog
 from sqlalchemy.engine import Engine
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleCalendarSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleRange,
+    ScheduleSpec,
+    ScheduleUpdate,
+)
 from temporalio.worker import Worker
 
 from activities.registry import build_activities
@@ -18,6 +30,7 @@ from core.config import Settings, get_settings
 from core.search_attributes import CUSTOM_SEARCH_ATTRIBUTES, ensure_search_attributes
 from core.temporal import connect_client, worker_runtime
 from db.engine import get_engine
+from workflows.digest_workflow import NotificationDigestWorkflow
 from workflows.registry import WORKFLOWS
 
 log = structlog.get_logger(__name__)
@@ -45,6 +58,41 @@ def build_worker(
     )
 
 
+def digest_schedule_id(settings: Settings) -> str:
+    return f"notification-digest-{settings.task_queue}"
+
+
+def digest_schedule(settings: Settings) -> Schedule:
+    """Every day at ``CASUSREGIE_DIGEST_HOUR`` (Amsterdam time), one digest run; a run
+    still going when the next is due is not doubled, a missed one is made up within
+    twelve hours (a worker or cluster that was down at that hour)."""
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            NotificationDigestWorkflow.run,
+            id=f"{digest_schedule_id(settings)}-run",
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(
+            calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(settings.digest_hour)])],
+            time_zone_name="Europe/Amsterdam",
+        ),
+        policy=SchedulePolicy(
+            overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(hours=12)
+        ),
+    )
+
+
+async def ensure_digest_schedule(client: Client, settings: Settings) -> None:
+    """Create the daily digest's schedule, or bring an existing one up to date (every
+    worker does this at start; the schedule itself runs in Temporal, once)."""
+    schedule = digest_schedule(settings)
+    try:
+        await client.create_schedule(digest_schedule_id(settings), schedule)
+    except ScheduleAlreadyRunningError:
+        handle = client.get_schedule_handle(digest_schedule_id(settings))
+        await handle.update(lambda _: ScheduleUpdate(schedule=schedule))
+
+
 async def run_worker(
     settings: Settings | None = None,
     client: Client | None = None,
@@ -56,6 +104,7 @@ async def run_worker(
     engine = engine or get_engine()
     client = client or await connect_client(settings, runtime=worker_runtime(settings))
     await ensure_search_attributes(client, CUSTOM_SEARCH_ATTRIBUTES)
+    await ensure_digest_schedule(client, settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     signals = (signal.SIGTERM, signal.SIGINT)

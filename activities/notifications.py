@@ -1,6 +1,7 @@
 """Notification activities: enqueue (idempotent outbox write), deliver one outbox row,
-and record the workflow's decision to stop retrying. The protocol itself lives in
-``notifications.delivery``; these are thin, registered wrappers with their dataclasses.
+record the workflow's decision to stop retrying, and build and settle the daily
+digests. The protocol itself lives in ``notifications.delivery`` (and
+``notifications.digest``); these are thin, registered wrappers with their dataclasses.
 Database work runs in a thread; the delivery's few short status updates run inline.
 
 Their dataclasses live in ``domain/notification_messages.py``.
@@ -20,14 +21,17 @@ from domain.messages import NotificationIntent
 from domain.notification_messages import (
     PERMANENT_ERROR_TYPE,
     TRANSIENT_ERROR_TYPE,
+    BuildDigestsInput,
+    BuildDigestsResult,
     DeliverNotificationInput,
     DeliveryReport,
     EnqueueNotificationsInput,
     EnqueueNotificationsResult,
     NotificationGivenUp,
     OutboxItem,
+    SettleDigestsInput,
 )
-from notifications import delivery, outbox
+from notifications import delivery, digest, outbox
 from notifications.errors import PermanentDeliveryError, TransientDeliveryError
 
 log = structlog.get_logger()
@@ -80,3 +84,20 @@ class NotificationActivities:
             delivery.give_up, self.engine, self.settings, data.outbox_id, data.error
         )
         return _report(result)
+
+    def _build_digests(self, data: BuildDigestsInput) -> list[OutboxItem]:
+        with session_scope(self.engine) as session:
+            rows = digest.build_digests(session, self.settings, data.cutoff)
+            return [_item(row) for row in rows]
+
+    @activity.defn
+    async def build_digests(self, data: BuildDigestsInput) -> BuildDigestsResult:
+        return BuildDigestsResult(await asyncio.to_thread(self._build_digests, data))
+
+    def _settle_digests(self, data: SettleDigestsInput) -> int:
+        with session_scope(self.engine) as session:
+            return digest.settle_digests(session, data.digest_ids)
+
+    @activity.defn
+    async def settle_digests(self, data: SettleDigestsInput) -> int:
+        return await asyncio.to_thread(self._settle_digests, data)

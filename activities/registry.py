@@ -17,8 +17,11 @@ def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., A
     notifications = NotificationActivities(engine, settings)
     return [
         read_model.apply_changes,
+        read_model.write_read_model,
         read_model.apply_signal_changes,
         notifications.enqueue_notifications,
         notifications.deliver_notification,
         notifications.record_notification_failure,
+        notifications.build_digests,
+        notifications.settle_digests,
     ]

@@ -61,7 +61,9 @@ def check_token(session: Session, settings: Settings, token: str) -> TokenCheck:
     last = user.token_last_used_at
     if last is None or now - _aware(last) >= LAST_USED_EVERY:
         session.exec(update(User).where(col(User.id) == user.id).values(token_last_used_at=now))
-        session.commit()
+    # end the transaction either way: its connection goes back to the pool (a request
+    # must not hold one while it waits for anything else: api/services/commands.release)
+    session.commit()
     return TokenCheck(principal_of(user, org))
 
 

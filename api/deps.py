@@ -6,6 +6,7 @@ through ``app.dependency_overrides`` instead of patching globals.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -101,8 +102,16 @@ async def get_principal(
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
+def known_id(value: str) -> bool:
+    """An id of ours can only look like this (the pages' paths are not checked by a
+    pattern; NUL and other controls must never reach the database)."""
+    return re.fullmatch(ID_PATTERN, value) is not None
+
+
 def scoped_case(session: Session, principal: Principal, case_id: str) -> Case:
     """The case if the principal may see it; 404 otherwise (foreign cases do not exist)."""
+    if not known_id(case_id):
+        raise HTTPException(404, "case not found")
     case = session.exec(select(Case).where(Case.id == case_id, visible_cases(principal))).first()
     if case is None:
         raise HTTPException(404, f"case {case_id} not found")
@@ -111,6 +120,8 @@ def scoped_case(session: Session, principal: Principal, case_id: str) -> Case:
 
 def scoped_signal(session: Session, principal: Principal, signal_id: str) -> Signal:
     """The early signal if the principal may see it; 404 otherwise."""
+    if not known_id(signal_id):
+        raise HTTPException(404, "signal not found")
     signal = session.exec(
         select(Signal).where(Signal.id == signal_id, visible_signals(principal))
     ).first()
@@ -122,6 +133,8 @@ def scoped_signal(session: Session, principal: Principal, signal_id: str) -> Sig
 def scoped_task(session: Session, principal: Principal, task_id: str) -> tuple[Task, Case | Signal]:
     """The task and what it belongs to (its case, or the early signal it assesses) if
     the principal may see that; 404 otherwise."""
+    if not known_id(task_id):
+        raise HTTPException(404, "task not found")
     task = session.get(Task, task_id)
     owner: Case | Signal | None = None
     if task is not None and task.case_id is not None:
@@ -169,9 +182,10 @@ ScopedSignal = Annotated[Signal, Depends(get_scoped_signal)]
 
 
 def get_writer(principal: CurrentUser) -> Principal:
-    """Any principal that may change something: auditors read everything, change nothing."""
+    """Any principal that may change something: auditors read everything and beheerders
+    manage addresses only; neither changes a case."""
     if principal.read_only:
-        raise ApiError(403, "auditors have read-only access", code="read_only")
+        raise ApiError(403, "your role has read-only access", code="read_only")
     return principal
 
 

@@ -40,12 +40,13 @@ DUTCH_TITLES = {
     401: "Niet aangemeld",
     403: "Geen toegang",
     404: "Niet gevonden",
-    405: "Methode niet toegestaan",
-    409: "Conflict",
+    405: "Niet mogelijk",
+    409: "Niet meer mogelijk",
     413: "Te groot",
-    422: "Ongeldige invoer",
+    422: "Niet goed ingevuld",
     429: "Te veel verzoeken",
-    503: "Tijdelijk niet beschikbaar",
+    500: "Er ging iets mis",
+    503: "Even niet bereikbaar",
 }
 
 
@@ -79,7 +80,12 @@ def error_code(exc: Exception, status: int) -> str:
 
 def wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api") or path in ("/healthz", "/readyz", "/livez", "/openapi.json")
+    return path.startswith(("/api", "/codec")) or path in (
+        "/healthz",
+        "/readyz",
+        "/livez",
+        "/openapi.json",
+    )
 
 
 def as_issue_list(detail: Any) -> list[dict[str, Any]]:

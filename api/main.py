@@ -19,6 +19,7 @@ from api.routes import (
     audit,
     audit_pages,
     cases,
+    codec,
     health,
     metrics,
     monitor,
@@ -87,6 +88,7 @@ def create_app() -> FastAPI:
         monitor.router,
         reports.router,
         metrics.router,
+        codec.router,
     ):
         app.include_router(router)
     pages.install(app, oidc=settings.oidc_enabled)

@@ -361,6 +361,8 @@ class CompleteBody(Body):
 
 class ClaimBody(Body):
     force: bool = False
+    # claim on behalf of a colleague of the same organisation (assign the task to them)
+    assignee_id: Annotated[Name, Field(max_length=100)] | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"force": False}]})
 

@@ -4,7 +4,8 @@
   every case their organisation is zorgkantoor of;
 - ``aanbieder`` and ``oco``: only cases their organisation takes part in
   (``case_participants``: current/intended provider, round provider, OCO, ...);
-- ``auditor``: every case, read-only.
+- ``auditor``: every case, read-only;
+- ``beheerder`` (functional administrator): no case and no signal at all.
 
 A case outside the caller's scope is answered with 404, as if it did not exist.
 Cases whose workflow start is not confirmed (``workflow_state == "pending"``) are
@@ -45,7 +46,7 @@ class Principal:
 
     @property
     def read_only(self) -> bool:
-        return self.role == Role.AUDITOR
+        return self.role in (Role.AUDITOR, Role.BEHEERDER)
 
     @property
     def is_coordinator(self) -> bool:
@@ -81,6 +82,8 @@ def visible_signals(principal: Principal) -> ColumnElement[bool]:
     started = col(Signal.workflow_state) != "pending"
     if principal.role == Role.AUDITOR:
         return and_(started, true())
+    if principal.role == Role.BEHEERDER:
+        return false()
     own = col(Signal.sender_org) == principal.org
     if principal.role in ZORGKANTOOR_ROLES:
         own = or_(own, col(Signal.zorgkantoor_org) == principal.org)
@@ -109,6 +112,24 @@ def sees_client_data(principal: Principal, case: Case, participants: dict[str, l
     return not (adviser_only and principal.org not in (case.consents or {}))
 
 
+def may_audit(principal: Principal, case: Case) -> bool:
+    """History, dossier export, replay and the notification outbox of a case: auditors,
+    and the coordinators of the case's own zorgkantoor organisation (not another
+    zorgkantoor organisation of the same region)."""
+    if principal.role == Role.AUDITOR:
+        return True
+    return principal.role == Role.COORDINATOR and principal.org == case.zorgkantoor_org
+
+
+def audited_cases(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``Case``: the cases ``may_audit`` allows."""
+    if principal.role == Role.AUDITOR:
+        return visible_cases(principal)
+    if principal.role == Role.COORDINATOR:
+        return and_(visible_cases(principal), col(Case.zorgkantoor_org) == principal.org)
+    return false()
+
+
 def may_see_summary(principal: Principal, case: Case) -> bool:
     """The encrypted summary is client data: only the organisations named on the case
     (its zorgkantoor, the current provider, the OCO) see it; not auditors, not round
@@ -120,6 +141,6 @@ def inbox_roles(principal: Principal) -> tuple[str, ...]:
     """Owner roles whose tasks land in this principal's inbox."""
     if principal.is_coordinator:
         return (Role.COORDINATOR.value, Role.ZORGKANTOOR.value)
-    if principal.role == Role.AUDITOR:
+    if principal.role in (Role.AUDITOR, Role.BEHEERDER):
         return ()
     return (principal.role,)

@@ -7,6 +7,12 @@ markers), not their arguments: a change in, say, how a due date is computed repl
 read-model batches carry every state change, so comparing activity inputs proves that
 the current code, fed the recorded inputs, writes exactly what was written.
 
+The case workflow writes its batches with a local activity (``write_read_model``,
+since the ``read-model-local-activity`` patch): the history then keeps no arguments
+but the activity's marker with its result, which is the batch it was given. Those are
+compared as a sequence of their own ("local activity #n"): a marker is recorded when
+the activity completes, so its place among the scheduled activities may differ.
+
 A divergence names the activity, its position and the first differing field path;
 never a value (values are client data).
 """
@@ -19,16 +25,19 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.client import WorkflowHistory
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, WorkflowSerializationContext
 from temporalio.worker import (
     Interceptor,
     StartActivityInput,
+    StartLocalActivityInput,
     WorkflowInboundInterceptor,
     WorkflowInterceptorClassInput,
     WorkflowOutboundInterceptor,
 )
 
 Call = tuple[str, Any]  # activity name, JSON value of its arguments
+LOCAL = "local:"  # name prefix of a local activity's call
+LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the SDK's marker of a local activity
 
 
 class ActivityRecorder(Interceptor):
@@ -54,6 +63,16 @@ class ActivityRecorder(Interceptor):
                 )
                 return super().start_activity(input)
 
+            def start_local_activity(
+                self,
+                input: StartLocalActivityInput,  # noqa: A002 (the SDK's parameter name)
+            ) -> workflow.ActivityHandle[Any]:
+                payloads = workflow.payload_converter().to_payloads(input.args)
+                recorder.calls[workflow.info().run_id].append(
+                    (LOCAL + input.activity, [json.loads(p.data) for p in payloads])
+                )
+                return super().start_local_activity(input)
+
         class Inbound(WorkflowInboundInterceptor):
             def init(self, outbound: WorkflowOutboundInterceptor) -> None:
                 super().init(Outbound(outbound))
@@ -65,28 +84,62 @@ class ActivityRecorder(Interceptor):
 
 
 async def scheduled_activities(history: WorkflowHistory, converter: DataConverter) -> list[Call]:
-    """The activities the history scheduled, with their decoded JSON arguments."""
+    """The activities the history scheduled, with their decoded JSON arguments; a
+    local activity (its marker) with its result, which is its argument."""
     calls: list[Call] = []
+    codec = converter.with_context(
+        WorkflowSerializationContext(namespace="", workflow_id=history.workflow_id)
+    ).payload_codec
     for event in history.events:
-        if not event.HasField("activity_task_scheduled_event_attributes"):
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            attrs = event.activity_task_scheduled_event_attributes
+            payloads = list(attrs.input.payloads)
+            name = attrs.activity_type.name
+        elif local_activity_marker(event):
+            details = event.marker_recorded_event_attributes.details
+            data = json.loads(details["data"].payloads[0].data)
+            payloads = list(details["result"].payloads)
+            name = LOCAL + str(data.get("activity_type"))
+        else:
             continue
-        attrs = event.activity_task_scheduled_event_attributes
-        payloads = list(attrs.input.payloads)
-        if converter.payload_codec:
-            payloads = await converter.payload_codec.decode(payloads)
-        calls.append((attrs.activity_type.name, [json.loads(p.data) for p in payloads]))
+        if codec:
+            payloads = await codec.decode(payloads)
+        calls.append((name, [json.loads(p.data) for p in payloads]))
     return calls
 
 
+def local_activity_marker(event: Any) -> bool:
+    """A completed local activity's marker (with its result)."""
+    if not event.HasField("marker_recorded_event_attributes"):
+        return False
+    attrs = event.marker_recorded_event_attributes
+    return attrs.marker_name == LOCAL_ACTIVITY_MARKER and "result" in attrs.details
+
+
 def first_divergence(replayed: list[Call], recorded: list[Call]) -> str | None:
+    """The first difference; activities and local activities each in their own order."""
+    for local, what in ((False, "activity"), (True, "local activity")):
+        found = _sequence_divergence(
+            [c for c in replayed if c[0].startswith(LOCAL) is local],
+            [c for c in recorded if c[0].startswith(LOCAL) is local],
+            what,
+        )
+        if found:
+            return found
+    return None
+
+
+def _sequence_divergence(replayed: list[Call], recorded: list[Call], what: str) -> str | None:
     for n, (mine, theirs) in enumerate(zip(replayed, recorded, strict=False), start=1):
-        if mine[0] != theirs[0]:
-            return f"activity #{n}: code calls {mine[0]}, history has {theirs[0]}"
+        names = mine[0].removeprefix(LOCAL), theirs[0].removeprefix(LOCAL)
+        if names[0] != names[1]:
+            return f"{what} #{n}: code calls {names[0]}, history has {names[1]}"
         path = _first_difference(mine[1], theirs[1], "")
         if path is not None:
-            return f"activity #{n} ({mine[0]}): argument differs at {path or '(root)'}"
+            return f"{what} #{n} ({names[0]}): argument differs at {path or '(root)'}"
     if len(replayed) != len(recorded):
-        return f"code schedules {len(replayed)} activities, history has {len(recorded)}"
+        plural = what.removesuffix("y") + "ies"
+        return f"code schedules {len(replayed)} {plural}, history has {len(recorded)}"
     return None
 
 

@@ -9,7 +9,11 @@ CLI/UI) plus a few top-level fields of ours:
   secret) or ``"decoded"`` (decrypted through the data converter's codec, for auditors;
   each payload then also carries ``"decoded"``: its JSON value, which Temporal's parser
   ignores, so a decoded export still replays);
-- ``previous_runs``: earlier runs of the case when it continued as new (oldest first).
+- ``previous_runs``: earlier runs of the case when it continued as new (oldest first);
+- ``case_key`` (encrypted exports): the case's data key *wrapped* by the key ring
+  (``kek_id``, ``wrapped_key``), so that the file replays wherever the ring is known
+  (``load_histories`` trusts it); without the ring it is noise. Like any copy, an
+  exported file is not reached by the shredding of the case in the database.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from temporalio.api.history.v1 import History
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
 
+from core.codec import ENCODING
+from core.config import get_settings
+from db.case_keys import store_for_settings
 from domain.messages import workflow_id_for
 
 FORMAT = "casusregie-history/1"
@@ -59,7 +66,12 @@ async def export_history(
     runs = await fetch_runs(client, case_id)
     if decode:
         runs = [await decode_history(h, converter or client.data_converter) for h in runs]
-    return history_document(case_id, runs, payloads=DECODED if decode else ENCRYPTED)
+    doc = history_document(case_id, runs, payloads=DECODED if decode else ENCRYPTED)
+    if not decode:
+        wrapped = store_for_settings(get_settings()).exported(case_id)
+        if wrapped is not None:
+            doc["case_key"] = wrapped
+    return doc
 
 
 def history_document(case_id: str, runs: list[WorkflowHistory], *, payloads: str) -> dict[str, Any]:
@@ -85,7 +97,9 @@ async def decode_history(history: WorkflowHistory, converter: DataConverter) -> 
     proto = History(events=history.events)
     copy = History()
     copy.CopyFrom(proto)
-    payloads = list(_payloads_in(copy))
+    # only what our codec encrypted: the SDK writes some payloads itself in plain JSON
+    # (the details of patch markers), which are shown as they are
+    payloads = [p for p in _payloads_in(copy) if p.metadata.get("encoding") == ENCODING]
     if converter.payload_codec and payloads:
         decoded = await converter.payload_codec.decode(payloads)
         for target, plain in zip(payloads, decoded, strict=True):
@@ -95,9 +109,15 @@ async def decode_history(history: WorkflowHistory, converter: DataConverter) -> 
 
 def load_histories(path: Path) -> list[WorkflowHistory]:
     """The runs in an export file (ours, or Temporal's own ``{"events": [...]}``);
-    the workflow id falls back to the file name."""
+    the workflow id falls back to the file name. A wrapped case key in the file is
+    unwrapped with the key ring and used to decode this case's payloads."""
     doc = json.loads(Path(path).read_text())
     workflow_id = doc.get("workflow_id") or Path(path).stem
+    wrapped = doc.get("case_key")
+    if isinstance(wrapped, dict) and doc.get("case_id"):
+        store_for_settings(get_settings()).import_wrapped(
+            doc["case_id"], wrapped["kek_id"], wrapped["wrapped_key"]
+        )
     runs = [WorkflowHistory.from_json(workflow_id, r) for r in doc.get("previous_runs", [])]
     return [*runs, WorkflowHistory.from_json(workflow_id, doc)]
 

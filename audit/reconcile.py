@@ -17,6 +17,7 @@ missing events and never rewrites existing ones.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,12 +27,20 @@ from sqlmodel import Session, select
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
+from audit.divergence import local_activity_marker
 from audit.history import fetch_runs
+from core.keys import CaseShredded
 from db.models import AuditEvent, Case, Task
 from db.read_model import write_changes
-from domain.messages import CaseState, ReadModelChanges, TaskState, workflow_id_for
+from domain.messages import (
+    APPLY_CHANGES,
+    WRITE_READ_MODEL,
+    CaseState,
+    ReadModelChanges,
+    TaskState,
+    workflow_id_for,
+)
 
-APPLY_CHANGES = "apply_changes"  # activity name of ReadModelActivities.apply_changes
 QUERY_TIMEOUT = timedelta(seconds=5)
 TASK_FIELDS = (
     "phase",
@@ -91,18 +100,26 @@ class CaseCheck:
 
 
 async def history_batches(client: Client, case_id: str) -> list[ReadModelChanges]:
-    """Every read-model batch the case's workflow scheduled, oldest first (all runs)."""
+    """Every read-model batch the case's workflow scheduled, oldest first (all runs):
+    the arguments of ``apply_changes``, the results of the local ``write_read_model``."""
     batches: list[ReadModelChanges] = []
     for run in await fetch_runs(client, case_id):
         for event in run.events:
-            if not event.HasField("activity_task_scheduled_event_attributes"):
+            if event.HasField("activity_task_scheduled_event_attributes"):
+                attrs = event.activity_task_scheduled_event_attributes
+                if attrs.activity_type.name != APPLY_CHANGES:
+                    continue
+                payloads = attrs.input.payloads
+            elif local_activity_marker(event):
+                details = event.marker_recorded_event_attributes.details
+                data = json.loads(details["data"].payloads[0].data)
+                if data.get("activity_type") != WRITE_READ_MODEL:
+                    continue
+                payloads = details["result"].payloads
+            else:
                 continue
-            attrs = event.activity_task_scheduled_event_attributes
-            if attrs.activity_type.name == APPLY_CHANGES:
-                [batch] = await client.data_converter.decode(
-                    attrs.input.payloads, [ReadModelChanges]
-                )
-                batches.append(batch)
+            [batch] = await client.data_converter.decode(payloads, [ReadModelChanges])
+            batches.append(batch)
     return batches
 
 
@@ -201,6 +218,9 @@ async def verify_case(
         state = await query_state(client, case_id) if query else None
     except (RPCError, ValueError) as exc:
         check.error = f"{type(exc).__name__}: {exc}"
+        return check
+    except CaseShredded:
+        check.error = "shredded: the case's data key was destroyed (retention)"
         return check
     if state is not None:
         expected = with_state(expected, state)

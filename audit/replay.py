@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHistory
 from temporalio.converter import DataConverter
@@ -24,8 +26,11 @@ from temporalio.workflow import NondeterminismError
 
 from audit.divergence import ActivityRecorder, first_divergence, scheduled_activities
 from audit.history import fetch_runs
+from core.codec import ENCODING, EncryptionCodec, case_of_workflow
 from core.config import Settings
+from core.keys import CaseShredded, key_ring
 from core.temporal import data_converter
+from db.case_keys import CaseKeyStore, store_for_settings
 from db.models import Case
 from domain.messages import workflow_id_for
 from domain.vocabulary import CaseStatus
@@ -35,6 +40,7 @@ NONDETERMINISTIC = "nondeterministic"
 DIVERGED = "diverged"  # same commands, but the code would write something else
 ERROR = "error"  # another replay failure (e.g. the workflow task failed)
 UNAVAILABLE = "unavailable"  # the history could not be fetched or read
+SHREDDED = "shredded"  # retention destroyed the case's data key: nothing to replay
 
 
 @dataclass
@@ -69,12 +75,33 @@ class CaseReplayer:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
+class ReplayCaseKeys:
+    """Case keys for replaying: decoding uses the case's real data key (from the
+    database, or from an export file: ``audit.history.load_histories``); what the replay
+    encodes is thrown away, so it is encrypted under a key of this process only and no
+    data key is ever made for a case that only is replayed."""
+
+    def __init__(self, store: CaseKeyStore) -> None:
+        self.store = store
+        self._scratch = AESGCM(AESGCM.generate_key(bit_length=256))
+
+    def aead(self, case_id: str, *, create: bool = False) -> AESGCM | None:
+        if create:
+            return self._scratch
+        return self.store.aead(case_id)
+
+
+def replay_converter(settings: Settings) -> DataConverter:
+    """The data converter of a replayer (``ReplayCaseKeys``)."""
+    return data_converter(settings, ReplayCaseKeys(store_for_settings(settings)))
+
+
 def make_replayer(
     settings: Settings, workflows: Sequence[type], *, strict: bool = True
 ) -> CaseReplayer:
     """``workflows``: the workflow classes to replay against (the worker's,
     ``workflows.registry.WORKFLOWS``); passed in, so audit does not import workflow code."""
-    converter = data_converter(settings)
+    converter = replay_converter(settings)
     recorder = ActivityRecorder() if strict else None
     replayer = Replayer(
         workflows=list(workflows),
@@ -88,9 +115,9 @@ _shared: dict[str, CaseReplayer] = {}
 
 
 def shared_replayer(settings: Settings, workflows: Sequence[type]) -> CaseReplayer:
-    """One replayer per secret for long-running processes (the API): each replayer owns
-    a thread pool that is never shut down."""
-    key = settings.effective_secret
+    """One replayer per key ring and database for long-running processes (the API):
+    each replayer owns a thread pool that is never shut down."""
+    key = f"{key_ring(settings).fingerprint()}|{settings.effective_database_url}"
     if key not in _shared:
         _shared[key] = make_replayer(settings, workflows)
     return _shared[key]
@@ -102,7 +129,25 @@ async def replay(
     """Replay ``(history, source)`` pairs; one verdict per run, in order."""
     recorder = case_replayer.recorder
     pairs = list(histories)
+
+    codec = case_replayer.converter.payload_codec
+    shredded = [(h, s) for h, s in pairs if _shredded(codec, h)]
+    for history, source in shredded:
+        yield ReplayVerdict(
+            case_id=case_id_of(history.workflow_id),
+            workflow_id=history.workflow_id,
+            run_id=history.run_id,
+            verdict=SHREDDED,
+            error="the case's data key was destroyed (retention); its history is unreadable",
+            source=source,
+        )
+    pairs = [p for p in pairs if all(p[0] is not h for h, _ in shredded)]
+    if not pairs:
+        return
     sources = {h.run_id: s for h, s in pairs}
+    for history, source in pairs:
+        if source != "temporal" and isinstance(codec, EncryptionCodec) and _decoded(history):
+            codec.plaintext_ok.add(history.workflow_id)  # an auditor's decoded export file
 
     async def feed() -> AsyncIterator[WorkflowHistory]:
         for history, _ in pairs:
@@ -158,6 +203,27 @@ def closed_case_ids(engine: Engine) -> list[str]:
             select(Case.id).where(Case.status == CaseStatus.CLOSED).order_by(col(Case.created_at))
         )
         return list(rows)
+
+
+def _shredded(codec: object, history: WorkflowHistory) -> bool:
+    if not isinstance(codec, EncryptionCodec):
+        return False
+    case_id = case_of_workflow(history.workflow_id)
+    if case_id is None:
+        return False
+    try:
+        codec.case_keys.aead(case_id)
+    except CaseShredded:
+        return True
+    except SQLAlchemyError:  # no database here (a file replayed elsewhere): decode will tell
+        return False
+    return False
+
+
+def _decoded(history: WorkflowHistory) -> bool:
+    started = history.events[0].workflow_execution_started_event_attributes
+    payloads = started.input.payloads
+    return bool(payloads) and payloads[0].metadata.get("encoding") != ENCODING
 
 
 def _verdict(failure: Exception | None) -> str:

@@ -37,7 +37,7 @@ from domain.codes import (
     URGENCIES,
     codes,
 )
-from domain.definitions import CURRENT_VERSION, definition
+from domain.definitions import CURRENT_VERSION, coded_facts, definition
 from domain.vocabulary import REGIONS
 
 PROVIDERS, OCOS = 140, 29  # + 31 zorgkantoren = 200 organisations (as bench/inbox.py)
@@ -397,6 +397,7 @@ def case_rows(
                 "action": action,
                 "task_id": task_id,
                 "detail": detail,
+                "phase": detail.get("phase") if isinstance(detail.get("phase"), str) else None,
                 "before": None,
                 "after": None,
                 "motivation": None,
@@ -461,6 +462,7 @@ def case_rows(
                 "created_at": s.opened,
                 "note": s.note if done else None,
                 "data": s.data if done else {},
+                "codes": (coded_facts(CURRENT_VERSION, s.key, s.data) or None) if done else None,
                 "completed_by_org": s.owner_org if done else None,
                 "claimed_by_id": None,
                 "updated_at": s.ends if done else s.opened,
@@ -516,9 +518,11 @@ def case_rows(
         "overdue": any(t["overdue"] and t["status"] == "open" for t in tasks),
         "stalled": not closed and any(at <= cut and p == phase for p, at in stalls),
         "bridging": bridging,
+        "bridging_since": life.bridging_since if bridging else None,
         "notice": None,
         "consents": None,
         "case_data": case_data or None,
+        "case_text": None,
         "documents": None,
         "workflow_state": "completed" if closed else "running",
         "idempotency_key": None,

@@ -14,13 +14,18 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from core.config import Settings
+
 from cli.audit import audit_app
 from cli.history import history_app
+from cli.keys import keys_app
 from cli.replay import replay_command
+from cli.retention import retention_app
 from cli.simulate import simulate_command
 from cli.temporal_admin import temporal_app
 from cli.users import org_app, user_app
@@ -37,6 +42,8 @@ app.add_typer(org_app, name="org")
 app.add_typer(history_app, name="history")
 app.add_typer(audit_app, name="audit")
 app.add_typer(temporal_app, name="temporal")
+app.add_typer(keys_app, name="keys")
+app.add_typer(retention_app, name="retention")
 app.command("replay")(replay_command)
 app.command("simulate")(simulate_command)
 
@@ -69,6 +76,7 @@ def api(
 
     settings = get_settings()
     configure_logging(settings)
+    _require_keys(settings)
     configure_tracing("casusregie-api")
     from api.main import app as asgi_app  # after logging and tracing: it instruments itself
 
@@ -105,6 +113,7 @@ def worker() -> None:
 
     settings = get_settings()
     configure_logging(settings)
+    _require_keys(settings)
     configure_tracing("casusregie-worker")
     try:
         asyncio.run(run_worker(settings))
@@ -127,6 +136,17 @@ def migrate() -> None:
     configure_logging(get_settings())
     revision = upgrade_to_head()
     typer.echo(f"database at revision {revision}")
+
+
+def _require_keys(settings: Settings) -> None:
+    """Refuse to start without a usable key ring (production never generates one)."""
+    from core.keys import KeyRingError, key_ring
+
+    try:
+        key_ring(settings)
+    except KeyRingError as exc:
+        print(f"casusregie: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
 
 
 def _exit_code(code: object) -> int:

@@ -65,7 +65,14 @@ def verdict_line(v: ReplayVerdict) -> str:
 
 async def run_replay(cases: list[str], files: list[Path]) -> int:
     from audit.history import load_histories
-    from audit.replay import closed_case_ids, make_replayer, replay, replay_case, unavailable
+    from audit.replay import (
+        SHREDDED,
+        closed_case_ids,
+        make_replayer,
+        replay,
+        replay_case,
+        unavailable,
+    )
     from core.config import get_settings
     from core.temporal import connect_client
     from db.engine import get_engine
@@ -98,8 +105,13 @@ async def run_replay(cases: list[str], files: list[Path]) -> int:
             for v in found:
                 rep.line(verdict_line(v))
             rep.advance()
-    failed = [v for v in verdicts if not v.ok]
-    print(f"{len(verdicts) - len(failed)} ok, {len(failed)} failed", flush=True)
+    failed = [v for v in verdicts if not v.ok and v.verdict != SHREDDED]
+    shredded = sum(v.verdict == SHREDDED for v in verdicts)
+    print(
+        f"{len(verdicts) - len(failed) - shredded} ok, {len(failed)} failed"
+        + (f", {shredded} shredded" if shredded else ""),
+        flush=True,
+    )
     return 1 if failed else 0
 
 

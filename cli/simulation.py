@@ -469,7 +469,10 @@ async def simulate(
             client,
             task_queue=task_queue,
             workflows=[CaseWorkflow],
-            activities=[] if helper else build_activities(engine, settings),
+            # with a helper process the activities run there; the read model's local
+            # activity runs beside the workflow, so this worker keeps only that
+            activities=build_activities(engine, settings),
+            no_remote_activities=helper is not None,
             activity_executor=executor,
             max_concurrent_activities=ACTIVITY_THREADS,
             workflow_runner=UnsandboxedWorkflowRunner(),

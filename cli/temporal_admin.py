@@ -10,12 +10,24 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from core.config import Settings
+
 temporal_app = typer.Typer(help="Temporal cluster tasks.", no_args_is_help=True)
 NAMESPACE_VISIBLE_S = 60.0
+
+
+async def _connect(settings: Settings) -> Client:
+    import db  # noqa: F401  (registers the per-case key source of the payload codec)
+    from core.temporal import connect_client
+
+    return await connect_client(settings)
 
 
 async def setup_namespace(retention_days: int) -> bool:
@@ -29,10 +41,9 @@ async def setup_namespace(retention_days: int) -> bool:
 
     from core.config import get_settings
     from core.search_attributes import CUSTOM_SEARCH_ATTRIBUTES, ensure_search_attributes
-    from core.temporal import connect_client
 
     settings = get_settings()
-    client = await connect_client(settings)
+    client = await _connect(settings)
     namespace = settings.temporal_namespace
     created = False
     try:
@@ -105,12 +116,11 @@ def workers() -> None:
     """Exit 0 when a worker polls the task queue, 1 otherwise."""
     from api.workers import worker_polling
     from core.config import get_settings
-    from core.temporal import connect_client
 
     settings = get_settings()
 
     async def check() -> bool:
-        return await worker_polling(await connect_client(settings), settings.task_queue)
+        return await worker_polling(await _connect(settings), settings.task_queue)
 
     try:
         polling = asyncio.run(check())

@@ -21,6 +21,7 @@ from cli.devserver import start_dev_server, wait_for_temporal
 from cli.process import child_env, python_command, spawn
 from cli.supervisor import Supervisor, http_ok, log, wait_until
 from core.config import Settings, get_settings
+from core.keys import key_ring
 from core.logging import configure_logging
 from core.ports import bind_listening, wait_port_free
 from db.migrate import upgrade_to_head
@@ -100,6 +101,7 @@ def run_up(settings: Settings | None = None) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     api_socket: socket.socket | None = None
     try:
+        key_ring(settings)  # development: the key file is made once, before the children
         revision = upgrade_to_head()
         log.info("database_migrated", revision=revision)
         # the API's port is bound before Temporal starts: the dev server's own connections

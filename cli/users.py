@@ -28,7 +28,7 @@ def _prepare() -> None:
 def add(
     name: str = typer.Option(..., "--name", help="The person's name."),
     role: str = typer.Option(
-        ..., "--role", help="coordinator, zorgkantoor, aanbieder, oco or auditor."
+        ..., "--role", help="coordinator, zorgkantoor, aanbieder, oco, auditor or beheerder."
     ),
     org: str = typer.Option(..., "--org", help="Organisation name (created on first use)."),
     region: str | None = typer.Option(None, "--region", help="Zorgkantoor region."),
@@ -148,7 +148,7 @@ def list_users() -> None:
 def org_add(
     name: str = typer.Option(..., "--name", help="Organisation name."),
     kind: str = typer.Option(
-        ..., "--kind", help="zorgkantoor, aanbieder, oco, auditor or adviser."
+        ..., "--kind", help="zorgkantoor, aanbieder, oco, auditor, adviser or beheer."
     ),
     region: str | None = typer.Option(None, "--region", help="Zorgkantoor region."),
     email: str | None = typer.Option(None, "--email", help="Contact address for notices."),

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.vocabulary import WORKING_PHASES
 
-DEV_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105 (refused outside development)
+# sha256 of secrets that were published in this repository (the development secret of
+# earlier versions): refused outside development. No key is a constant in the code.
+PUBLISHED_SECRETS_SHA256 = frozenset(
+    {"fe56e5c8c0f21d9b67594a7524d31ab45126bef495e716a57e2f062d529cca46"}
+)
 
 
 class Settings(BaseSettings):
@@ -40,8 +43,23 @@ class Settings(BaseSettings):
     # before it answers 503 with Retry-After; the attempt is then refused by the workflow
     update_timeout_s: float = 10.0
 
-    # Encrypts Temporal payloads and sensitive DB columns. Required outside development.
-    secret_key: str | None = None
+    # The key ring (core/keys.py, docs/security.md): "id:key,id:key" (first active), or
+    # a key file; development generates <data_dir>/keys.json. Required in production.
+    secret_keys: SecretStr | None = None  # SecretStr: never in a repr or a log line
+    key_file: Path | None = None
+    # the single secret of earlier versions: still decrypts what it encrypted (key id
+    # "casusregie-1"); active only when no ring is configured
+    secret_key: SecretStr | None = None
+    # days after a case closed before `casusregie retention apply` destroys its data key
+    retention_days: int | None = Field(default=None, ge=1)
+
+    # Temporal over mTLS (client certificate, key and the CA of the frontend's certificate)
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_tls_ca: Path | None = None
+    temporal_tls_server_name: str | None = None
+    # the Temporal UI's origin, allowed (CORS) to call the codec endpoint /codec/decode
+    temporal_ui_origin: str | None = None
 
     # Process defaults (per case overridable where the process says so).
     default_decision_days: int = 5
@@ -66,6 +84,8 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     mail_from: str = "casusregie@zorgkantoor.invalid"
+    # the hour (Amsterdam time) of the daily digest for users who chose it (users.notify)
+    digest_hour: int = Field(default=7, ge=0, le=23)
 
     # the worker serves the Temporal SDK's metrics for Prometheus on this port (off: None)
     worker_metrics_port: int | None = None
@@ -126,13 +146,20 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _no_dev_secrets_in_production(self) -> Settings:
-        if self.environment != "development" and (
-            not self.secret_key or self.secret_key == DEV_SECRET
-        ):
+    def _keys_outside_development(self) -> Settings:
+        if self.environment == "development":
+            return self
+        if not (self.secret_keys or self.key_file or self.secret_key):
             raise ValueError(
-                "CASUSREGIE_SECRET_KEY must be set to a real secret outside development"
+                "no encryption key: set CASUSREGIE_SECRET_KEYS or CASUSREGIE_KEY_FILE "
+                "outside development (see docs/security.md)"
             )
+        if (
+            self.secret_key
+            and hashlib.sha256(self.secret_key.get_secret_value().encode()).hexdigest()
+            in PUBLISHED_SECRETS_SHA256
+        ):
+            raise ValueError("CASUSREGIE_SECRET_KEY is a published development secret")
         return self
 
     @model_validator(mode="after")
@@ -151,16 +178,17 @@ class Settings(BaseSettings):
             return self.token_sign_in
         return self.environment == "development" or not self.oidc_enabled
 
-    @property
-    def effective_secret(self) -> str:
-        return self.secret_key or DEV_SECRET
+    @model_validator(mode="after")
+    def _tls_pairs(self) -> Settings:
+        if bool(self.temporal_tls_cert) != bool(self.temporal_tls_key):
+            raise ValueError("CASUSREGIE_TEMPORAL_TLS_CERT and _KEY are set together")
+        return self
 
     def derived_key(self, purpose: str) -> bytes:
-        """A 32-byte key per purpose, derived from the one secret."""
-        return hashlib.sha256(f"{purpose}:{self.effective_secret}".encode()).digest()
+        """A 32-byte key per purpose, derived from the active key of the key ring."""
+        from core.keys import key_ring  # core.keys imports this module
 
-    def fernet_key(self, purpose: str) -> bytes:
-        return base64.urlsafe_b64encode(self.derived_key(purpose))
+        return key_ring(self).derive(purpose)
 
     @property
     def effective_database_url(self) -> str:

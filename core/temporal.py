@@ -1,5 +1,10 @@
 """The one data converter (with the encryption codec) and the client factory, shared by
-worker, API and CLI."""
+worker, API and CLI.
+
+The codec needs the per-case data keys, which live in the database: importing ``db``
+registers their source (``core.keys.set_case_key_source``), since ``core`` may not
+import ``db``; a caller may also pass one explicitly.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ import temporalio.converter
 import temporalio.converter._payload_converter
 from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
+from temporalio.service import TLSConfig
 
 from core.codec import EncryptionCodec
 from core.config import Settings, get_settings
+from core.keys import CaseKeySource, case_key_source, key_ring
 from core.telemetry import temporal_interceptors
 
 
@@ -48,11 +55,37 @@ def _remember_type_hints() -> None:
 _remember_type_hints()
 
 
-def data_converter(settings: Settings | None = None) -> temporalio.converter.DataConverter:
+def data_converter(
+    settings: Settings | None = None, case_keys: CaseKeySource | None = None
+) -> temporalio.converter.DataConverter:
     settings = settings or get_settings()
+    codec = EncryptionCodec(
+        key_ring(settings),
+        case_keys or case_key_source(settings),
+        refresh=lambda: key_ring(settings, refresh=True),
+    )
     return dataclasses.replace(
         temporalio.converter.default(),
-        payload_codec=EncryptionCodec(settings.derived_key("temporal-payloads")),
+        payload_codec=codec,
+        # failure messages and stack traces go into an encrypted payload too
+        failure_converter_class=temporalio.converter.DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """mTLS to the Temporal frontend when configured (client certificate and key, and the
+    CA that signed the frontend's certificate); False: plaintext (development)."""
+    if not (settings.temporal_tls_cert or settings.temporal_tls_ca):
+        return False
+    return TLSConfig(
+        server_root_ca_cert=(
+            settings.temporal_tls_ca.read_bytes() if settings.temporal_tls_ca else None
+        ),
+        client_cert=settings.temporal_tls_cert.read_bytes() if settings.temporal_tls_cert else None,
+        client_private_key=(
+            settings.temporal_tls_key.read_bytes() if settings.temporal_tls_key else None
+        ),
+        domain=settings.temporal_tls_server_name,
     )
 
 
@@ -66,6 +99,7 @@ async def connect_client(
         data_converter=data_converter(settings),
         runtime=runtime,
         interceptors=temporal_interceptors(),  # tracing, when on (the worker inherits it)
+        tls=tls_config(settings),
     )
 
 

@@ -17,7 +17,9 @@ from domain.text import has_control_characters
 from domain.vocabulary import REGIONS, Role
 
 DEFAULT_TOKEN_DAYS = 365
-ORG_KINDS = ("zorgkantoor", "aanbieder", "oco", "auditor", "adviser")
+ORG_KINDS = ("zorgkantoor", "aanbieder", "oco", "auditor", "adviser", "beheer")
+# the kinds that can take part in a case (functional administration never does)
+CASE_ORG_KINDS = tuple(kind for kind in ORG_KINDS if kind != "beheer")
 
 ORG_KIND_BY_ROLE: dict[Role, str] = {
     Role.COORDINATOR: "zorgkantoor",
@@ -25,6 +27,7 @@ ORG_KIND_BY_ROLE: dict[Role, str] = {
     Role.AANBIEDER: "aanbieder",
     Role.OCO: "oco",
     Role.AUDITOR: "auditor",
+    Role.BEHEERDER: "beheer",
 }
 
 

@@ -27,17 +27,32 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
 @lru_cache
 def engine_for(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # connections are cheap; the pool must outlast bursts of concurrent requests
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=10,
+            max_overflow=40,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+_last: tuple[object, Engine] | None = None  # (settings, its engine): every request asks
+
+
 def get_engine() -> Engine:
+    global _last
     settings = get_settings()
-    if settings.effective_database_url.startswith("sqlite"):
+    if _last is not None and _last[0] is settings:
+        return _last[1]
+    url = settings.effective_database_url  # resolves the data dir's path: not free
+    if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return engine_for(settings.effective_database_url)
+    engine = engine_for(url)
+    _last = (settings, engine)
+    return engine
 
 
 @contextmanager

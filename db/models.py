@@ -3,16 +3,23 @@
 The workflow is the source of truth for case and task state; these rows are a
 projection written only by activities (and the case row's creation by the API).
 Audit events are append-only.
+
+Free text and identifying values are sealed (encrypted at rest, ``db/sealing.py``): a
+table lists them in ``__sealed__``; sealing a new column is adding its name there.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+from db.sealing import Sealed
+from domain.casedata import split_free_text
 
 
 def utcnow() -> datetime:
@@ -25,6 +32,7 @@ def new_id() -> str:
 
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisations"
+    __sealed__: ClassVar[Sealed] = Sealed("email", "webhook_secret")  # under the key ring
     id: str = Field(default_factory=new_id, primary_key=True)
     name: str = Field(unique=True, index=True)
     # the kind of organisation: zorgkantoor, aanbieder, oco or auditor
@@ -43,6 +51,7 @@ class User(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_users_oidc_identity"),
     )
+    __sealed__: ClassVar[Sealed] = Sealed("email")  # under the key ring
     id: str = Field(default_factory=new_id, primary_key=True)
     name: str
     role: str = Field(index=True)
@@ -50,6 +59,8 @@ class User(SQLModel, table=True):
     # sha256 of the bearer token; the token itself is shown once and never stored
     token_hash: str = Field(unique=True, index=True)
     email: str | None = None
+    # notifications by e-mail: "direct" (each message) or "digest" (a daily overview)
+    notify: str = Field(default="direct", sa_column_kwargs={"server_default": "direct"})
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     # the API token's end of life (None: tokens made before expiry existed) and last use
@@ -81,9 +92,22 @@ class WebSession(SQLModel, table=True):
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
+    __sealed__: ClassVar[Sealed] = Sealed(
+        "client_ref",
+        "summary_encrypted",
+        "bridging",
+        "notice",
+        "consents",
+        "case_text",
+        "documents",
+        case="id",
+        search={"client_ref": "client_ref_hash"},
+    )
     id: str = Field(default_factory=new_id, primary_key=True)
     workflow_id: str = Field(unique=True)
     client_ref: str
+    # keyed hash (HMAC under the key ring) of client_ref, for exact search
+    client_ref_hash: str | None = Field(default=None, index=True)
     sector: str = Field(index=True)
     region: str = Field(index=True)
     entry: str
@@ -94,7 +118,7 @@ class Case(SQLModel, table=True):
     definition_version: int = 1  # the step-plan version the case runs on (pinned at start)
     # the registration with the provider: the decision clock starts here (v2; None: start)
     registered_at: datetime | None = None
-    summary_encrypted: str | None = None  # Fernet token, never plaintext
+    summary_encrypted: str | None = None  # sealed: plain in memory, never at rest
     status: str = Field(default="open", index=True)
     phase: str = Field(index=True)
     outcome: str | None = None
@@ -104,11 +128,14 @@ class Case(SQLModel, table=True):
     # since step plan v2
     stalled: bool = Field(default=False, index=True)  # past the phase's maximum duration
     bridging: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    bridging_since: datetime | None = None  # plain beside the sealed arrangement: the monitor
     notice: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     # consent records per organisation that receives client data
     consents: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
-    # the structured case data (domain/casedata.py) and the document references
+    # the structured case data (domain/casedata.py): codes, counted in the reflection
+    # even after the case is shredded, and its free text (sealed); document references
     case_data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    case_text: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     documents: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     # "pending" until the workflow start is confirmed, then "running"
     workflow_state: str = "pending"
@@ -118,6 +145,16 @@ class Case(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # the early signal the case was started from (at most one case per signal)
     signal_id: str | None = Field(default=None, unique=True, index=True)
+
+    # retention destroyed the case's data key: sealed columns and history are noise
+    shredded_at: datetime | None = None
+
+    def all_case_data(self) -> dict[str, Any]:
+        return {**(self.case_data or {}), **(self.case_text or {})}
+
+    def set_case_data(self, values: Mapping[str, Any]) -> None:
+        codes, text = split_free_text(values)
+        self.case_data, self.case_text = codes or None, text or None
 
 
 class Signal(SQLModel, table=True):
@@ -159,6 +196,20 @@ class Signal(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, unique=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    erased_at: datetime | None = None  # retention erased its texts (audit/retention.py)
+
+
+class CaseKey(SQLModel, table=True):
+    """A case's data key, wrapped by a master key of the key ring (``db/case_keys.py``);
+    ``wrapped_key`` is None once retention destroyed it."""
+
+    __tablename__ = "case_keys"
+    case_id: str = Field(primary_key=True)  # no foreign key: made in the case row's flush
+    kek_id: str
+    wrapped_key: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    rewrapped_at: datetime | None = None
+    shredded_at: datetime | None = None
 
 
 class CaseParticipant(SQLModel, table=True):
@@ -217,6 +268,7 @@ REPORTED_TASKS = (
 
 class Task(TaskBase, table=True):
     __tablename__ = "tasks"
+    __sealed__: ClassVar[Sealed] = Sealed("note", "data", "contributions", case="case_id")
     __table_args__ = (
         Index("ix_tasks_inbox", "owner_org", "owner_role", "status", "due_at"),
         # a case's tasks by status (case page, supports section) and everything the
@@ -236,12 +288,15 @@ class Task(TaskBase, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # contributions of supporting roles (step plan v2)
     contributions: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    # the codes of ``data`` (domain.definitions.coded_facts), plain: the reflection counts them
+    codes: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class AuditEvent(SQLModel, table=True):
     """Append-only audit log; the case timeline. Ids come from the workflow (idempotent)."""
 
     __tablename__ = "audit_events"
+    __sealed__: ClassVar[Sealed] = Sealed("detail", "before", "after", "motivation", case="case_id")
     __table_args__ = (
         Index("ix_audit_case_at", "case_id", "at", "seq"),
         Index("ix_audit_case_action", "case_id", "action"),  # e.g. a case's stalls
@@ -257,6 +312,8 @@ class AuditEvent(SQLModel, table=True):
     action: str
     task_id: str | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # the phase ``detail`` names, plain beside it (the reflection counts stalls per phase)
+    phase: str | None = None
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     motivation: str | None = None
@@ -271,10 +328,22 @@ class NotificationOutbox(SQLModel, table=True):
     ``pending`` → ``sending`` (attempt started) → ``sent`` | ``failed``; a definitive
     temporary failure puts it back to ``pending``. ``handover_at`` is the fence an
     attempt crosses right before the irreversible hand-over (see docs/notifications.md).
-    Bodies hold ids, Dutch titles and links only, never client data.
+    A user's e-mail held for the daily digest: ``held`` → ``in_digest`` (``digest_id``:
+    the digest's own row, event ``daily_digest``) → the digest's outcome.
+    Bodies hold ids, Dutch titles and links only, never client data; they are sealed
+    all the same (and addresses, which name staff).
     """
 
     __tablename__ = "notification_outbox"
+    __sealed__: ClassVar[Sealed] = Sealed(
+        "address",
+        "subject",
+        "body_text",
+        "body_html",
+        "attachment_ics",
+        "webhook_body",
+        case="case_id",
+    )
     __table_args__ = (Index("ix_outbox_case_created", "case_id", "created_at"),)
     id: str = Field(default_factory=new_id, primary_key=True)
     # "<intent id>|<organisation>|<channel>|<org or user:<id>>": one row per recipient
@@ -300,6 +369,7 @@ class NotificationOutbox(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    digest_id: str | None = Field(default=None, index=True)  # the daily digest it went in
 
 
 class ReflectionAgreement(SQLModel, table=True):

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from copy import copy
 from dataclasses import fields
+from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from core.crypto import encrypt_text
 from db.models import AuditEvent, Case, CaseParticipant, Signal, Task, utcnow
+from domain.definitions import coded_facts
 from domain.messages import AuditEntry, ReadModelChanges, TaskState
 from domain.signal_messages import SignalChanges
 from domain.signals import FREE_TEXT_FIELDS
@@ -57,11 +60,17 @@ def event_row(entry: AuditEntry) -> AuditEvent:
         action=entry.action,
         task_id=entry.task_id,
         detail=dict(entry.detail),
+        phase=phase if isinstance(phase := entry.detail.get("phase"), str) else None,
         before=entry.before,
         after=entry.after,
         motivation=entry.motivation,
         request_id=entry.request_id,
     )
+
+
+def _since(bridging: dict[str, Any] | None) -> datetime | None:
+    since = (bridging or {}).get("since")
+    return datetime.fromisoformat(since) if isinstance(since, str) else None
 
 
 class CaseRowMissing(Exception):
@@ -83,7 +92,9 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
     case.overdue, case.updated_at = changes.overdue, utcnow()
     case.stalled, case.bridging, case.notice = changes.stalled, changes.bridging, changes.notice
     case.consents = changes.consents or None
-    case.case_data, case.documents = changes.case_data or None, changes.documents or None
+    case.bridging_since = _since(changes.bridging)
+    case.set_case_data(changes.case_data)
+    case.documents = changes.documents or None
     session.add(case)
     _sync_participants(session, case.id, changes.participants)
     # the rows of these tasks that exist, in one query (a merge asks for each one itself):
@@ -96,6 +107,7 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
     )
     for task in changes.tasks:
         row = task_row(task, case.id)
+        row.codes = coded_facts(case.definition_version, task.key, task.data) or None
         if task.id in stored:
             session.merge(row)
         else:

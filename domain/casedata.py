@@ -4,6 +4,9 @@ at. All optional at start and completable later; every edit is an audited update
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from domain.codes import (
     CARE_NEED_TYPES,
     DELIVERY_FORMS,
@@ -29,6 +32,16 @@ CASE_DATA_FIELDS: tuple[FieldSpec, ...] = (
 )
 # the fields counted in the reflection (codes, never free text)
 COUNTED_FIELDS = tuple(f.name for f in CASE_DATA_FIELDS if f.kind is FieldKind.CHOICE)
+# free text about the client: kept apart and encrypted at rest (the read model's
+# ``cases.case_text``), so that the codes stay countable after a case is shredded
+FREE_TEXT_FIELDS = tuple(f.name for f in CASE_DATA_FIELDS if f.kind is FieldKind.LONG_TEXT)
+
+
+def split_free_text(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``values`` as (codes and short facts, free text)."""
+    codes = {k: v for k, v in values.items() if k not in FREE_TEXT_FIELDS}
+    return codes, {k: v for k, v in values.items() if k in FREE_TEXT_FIELDS}
+
 
 # a document reference (case action ``add_document``): never the content
 DOCUMENT_FIELDS: tuple[FieldSpec, ...] = (

@@ -40,8 +40,9 @@ ROLE_NOUNS: dict[str, str] = {
     "aanbieder": "zorgaanbieder",
     "zorgkantoor": "zorgkantoor",
     "coordinator": "zorgbemiddelaar",
-    "oco": "onafhankelijke cliëntondersteuner",
+    "oco": "cliëntondersteuner",
     "auditor": "toezichthouder",
+    "beheerder": "functioneel beheerder",
 }
 
 phases = WORKING_PHASES
@@ -53,8 +54,9 @@ ROLES = {
     "coordinator": "Zorgbemiddelaar",
     "zorgkantoor": "Zorgkantoor",
     "aanbieder": "Zorgaanbieder",
-    "oco": "Onafhankelijke cliëntondersteuner",
+    "oco": "Cliëntondersteuner (OCO)",
     "auditor": "Toezichthouder",
+    "beheerder": "Functioneel beheerder",
     "system": "Systeem",
 }
 ENTRIES = {
@@ -253,6 +255,14 @@ def format_money(value: float | int | None) -> str:
         return "—"
     whole = f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
     return "€ " + (whole[:-3] if whole.endswith(",00") else whole)
+
+
+def days(value: float | int | None) -> str:
+    """'1 dag', '12 dagen' (whole days, rounded down); '—' when unknown."""
+    if value is None:
+        return "—"
+    whole = max(int(value), 0)
+    return "1 dag" if whole == 1 else f"{whole} dagen"
 
 
 def format_days_left(value: datetime | None) -> str:

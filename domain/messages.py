@@ -12,6 +12,10 @@ from datetime import datetime
 from typing import Any
 
 WORKFLOW_NAME = "CaseWorkflow"
+# the activities that write a case's read-model batch: a regular one (cases started
+# before the local-activity patch) and the local one, whose result is the batch
+APPLY_CHANGES = "apply_changes"
+WRITE_READ_MODEL = "write_read_model"
 
 
 def workflow_id_for(case_id: str) -> str:
@@ -149,6 +153,14 @@ class ClaimTask:
     force: bool = False  # take over a colleague's claim (same organisation only)
     request_id: str | None = None
     not_after: datetime | None = None
+    # claim on behalf of a colleague of the actor's organisation (assign the task to
+    # them); None: the actor claims it. Added with a default: old histories decode.
+    assignee: Actor | None = None
+
+    @property
+    def holder(self) -> Actor:
+        """Who holds the task after this claim."""
+        return self.assignee or self.actor
 
 
 class CaseActionKind:

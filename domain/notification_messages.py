@@ -7,6 +7,7 @@ imported (string hints are resolved through the sandbox's own ``sys.modules``).
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from domain.messages import NotificationIntent
 
@@ -55,3 +56,25 @@ class DeliveryReport:
 class NotificationGivenUp:
     outbox_id: str
     error: str  # the last error the workflow saw
+
+
+@dataclass
+class BuildDigestsInput:
+    cutoff: datetime  # messages held from before this go into this run's digests
+
+
+@dataclass
+class BuildDigestsResult:
+    deliveries: list[OutboxItem] = field(default_factory=list)  # one digest row per user
+
+
+@dataclass
+class SettleDigestsInput:
+    digest_ids: list[str]
+
+
+@dataclass
+class DigestReport:
+    digests: int  # digest messages of this run
+    failed: int  # of which not delivered
+    messages: int  # held messages they settled

@@ -203,13 +203,33 @@ def check_claim(
 ) -> None:
     """``holder``: who has claimed the task now (None: nobody)."""
     check_open_task(case, task, cmd.task_id, cmd.actor)
+    check_assignee(cmd, task)
     check_claim_holder(cmd, holder)
+
+
+def check_assignee(cmd: ClaimTask, task: TaskView | None) -> None:
+    """A claim on behalf of a colleague: someone of the actor's own organisation who may
+    act on the task too; never a release."""
+    if cmd.assignee is None:
+        return
+    _require(not cmd.release, UpdateError.INVALID, "a release has no assignee")
+    _require(
+        cmd.assignee.org == cmd.actor.org,
+        UpdateError.FORBIDDEN,
+        "a task is assigned only to a colleague of the same organisation",
+    )
+    _require(
+        task is not None and may_act_on(cmd.assignee, task),
+        UpdateError.FORBIDDEN,
+        f"{cmd.assignee.name} may not act on task {cmd.task_id}",
+    )
 
 
 def check_claim_holder(cmd: ClaimTask, holder: Actor | None) -> None:
     """Claiming a task nobody (or the actor) holds, or releasing one's own claim; a
-    colleague's claim only with ``force``."""
-    mine = holder is None or holder.user_id == cmd.actor.user_id
+    colleague's claim only with ``force``; assigning the task to whoever holds it
+    already changes nothing and needs no force."""
+    mine = holder is None or holder.user_id in (cmd.actor.user_id, cmd.holder.user_id)
     if cmd.release:
         _require(holder is not None, UpdateError.CONFLICT, f"task {cmd.task_id} is not claimed")
         _require(

@@ -16,7 +16,13 @@ from typing import Protocol
 
 from domain.labels import ENTRIES
 from domain.messages import Actor, ClaimTask, CompleteTask, UpdateError
-from domain.permissions import Refused, TaskView, check_claim_holder, may_act_on
+from domain.permissions import (
+    Refused,
+    TaskView,
+    check_assignee,
+    check_claim_holder,
+    may_act_on,
+)
 from domain.process import Effect, FieldKind, FieldSpec, TaskDef
 from domain.validation import completion_errors
 from domain.vocabulary import Entry, Role, TaskStatus
@@ -170,6 +176,7 @@ def check_open_task(task: SignalTaskView | None, task_id: str, actor: Actor) -> 
 
 def check_claim(task: SignalTaskView | None, holder: Actor | None, cmd: ClaimTask) -> None:
     check_open_task(task, cmd.task_id, cmd.actor)
+    check_assignee(cmd, task)
     check_claim_holder(cmd, holder)
 
 

@@ -14,6 +14,9 @@ class Role(StrEnum):
     AANBIEDER = "aanbieder"
     OCO = "oco"
     AUDITOR = "auditor"
+    # functional administrator: organisations' addresses and users' notification
+    # settings; no access to cases or signals
+    BEHEERDER = "beheerder"
 
 
 class Phase(StrEnum):

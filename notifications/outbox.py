@@ -5,7 +5,9 @@ relies on.
 Row life cycle: ``skipped`` (the organisation has no address on that channel: the
 message is recorded, the inbox shows the work, nothing is sent) or ``pending`` →
 ``sending`` (an attempt started; ``attempts`` is its number) → ``sent`` | ``failed``;
-a definitive "try later" puts it back to ``pending``.
+a definitive "try later" puts it back to ``pending``. The e-mail of a user who chose
+the daily digest is ``held`` → ``in_digest`` → the digest's ``sent`` | ``failed``
+(``notifications/digest.py``).
 ``handover_at`` is the fence: only the attempt whose number equals ``attempts`` can set
 it, and only once, right before the irreversible hand-over. Every transition is a
 conditional UPDATE, so a stale (zombie) attempt can never pass the fence after a newer
@@ -35,9 +37,11 @@ from notifications.webhook import webhook_body
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 SKIPPED = "skipped"
+HELD, IN_DIGEST = "held", "in_digest"  # for the daily digest (notifications/digest.py)
 NO_ADDRESS = "geen adres ingesteld: alleen zichtbaar in casusregie"
 OPEN_STATUSES = (PENDING, SENDING)
 EMAIL, WEBHOOK = "email", "webhook"
+DIGEST = "digest"  # users.notify: the daily digest instead of each message
 T = NotificationOutbox
 
 
@@ -49,6 +53,7 @@ class Target:
     ref: str  # "org" (the organisation's own address) or "user:<id>"
     channel: str
     address: str | None
+    held: bool = False  # a user who chose the daily digest: kept for it, not sent now
 
 
 def _email_targets(session: Session, org: Organisation) -> list[Target]:
@@ -57,13 +62,15 @@ def _email_targets(session: Session, org: Organisation) -> list[Target]:
         .where(col(User.org_id) == org.id, col(User.active).is_(True), col(User.email).is_not(None))
         .order_by(col(User.created_at), col(User.id))
     ).all()
-    candidates = [("org", org.email)] + [(f"user:{u.id}", u.email) for u in users]
+    candidates = [("org", org.email, False)] + [
+        (f"user:{u.id}", u.email, u.notify == DIGEST) for u in users
+    ]
     seen: set[str] = set()
     targets = []
-    for ref, address in candidates:
+    for ref, address, held in candidates:
         if address and address.strip().lower() not in seen:
             seen.add(address.strip().lower())
-            targets.append(Target(org.name, ref, EMAIL, address.strip()))
+            targets.append(Target(org.name, ref, EMAIL, address.strip(), held))
     return targets or [Target(org.name, "org", EMAIL, None)]
 
 
@@ -122,12 +129,15 @@ def build_row(intent: NotificationIntent, target: Target, settings: Settings) ->
                 )
     except (ValueError, TypeError, KeyError, TemplateError) as exc:  # surface, don't block
         row.status, row.last_error = FAILED, f"bericht kon niet worden opgemaakt: {exc}"
+    if target.held and row.status == PENDING:
+        row.status = HELD
     return row
 
 
 def enqueue(session: Session, intents: list[NotificationIntent], settings: Settings) -> list[T]:
     """Write one row per intent × recipient × channel (address) unless its idempotency
-    key exists; returns every row of these intents still to deliver (or failed)."""
+    key exists; returns every row of these intents still to deliver (or failed), not
+    the ones held for a daily digest."""
     rows: list[T] = []
     for intent in intents:
         for org_name in dict.fromkeys(intent.recipients):
@@ -137,7 +147,7 @@ def enqueue(session: Session, intents: list[NotificationIntent], settings: Setti
                 if row is None:
                     row = build_row(intent, target, settings)
                     session.add(row)
-                if row.status not in (SENT, SKIPPED):
+                if row.status not in (SENT, SKIPPED, HELD, IN_DIGEST):
                     rows.append(row)
     session.flush()
     return rows

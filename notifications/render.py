@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -69,14 +70,34 @@ def template_names(event: str) -> tuple[str, ...]:
     return tuple(f"{event}.{kind}" for kind in TEMPLATE_KINDS)
 
 
-def render_message(ctx: MessageContext) -> RenderedMessage:
+def _render(name: str, variables: dict[str, Any]) -> RenderedMessage:
     env = environment()
-    variables = ctx.as_template_vars()
-    text_template = env.get_template(f"{ctx.event}.txt")
+    text_template = env.get_template(f"{name}.txt")
     subject_block = text_template.blocks["subject"]
     subject = "".join(subject_block(text_template.new_context(variables)))
     return RenderedMessage(
         subject=" ".join(subject.split()),  # one line, whatever the template's layout
         text=text_template.render(variables),
-        html=env.get_template(f"{ctx.event}.html").render(variables),
+        html=env.get_template(f"{name}.html").render(variables),
     )
+
+
+def render_message(ctx: MessageContext) -> RenderedMessage:
+    return _render(ctx.event, ctx.as_template_vars())
+
+
+DIGEST_TEMPLATE = "daily_digest"
+
+
+def render_digest(
+    items: list[tuple[str, str, str]], recipient: str, day: str, public_url: str
+) -> RenderedMessage:
+    """The daily digest of one user: per held message its subject, time and case link
+    (``notifications/digest.py``); nothing else of the messages, so no client data."""
+    variables = {
+        "items": items,
+        "recipient": recipient,
+        "day": day,
+        "settings_url": f"{public_url.rstrip('/')}/mijn-gegevens",
+    }
+    return _render(DIGEST_TEMPLATE, variables)

@@ -1,8 +1,9 @@
 """Record the golden histories in tests/histories/: run every scenario of
 tests/audit/scenarios.py on the time-skipping test server with the real workflow and
 the real read-model activity (SQLite in a temporary directory), and save each case's
-Temporal history with its payloads encrypted as Temporal stores them (development
-secret), ready for ``casusregie replay --file`` and tests/audit/test_golden_histories.py.
+Temporal history with its payloads encrypted as Temporal stores them (under the
+fixed key ring of the tests, tests/keys.py; the older files: the development secret of
+earlier versions), ready for ``casusregie replay --file`` and tests/audit/test_golden_histories.py.
 
     .venv/bin/python scripts/make_golden_histories.py            # all scenarios
     .venv/bin/python scripts/make_golden_histories.py withdrawn  # some
@@ -29,12 +30,15 @@ async def record(names: list[str], out: Path) -> list[Path]:
     from temporalio.testing import WorkflowEnvironment
 
     from audit.history import export_history, write_json
+    from core.config import get_settings
     from db.engine import engine_for
     from db.migrate import upgrade_to_head
     from tests.audit.scenarios import SCENARIOS, play
     from tests.workflows.harness import case_input, running_worker, start_case
 
     url = f"sqlite:///{Path(os.environ['CASUSREGIE_DATA_DIR']) / 'golden.db'}"
+    os.environ["CASUSREGIE_DATABASE_URL"] = url  # the case keys live there too
+    get_settings.cache_clear()
     upgrade_to_head(url)
     engine = engine_for(url)
     server = Path(sys.executable).parent / "temporal-test-server"
@@ -60,10 +64,16 @@ def main(argv: list[str]) -> int:
         os.environ.update(CASUSREGIE_DATA_DIR=tmp, CASUSREGIE_ENVIRONMENT="development")
         for name in (
             "CASUSREGIE_SECRET_KEY",
+            "CASUSREGIE_KEY_FILE",
             "CASUSREGIE_DATABASE_URL",
             "CASUSREGIE_TEMPORAL_ADDRESS",
         ):
-            os.environ.pop(name, None)  # golden histories use the development secret
+            os.environ.pop(name, None)
+        # golden histories are encrypted under the tests' fixed ring; each file carries
+        # its case key wrapped by it (audit/history.py), so it replays without a database
+        from tests.keys import TEST_SECRET_KEYS
+
+        os.environ["CASUSREGIE_SECRET_KEYS"] = TEST_SECRET_KEYS
         from tests.audit.scenarios import SCENARIOS
 
         unknown = [n for n in argv if n not in SCENARIOS]

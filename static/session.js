@@ -1,5 +1,7 @@
 // Warns before the web session ends (idle or absolute timeout) and then goes to the
-// sign-in page. No inline script: the page gives the numbers as data attributes.
+// sign-in page, and back to this page afterwards. A page with a form the person typed in
+// stays: sending it keeps the input through the sign-in (api/pages/refill.py). No inline
+// script: the page gives the numbers as data attributes.
 (function () {
   "use strict";
   var body = document.body;
@@ -9,10 +11,22 @@
   var banner = document.getElementById("sessie-waarschuwing");
   var keep = document.getElementById("sessie-verlengen");
   var started = Date.now();
+  var edited = false;
+  document.addEventListener("input", function () { edited = true; });
   function secondsLeft() { return left - Math.floor((Date.now() - started) / 1000); }
   function tick() {
     var rest = secondsLeft();
-    if (rest <= 0) { window.location.assign("/?verlopen=1"); return; }
+    if (rest <= 0) {
+      if (edited && banner) {
+        banner.querySelector("[data-bijna]").hidden = true;
+        banner.querySelector("[data-afgemeld]").hidden = false;
+        banner.hidden = false;
+        return;
+      }
+      var here = window.location.pathname + window.location.search;
+      window.location.assign("/?verlopen=1&terug=" + encodeURIComponent(here));
+      return;
+    }
     if (banner && rest <= warnBefore) {
       var minutes = Math.max(1, Math.ceil(rest / 60));
       var text = banner.querySelector("[data-minuten]");

@@ -18,6 +18,7 @@ from core.config import get_settings
 from db.engine import engine_for
 from db.migrate import upgrade_to_head
 from tests.devserver import dev_server  # noqa: F401  (fixture)
+from tests.keys import LEGACY_DEV_SECRET, TEST_SECRET_KEYS
 from tests.postgres import (  # noqa: F401  (fixtures)
     postgres_database,
     postgres_engine,
@@ -36,6 +37,10 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("CASUSREGIE_ENVIRONMENT", "development")
     monkeypatch.delenv("CASUSREGIE_DATABASE_URL", raising=False)
     monkeypatch.delenv("CASUSREGIE_TEMPORAL_ADDRESS", raising=False)
+    monkeypatch.delenv("CASUSREGIE_KEY_FILE", raising=False)
+    # a fixed test ring, plus the secret the golden histories were recorded with
+    monkeypatch.setenv("CASUSREGIE_SECRET_KEYS", TEST_SECRET_KEYS)
+    monkeypatch.setenv("CASUSREGIE_SECRET_KEY", LEGACY_DEV_SECRET)
     get_settings.cache_clear()
     (tmp_path / "data").mkdir()
     yield

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 
 from core.config import get_settings
 from core.ports import free_port
+from db.case_keys import store_for
 from db.engine import engine_for
 
 
@@ -206,6 +207,9 @@ def postgres_database(postgres_session_database: str) -> str:
             )
         ).scalars()
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    # the engine (and its case-key cache) outlives the test: forget the keys it cached,
+    # or a case id shredded by an earlier test reads as shredded here (for 300 s)
+    store_for(engine_for(url)).forget()
     return url
 
 

@@ -58,6 +58,10 @@ def test_user_add_prints_token_last_and_stores_only_its_hash() -> None:
     assert second.returncode == 0, second.stderr
     assert second.stdout.strip().splitlines()[-1] != token
 
+    third = casusregie("user", "add", "--name", "Cas", "--role", "beheerder", "--org", "Beheer")
+    assert third.returncode == 0, third.stderr
+    assert "(beheerder) added to new beheer organisation 'Beheer'" in third.stdout
+
 
 @pytest.mark.parametrize(
     ("args", "field"),

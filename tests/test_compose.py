@@ -130,7 +130,7 @@ def test_app_env_uses_real_settings_and_no_secret_default() -> None:
         assert env["CASUSREGIE_ENVIRONMENT"] == "production"
         assert env["CASUSREGIE_TEMPORAL_ADDRESS"] == "temporal:7233"
         assert env["CASUSREGIE_DATABASE_URL"].startswith("postgresql+psycopg://")
-        assert env["CASUSREGIE_SECRET_KEY"].startswith("${CASUSREGIE_SECRET_KEY:?")
+        assert env["CASUSREGIE_SECRET_KEYS"].startswith("${CASUSREGIE_SECRET_KEYS:?")
         assert SERVICES[name]["command"][:1] == ["casusregie"]
     assert SERVICES["api"]["environment"]["CASUSREGIE_API_HOST"] == "0.0.0.0"
     assert "casusregie" in (ROOT / "Dockerfile").read_text()
@@ -164,3 +164,43 @@ def test_the_worker_healthcheck_fails_without_a_polling_worker(dev_server: str) 
     assert r.returncode == 1 and "no worker" in r.stdout
     r = _cli("temporal", "workers", CASUSREGIE_TEMPORAL_ADDRESS="127.0.0.1:1")
     assert r.returncode == 1
+
+
+def _published(service: dict) -> list[str]:
+    return [str(p) for p in service.get("ports", [])]
+
+
+def test_temporal_is_not_published_and_the_ui_only_on_loopback_read_only() -> None:
+    """Issue 13: nobody on the network reaches the frontend or the UI; the UI can look
+    but not act, and decodes only through the API's codec endpoint."""
+    assert _published(SERVICES["temporal"]) == []
+    assert _published(SERVICES["postgres"]) == []
+    for port in _published(SERVICES["temporal-ui"]):
+        assert port.startswith("127.0.0.1:"), port
+    ui = SERVICES["temporal-ui"]["environment"]
+    assert ui["TEMPORAL_DISABLE_WRITE_ACTIONS"] == "true"
+    for action in ("TERMINATE", "CANCEL", "SIGNAL", "RESET"):
+        assert ui[f"TEMPORAL_WORKFLOW_{action}_DISABLED"] == "true"
+    assert ui["TEMPORAL_BATCH_ACTIONS_DISABLED"] == "true"
+    assert ui["TEMPORAL_CODEC_ENDPOINT"].endswith("/codec")
+    app_env = SERVICES["api"]["environment"]
+    assert "CASUSREGIE_TEMPORAL_UI_ORIGIN" in app_env  # the only origin the codec allows
+
+
+def test_mtls_override_gives_every_client_a_certificate() -> None:
+    override = yaml.safe_load((ROOT / "deploy" / "compose.mtls.yml").read_text())["services"]
+    assert set(override) <= set(SERVICES)
+    temporal = override["temporal"]["environment"]
+    assert temporal["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    fields = {f"CASUSREGIE_{name.upper()}" for name in Settings.model_fields}
+    for name in ("worker", "api"):
+        env = override[name]["environment"]
+        assert set(env) <= fields
+        assert {
+            "CASUSREGIE_TEMPORAL_TLS_CERT",
+            "CASUSREGIE_TEMPORAL_TLS_KEY",
+            "CASUSREGIE_TEMPORAL_TLS_CA",
+        } <= set(env)
+    ui = override["temporal-ui"]["environment"]
+    assert {"TEMPORAL_TLS_CA", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY"} <= set(ui)
+    assert "deploy/tls/" in (ROOT / ".gitignore").read_text()

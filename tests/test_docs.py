@@ -22,3 +22,14 @@ def test_two_commands_and_api_section() -> None:
     top = README[: README.index("## Architecture")]
     assert "make run" in top and "make check" in top
     assert "\n## API\n" in README
+
+
+def test_glossary_doc_is_generated_from_the_list() -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "glossary.py"
+    spec = importlib.util.spec_from_file_location("glossary_script", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.OUT.read_text() == module.render(), "run scripts/glossary.py"

@@ -26,6 +26,7 @@ SEED = 14
 MAX_EXAMPLES = 10
 COUNTS: Counter[str] = Counter()
 STARTED: list[float] = []
+LOG: list[Path] = []  # the stack's stderr, shown when a request failed on the server
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +67,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]
         )
         assert case.status_code == 201, case.text
         STARTED.append(time.monotonic())
+        LOG.append(tmp / "up.err")
         yield base, token
         took = time.monotonic() - STARTED[0]
         print(
@@ -133,7 +135,10 @@ def test_api_conforms_to_its_openapi(stack: tuple[str, str]) -> None:
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz(operation, mode, token, failures)
-    assert not failures, "\n\n".join(failures)
+    server_log = ""
+    if any("Server error" in f for f in failures) and LOG:
+        server_log = "\n\nthe server's log:\n" + LOG[0].read_text()[-6000:]
+    assert not failures, "\n\n".join(failures) + server_log
     assert time.monotonic() - STARTED[0] < 120, "keep the schemathesis run under two minutes"
 
 

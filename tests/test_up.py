@@ -76,8 +76,9 @@ def running_up(tmp_path: Path, **overrides: str) -> Iterator[tuple[subprocess.Po
         "CASUSREGIE_LOG_JSON": "true",
         **overrides,
     }
-    if "CASUSREGIE_TEMPORAL_ADDRESS" not in overrides:
-        env.pop("CASUSREGIE_TEMPORAL_ADDRESS", None)
+    for own in ("CASUSREGIE_TEMPORAL_ADDRESS", "CASUSREGIE_DATABASE_URL"):  # its own, in data
+        if own not in overrides:
+            env.pop(own, None)
     with open(tmp_path / "up.err", "w") as stderr:
         proc = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "up"],

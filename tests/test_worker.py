@@ -1,5 +1,6 @@
 """The worker process on a real dev server: it runs cases (workflow + read-model
-activity), registers search attributes idempotently, and stops cleanly on SIGTERM."""
+activity), registers search attributes idempotently, makes the daily digest's schedule,
+and stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.client import ScheduleActionStartWorkflow
 
 from core.config import Settings
 from core.search_attributes import ensure_search_attributes
 from core.temporal import connect_client
 from domain.messages import workflow_id_for
 from tests.workflows.harness import case_input, insert_case_row
+from worker import digest_schedule_id, ensure_digest_schedule
 from workflows.case_workflow import CaseWorkflow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +72,10 @@ async def test_worker_process_runs_a_case_and_stops_on_sigterm(
     )
     try:
         assert await handle.execute_update(CaseWorkflow.sync_read_model)
+        # the worker made the daily digest's schedule for its task queue
+        digest = client.get_schedule_handle(f"notification-digest-{task_queue}")
+        assert (await digest.describe()).schedule.spec.time_zone_name == "Europe/Amsterdam"
+        await digest.delete()
         state = await handle.query(CaseWorkflow.state)
         assert state.phase == "dossierhouder_search" and state.open_tasks
         assert proc.poll() is None
@@ -90,3 +97,25 @@ async def test_search_attributes_are_registered_once(dev_server: str) -> None:
         ListSearchAttributesRequest(namespace=client.namespace)
     )
     assert listed.custom_attributes["CasusregieTestRegion"] == KEYWORD
+
+
+async def test_the_daily_digest_schedule_is_made_once_and_kept_up_to_date(
+    dev_server: str, task_queue: str
+) -> None:
+    settings = Settings(temporal_address=dev_server, task_queue=task_queue)
+    client = await connect_client(settings)
+    await ensure_digest_schedule(client, settings)
+    # another worker (or a restart) with another hour: the one schedule is updated
+    await ensure_digest_schedule(client, settings.model_copy(update={"digest_hour": 18}))
+    handle = client.get_schedule_handle(digest_schedule_id(settings))
+    try:
+        described = await handle.describe()
+        spec, action = described.schedule.spec, described.schedule.action
+        assert [(r.start, r.end) for r in spec.calendars[0].hour] == [(18, 18)]
+        assert [(r.start, r.end) for r in spec.calendars[0].minute] == [(0, 0)]
+        assert spec.time_zone_name == "Europe/Amsterdam"
+        assert isinstance(action, ScheduleActionStartWorkflow)
+        assert action.workflow == "NotificationDigestWorkflow"
+        assert action.task_queue == task_queue
+    finally:
+        await handle.delete()

@@ -538,9 +538,10 @@ class CaseEngine:
         if cmd.release:
             task.claimed_by, task.claimed_at = None, None
         else:
-            task.claimed_by, task.claimed_at = cmd.actor, self.now()
+            task.claimed_by, task.claimed_at = cmd.holder, self.now()
         self.touch(task)
         action = "task_unclaimed" if cmd.release else "task_claimed"
+        assigned = {"assigned_to": cmd.assignee.name} if cmd.assignee else {}
         self.audit(
             action,
             cmd.actor,
@@ -549,6 +550,7 @@ class CaseEngine:
             before=before,
             after={"claimed_by": task.claimed_by.name if task.claimed_by else None},
             forced=cmd.force,
+            **assigned,
         )
         return self.result(task, [])
 

@@ -73,7 +73,8 @@ def _error_text(err: ActivityError) -> str:
     return str(cause or err)
 
 
-async def _deliver(item: OutboxItem, retry_policy: RetryPolicy) -> NotificationFailure | None:
+async def deliver_item(item: OutboxItem, retry_policy: RetryPolicy) -> NotificationFailure | None:
+    """Deliver one outbox row; its failure, or None when it was delivered."""
     try:
         report = await workflow.execute_activity_method(
             NotificationActivities.deliver_notification,
@@ -121,6 +122,6 @@ async def send_notifications(
         ]
     failures = [_failure(item, item.error or "") for item in enqueued.failed]
     delivered = await asyncio.gather(
-        *(_deliver(item, retry_policy or DELIVERY_RETRY) for item in enqueued.deliveries)
+        *(deliver_item(item, retry_policy or DELIVERY_RETRY) for item in enqueued.deliveries)
     )
     return failures + [f for f in delivered if f is not None]

@@ -75,7 +75,7 @@ class SignalEngine:
         if cmd.release:
             task.claimed_by, task.claimed_at = None, None
         else:
-            task.claimed_by, task.claimed_at = cmd.actor, self.now()
+            task.claimed_by, task.claimed_at = cmd.holder, self.now()
         return self.result()
 
     def link_case(self, cmd: LinkCase) -> SignalUpdateResult:

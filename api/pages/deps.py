@@ -8,8 +8,10 @@ from fastapi import Depends, Request
 
 from api.auth import principal_for_user
 from api.deps import SessionDep, SettingsDep
+from api.errors import invalid
 from api.pages.session import CSRF_FIELD, SESSION_COOKIE, verify_csrf, web_session
 from api.scoping import Principal
+from domain.text import has_control_characters
 
 
 class LoginRequired(Exception):
@@ -45,3 +47,19 @@ async def csrf_checked(
 
 
 CheckedForm = Annotated[dict[str, object], Depends(csrf_checked)]
+
+
+def search_term(zoek: str | None = None) -> str:
+    """The search box (``?zoek=``): trimmed, at most 64 characters, no control or
+    invisible characters (a 422, like the API's names)."""
+    text = (zoek or "").strip()[:64]
+    if has_control_characters(text):
+        raise invalid(
+            ["query", "zoek"],
+            "must not contain control or invisible characters",
+            "control_characters",
+        )
+    return text
+
+
+SearchTerm = Annotated[str, Depends(search_term)]

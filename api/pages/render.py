@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.pages import messages as messages_nl
+from api.pages.context import phase_number
 from api.pages.session import CSRF_FIELD, csrf_token, set_csrf_cookie
+from api.requestid import current_request_id
 from core.config import get_settings
 from db.sessions import ends_at
 from domain import labels
@@ -21,7 +23,17 @@ from domain.codes import CONSENT_GIVERS
 from domain.definitions import definition
 from domain.display import field_label, format_value
 
+
+def _day(iso: object) -> str:
+    """An ISO date (or datetime) as '26 november 2026'; as given when it is no date."""
+    try:
+        return labels.dutch_day(date.fromisoformat(str(iso)[:10]))
+    except ValueError:
+        return str(iso)
+
+
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "pages"
+STYLESHEET = Path(__file__).resolve().parents[2] / "static" / "style.css"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 # a form's hidden idempotency key: a double submit (or a retry after an error page) is
 # applied once (api/services/idempotency.py)
@@ -33,13 +45,16 @@ templates.env.globals.update(
     case_data_fields=CASE_DATA_FIELDS,
     idempotency_field=IDEMPOTENCY_FIELD,
     new_key=lambda: str(uuid.uuid4()),
+    phase_number=phase_number,
 )
 templates.env.filters.update(
     waarde=lambda value, name: format_value(name, value),
     veldnaam=field_label,
     geld=labels.format_money,
     task_title=lambda key, version: definition(version).task(key).title,
-    dag=lambda iso: labels.dutch_day(date.fromisoformat(str(iso)[:10])),
+    dag=_day,
+    capacity_choice=lambda code: (code, labels.label(labels.CAPACITIES, code)),
+    pair=lambda value: (value, value),
 )
 templates.env.filters.update(
     datum=labels.format_date, datumtijd=labels.format_datetime, dagen=labels.format_days_left
@@ -65,6 +80,7 @@ def render(
         ),
         "session_warning_seconds": settings.session_warning_minutes * 60,
         "session_idle_minutes": settings.session_idle_minutes,
+        "digest_hour": settings.digest_hour,
         **(context or {}),
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
@@ -81,15 +97,22 @@ def render_error(
     dutch: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """The Dutch error page: the sentence for the error's code (or the page's own Dutch
-    sentence), and for validation errors one sentence per field."""
-    messages = [dutch or messages_nl.for_code(code)]
+    """The Dutch error page, never the service's English text or a field path: the
+    page's own Dutch sentence, a refusal it knows, or the sentence of the error's code;
+    for validation errors one sentence per field. A 500 shows the request id to pass on."""
+    messages = [dutch or messages_nl.dutch(status, detail, code)]
     if status == 422 and isinstance(detail, list):
         messages += messages_nl.issue_sentences(detail)
     return render(
         request,
         "error.html",
-        {"status": status, "title": title, "messages": messages, "code": code},
+        {
+            "status": status,
+            "title": title,
+            "messages": messages,
+            "code": code,
+            "request_id": current_request_id() if status >= 500 else None,
+        },
         status=status,
         headers=headers,
     )

@@ -12,7 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_signal
+from api.errors import ApiError
 from api.pages.deps import CheckedForm, PageUser
+from api.pages.messages import FormErrors, explain, pydantic_message
 from api.pages.render import render
 from api.pages.taskform import text_value
 from api.requestid import current_request_id
@@ -28,7 +30,11 @@ FIELDS = ("kind", "mode", "client_ref", "sector", "region", "provider_org", "oco
 
 def _sender(principal: Principal) -> None:
     if principal.role not in SENDER_ROLES:
-        raise HTTPException(403, "U kunt geen signaal versturen met deze rol.")
+        raise ApiError(
+            403,
+            "your role does not send signals",
+            dutch="U kunt geen signaal versturen met deze rol.",
+        )
 
 
 @router.get("/signalen")
@@ -59,13 +65,34 @@ def signals_page(
     )
 
 
+LABELS = {
+    "kind": "Soort signaal",
+    "mode": "Waarvoor",
+    "client_ref": "Cliëntreferentie",
+    "sector": "Sector",
+    "region": "Regio",
+    "provider_org": "Zorgaanbieder",
+    "oco_org": "Cliëntondersteuner (OCO)",
+    "note": "Wat speelt er?",
+}
+
+
 def _form(
-    request: Request, values: dict[str, Any], errors: list[str], status: int = 200
+    request: Request,
+    values: dict[str, Any],
+    errors: FormErrors,
+    status: int = 200,
+    flash: str | None = None,
 ) -> HTMLResponse:
     return render(
         request,
         "signal_new.html",
-        {"values": values, "errors": errors, "idempotency_key": secrets.token_urlsafe(16)},
+        {
+            "values": values,
+            "errors": errors,
+            "idempotency_key": values.get("idempotency_key") or secrets.token_urlsafe(16),
+            "flash": flash,
+        },
         status=status,
     )
 
@@ -78,7 +105,7 @@ def new_signal_page(request: Request, principal: PageUser) -> Response:
         defaults["provider_org"] = principal.org
     if principal.role == "oco":
         defaults["oco_org"] = principal.org
-    return _form(request, defaults, [])
+    return _form(request, defaults, FormErrors())
 
 
 @router.post("/signalen/nieuw")
@@ -92,15 +119,19 @@ async def new_signal(
 ) -> Response:
     _sender(principal)
     values = {name: text_value(form, name) for name in FIELDS}
-    given = {k: v for k, v in values.items() if v != ""}
+    values["idempotency_key"] = text_value(form, "idempotency_key")
+    given = {k: v for k, v in values.items() if v != "" and k in FIELDS}
     if given.get("kind") != "early_information":
         given.pop("mode", None)  # the form shows the mode for early information only
     try:
         body = SignalCreate(**given)
     except ValidationError as exc:
-        errors = [
-            f"{'.'.join(str(p) for p in e['loc']) or 'signaal'}: {e['msg']}" for e in exc.errors()
-        ]
+        errors = FormErrors()
+        for e in exc.errors():
+            loc = [str(p) for p in e.get("loc", ())]
+            name = loc[0] if loc and loc[0] in LABELS else ("mode" if "mode" in e["msg"] else "")
+            label = LABELS.get(name, "Het signaal")
+            errors.add(f"{label}: {pydantic_message(e)}", name or None)
         return _form(request, values, errors, status=422)
     try:
         sent = await service.send_signal(
@@ -113,9 +144,11 @@ async def new_signal(
             current_request_id(),
         )
     except HTTPException as exc:
-        if exc.status_code != 422:
+        if exc.status_code not in (403, 409, 422, 503):
             raise
-        return _form(request, values, [str(exc.detail)], status=422)
+        errors = FormErrors()
+        errors.add(explain(exc), "region" if "region" in str(exc.detail) else None)
+        return _form(request, values, errors, status=exc.status_code)
     return RedirectResponse(f"/signalen/{sent.signal.id}", status_code=303)
 
 

@@ -17,7 +17,7 @@ from joserfc.errors import JoseError
 from api.deps import SessionDep, SettingsDep
 from api.oidc import SignOnRefused, oidc_client, user_for_claims
 from api.pages import messages
-from api.pages.auth import sign_in_context, start_session
+from api.pages.auth import safe_return, sign_in_context, start_session
 from api.pages.render import render
 from core.config import Settings
 
@@ -30,8 +30,10 @@ def _base_url(request: Request, settings: Settings) -> str:
 
 
 @router.get("/auth/oidc/login")
-async def oidc_login(request: Request, settings: SettingsDep) -> Response:
+async def oidc_login(request: Request, settings: SettingsDep, terug: str | None = None) -> Response:
     client = oidc_client(settings)
+    if safe_return(terug):  # back to the page asked for after the callback
+        request.session["terug"] = safe_return(terug)
     redirect_uri = _base_url(request, settings) + "/auth/oidc/callback"
     response = await client.authorize_redirect(request, redirect_uri)
     assert isinstance(response, Response)
@@ -61,7 +63,13 @@ async def oidc_callback(request: Request, session: SessionDep, settings: Setting
         log.info("oidc_sign_in_no_account", reason=str(refused))
         return _refused(request, settings, refused.code, status=403)
     return start_session(
-        request, session, settings, principal.user_id, "oidc", id_token_hint=token.get("id_token")
+        request,
+        session,
+        settings,
+        principal.user_id,
+        "oidc",
+        id_token_hint=token.get("id_token"),
+        target=request.session.pop("terug", None),
     )
 
 

@@ -46,10 +46,28 @@ def dutch_amount(raw: str) -> float:
     return float(text)
 
 
-def parse_data(tdef: TaskDef | None, form: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The completion data and Dutch messages for values that are not understood."""
+def for_outcome(form: dict[str, Any], outcome: str) -> dict[str, Any]:
+    """The posted form as the chosen outcome sees it: the fields of that outcome's own
+    part of the page (named ``<outcome>:<field>``) under their plain names; the parts
+    of the other outcomes are left out (they were hidden, never chosen)."""
+    plain = {key: value for key, value in form.items() if ":" not in key}
+    prefix = f"{outcome}:"
+    plain |= {key[len(prefix) :]: value for key, value in form.items() if key.startswith(prefix)}
+    return plain
+
+
+def outcome_fields(tdef: TaskDef | None, outcome: str) -> set[str]:
+    """The fields shown in the part of the page of ``outcome``: those it requires."""
+    return set(tdef.requires.get(outcome, ())) - {"note"} if tdef else set()
+
+
+def parse_data(
+    tdef: TaskDef | None, form: dict[str, Any]
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The completion data and Dutch messages (per field name) for values that are
+    not understood."""
     data: dict[str, Any] = {}
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
     for spec in tdef.fields if tdef else ():
         if spec.kind is FieldKind.PARTICIPANTS:
             rows = _participants(form, spec.name)
@@ -74,7 +92,9 @@ def parse_data(tdef: TaskDef | None, form: dict[str, Any]) -> tuple[dict[str, An
             try:
                 data[spec.name] = dutch_amount(raw)
             except ValueError:
-                errors.append(f"{spec.label}: vul een bedrag in euro's in, bijvoorbeeld 1250,50")
+                errors.append(
+                    (spec.name, f"{spec.label}: vul een bedrag in euro's in, bijvoorbeeld 1250,50")
+                )
         else:
             data[spec.name] = raw
     return data, errors
@@ -82,16 +102,20 @@ def parse_data(tdef: TaskDef | None, form: dict[str, Any]) -> tuple[dict[str, An
 
 def missing_required(
     tdef: TaskDef | None, outcome: str, note: str, data: dict[str, Any]
-) -> list[str]:
-    """Dutch messages for what the chosen outcome requires and is still empty (early
-    feedback; the workflow's validator stays authoritative)."""
+) -> list[tuple[str, str]]:
+    """Dutch messages (per field name) for what the chosen outcome requires and is still
+    empty (early feedback; the workflow's validator stays authoritative)."""
     if tdef is None:
         return []
     labels = {f.name: f.label for f in tdef.fields}
     messages = []
     for name in tdef.requires.get(outcome, ()):
         if name == "note" and not note:
-            messages.append("Toelichting / motivatie is verplicht bij deze uitkomst.")
+            messages.append(
+                ("note", "Vul een toelichting of motivatie in: deze uitkomst vraagt erom.")
+            )
         elif name != "note" and not data.get(name):
-            messages.append(f"{labels.get(name, name)} is verplicht bij deze uitkomst.")
+            messages.append(
+                (name, f"Vul ‘{labels.get(name, name)}’ in: deze uitkomst vraagt erom.")
+            )
     return messages

@@ -1,6 +1,7 @@
 """Auditor endpoints of a case: the Temporal history, the dossier bundle, the replay
-verdict and the reconciliation of the read model. Auditors see every case; the
-coordinator the cases of its zorgkantoor (scoping as everywhere: ``ScopedCase``)."""
+verdict and the reconciliation of the read model. Auditors see every case; a
+coordinator only the cases its own zorgkantoor organisation runs (not every case of
+its region, which ``ScopedCase`` would allow): ``may_audit``."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import CurrentUser, EngineDep, ScopedCase, SettingsDep, TemporalDep
 from api.openapi import API_ERRORS
+from api.scoping import may_audit
 from audit.dossier import collect_dossier
 from audit.history import DECODED, export_history
 from audit.reconcile import verify_case
 from audit.replay import replay_case, shared_replayer
+from core.keys import CaseShredded
 from db.models import Case
 from domain.vocabulary import Role
 from workflows.registry import WORKFLOWS
@@ -23,11 +26,16 @@ from workflows.registry import WORKFLOWS
 router = APIRouter(prefix="/api/cases", tags=["audit"], responses=API_ERRORS)
 
 AUDIT_ROLES = (Role.AUDITOR, Role.COORDINATOR)
+SHREDDED_DETAIL = "de gegevens van deze casus zijn vernietigd (retention: the case is shredded)"
 
 
 def get_audited_case(case: ScopedCase, principal: CurrentUser) -> Case:
     if principal.role not in AUDIT_ROLES:
         raise HTTPException(403, "only auditors and coordinators see case histories")
+    if not may_audit(principal, case):
+        raise HTTPException(
+            403, "only auditors and the coordinators of the case's own zorgkantoor see this"
+        )
     return case
 
 
@@ -38,7 +46,7 @@ class ReplayVerdictOut(BaseModel):
     case_id: str
     workflow_id: str
     run_id: str | None
-    verdict: Literal["ok", "nondeterministic", "diverged", "error", "unavailable"]
+    verdict: Literal["ok", "nondeterministic", "diverged", "error", "unavailable", "shredded"]
     error: str | None = None
 
 
@@ -81,6 +89,8 @@ async def get_history(
         return await export_history(client, case.id, decode=payloads == DECODED)
     except RPCError as exc:
         raise _history_error(exc, case.id) from None
+    except CaseShredded:
+        raise HTTPException(410, SHREDDED_DETAIL) from None
 
 
 @router.get(
@@ -102,6 +112,8 @@ async def get_dossier(
         )
     except RPCError as exc:
         raise _history_error(exc, case.id) from None
+    except CaseShredded:
+        raise HTTPException(410, SHREDDED_DETAIL) from None
     return Response(
         data,
         media_type="application/zip",

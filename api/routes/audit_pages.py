@@ -1,6 +1,6 @@
 """The auditor's page of a case (Dutch): replay verdict, read-model check and downloads
 of the history and the dossier. Same rights as the JSON endpoints in api/routes/audit.py:
-auditors (every case) and the coordinator of the case's zorgkantoor."""
+auditors (every case) and the coordinators of the case's own zorgkantoor organisation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from api.errors import ApiError
 from api.pages.deps import PageUser
 from api.pages.render import render
 from api.routes.audit import AUDIT_ROLES, get_dossier, get_history
-from api.scoping import Principal
+from api.scoping import Principal, may_audit
 from audit.reconcile import verify_case
 from audit.replay import replay_case, shared_replayer
 from db.models import Case
@@ -24,11 +24,12 @@ router = APIRouter(include_in_schema=False)
 
 def _audited(session: Session, principal: Principal, case_id: str) -> Case:
     case = scoped_case(session, principal, case_id)
-    if principal.role not in AUDIT_ROLES:
+    if principal.role not in AUDIT_ROLES or not may_audit(principal, case):
         raise ApiError(
             403,
-            "only auditors and coordinators see case histories",
-            dutch="Alleen toezichthouders en zorgbemiddelaars zien de controle.",
+            "only auditors and coordinators of the case's own zorgkantoor see its history",
+            dutch="Alleen toezichthouders en zorgbemiddelaars van het eigen zorgkantoor "
+            "zien de controle.",
         )
     return case
 

@@ -86,6 +86,9 @@ def list_cases(
     cohort: Annotated[
         str | None, Query(description="the cases behind a number of GET /api/monitor")
     ] = None,
+    client_ref: Annotated[
+        str | None, Query(max_length=64, description="exact match (through its keyed hash)")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Page[CaseSummaryOut]:
@@ -98,6 +101,7 @@ def list_cases(
         sector=sector.value if sector else None,
         overdue=overdue,
         cohort=cohort,
+        client_ref=client_ref,
         limit=limit,
         offset=offset,
     )

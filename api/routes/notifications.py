@@ -1,5 +1,6 @@
-"""``/api/notifications``: the notification outbox of visible cases, for coordinators and
-auditors (others 403). Rows carry status, attempts and the last error; no bodies."""
+"""``/api/notifications``: the notification outbox, for auditors (every case) and
+coordinators (the cases their own zorgkantoor organisation runs; others 403). Rows
+carry status, attempts and the last error; no bodies."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlmodel import col, select
 
 from api.deps import ID_PATTERN, CurrentUser, SessionDep, scoped_case
 from api.openapi import API_ERRORS
-from api.scoping import visible_cases
+from api.scoping import audited_cases, may_audit
 from db.models import Case, NotificationOutbox
 from domain.vocabulary import Role
 
@@ -52,10 +53,12 @@ def list_notifications(
     query = (
         select(NotificationOutbox)
         .join(Case, col(Case.id) == col(NotificationOutbox.case_id))
-        .where(visible_cases(principal))
+        .where(audited_cases(principal))
     )
     if case_id is not None:
-        scoped_case(session, principal, case_id)  # 404 for a case outside the caller's scope
+        case = scoped_case(session, principal, case_id)  # 404 outside the caller's scope
+        if not may_audit(principal, case):
+            raise HTTPException(403, "only the case's own zorgkantoor and auditors see this")
         query = query.where(NotificationOutbox.case_id == case_id)
     if status is not None:
         query = query.where(NotificationOutbox.status == status)

@@ -131,12 +131,24 @@ async def _claim(
 ) -> Response:
     task, owner = scoped
     force = bool(body and body.force)
+    assignee = None
+    if not release and body is not None and body.assignee_id:
+        assignee = commands.colleague(session, principal, body.assignee_id)
 
     async def run(attempt: Attempt) -> UpdateOut | SignalUpdateOut:
         if isinstance(owner, Signal):
-            return await signal_commands.claim_task(client, principal, owner, task, release, force)
+            return await signal_commands.claim_task(
+                client, principal, owner, task, release, force, assignee
+            )
         result = await commands.claim_task(
-            client, principal, owner, task, release=release, force=force, attempt=attempt
+            client,
+            principal,
+            owner,
+            task,
+            release=release,
+            force=force,
+            attempt=attempt,
+            assignee=assignee,
         )
         return commands.update_out(owner.id, result)
 
@@ -153,6 +165,8 @@ async def claim(
     key: IdempotencyKey = None,
     body: ClaimBody | None = None,
 ) -> Response:
+    """Claim the task; ``assignee_id``: claim it on behalf of a colleague of the same
+    organisation who may act on it (assign it to them)."""
     return await _claim(request, scoped, principal, client, session, key, body, release=False)
 
 

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import structlog
 from fastapi import HTTPException
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
 from temporalio.client import (
@@ -22,9 +23,9 @@ from api.services.tasks import open_tasks_of
 from api.services.workflow import StartFailed, start_synced
 from audit.log import case_events
 from core.config import Settings
-from core.crypto import decrypt_text, encrypt_text
 from core.logging import bind_case
 from db.models import Case, CaseParticipant, Organisation, Task, new_id
+from db.sealing import search_hashes
 from domain.casedata import COUNTED_FIELDS
 from domain.codes import DOCUMENT_KINDS, label_of
 from domain.definitions import CURRENT_VERSION, definition
@@ -141,17 +142,17 @@ def _new_case(
         oco_org=body.oco_org,
         decision_days=body.decision_days or settings.default_decision_days,
         definition_version=CURRENT_VERSION,
-        case_data=dict(body.case_data) or None,
         registered_at=(
             datetime.combine(body.registered_at, time(), tzinfo=UTC) if body.registered_at else None
         ),
         phase=ENTRY_PHASE[body.entry].value,
-        summary_encrypted=encrypt_text(body.summary, settings) if body.summary else None,
+        summary_encrypted=body.summary or None,  # sealed at rest (db/sealing.py)
         workflow_state="pending",
         idempotency_key=key,
         created_by=principal.user_id,
         signal_id=signal_id,
     )
+    case.set_case_data(body.case_data)
     orgs = {"provider": body.provider_org, "zorgkantoor": principal.org, "oco": body.oco_org}
     participants = [
         CaseParticipant(case_id=case_id, org=org, capacity=capacity)
@@ -180,7 +181,7 @@ def case_input(
         sync_wait_seconds=settings.read_model_sync_wait_seconds,
         definition_version=case.definition_version,
         registered_at=case.registered_at,
-        case_data=dict(case.case_data or {}),
+        case_data=case.all_case_data(),
         bridging_check_days=settings.bridging_check_days,
         evaluation_days=settings.evaluation_days,
         phase_max_days=dict(settings.phase_max_days),
@@ -299,6 +300,10 @@ class CaseFilter:
     sector: str | None = None
     overdue: bool | None = None
     cohort: str | None = None  # a monitor number's cases (api/services/monitor.COHORTS)
+    client_ref: str | None = None  # exact match on the keyed hash
+    # "new" (default: newest first), "days_in_phase" (longest in its phase first),
+    # "phase" (step-plan order); not by client reference: it is sealed (ciphertext)
+    sort: str = "new"
     limit: int = 50
     offset: int = 0
 
@@ -308,6 +313,16 @@ def case_summary(case: Case, anonymous: bool = False) -> CaseSummaryOut:
     if anonymous:
         out.client_ref = ANONYMOUS
     return out
+
+
+def _case_order(sort: str) -> list[Any]:
+    newest = [col(Case.created_at).desc(), col(Case.id)]
+    if sort == "days_in_phase":
+        return [col(Case.phase_since), *newest]
+    if sort == "phase":
+        rank = sql_case({p.value: i for i, p in enumerate(Phase)}, value=col(Case.phase))
+        return [rank, *newest]
+    return newest
 
 
 def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[CaseSummaryOut]:
@@ -323,11 +338,13 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
             conditions.append(column == value)
     if f.cohort:
         conditions.append(cohort_condition(f.cohort))
+    if f.client_ref:
+        conditions.append(col(Case.client_ref_hash).in_(search_hashes(f.client_ref)))
     total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
     rows = session.exec(
         select(Case)
         .where(*conditions)
-        .order_by(col(Case.created_at).desc(), col(Case.id))
+        .order_by(*_case_order(f.sort))
         .limit(f.limit)
         .offset(f.offset)
     ).all()
@@ -336,6 +353,9 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
         if principal.role in PARTICIPANT_ROLES
         else set()
     )
+    if f.client_ref and anonymous:  # a search by client must not confirm an anonymous case
+        rows = [c for c in rows if c.id not in anonymous]
+        total -= len(anonymous)
     return Page[CaseSummaryOut](
         items=[case_summary(c, c.id in anonymous) for c in rows],
         total=total,
@@ -361,7 +381,7 @@ def case_detail(session: Session, principal: Principal, case: Case, settings: Se
     anonymous = not sees_client_data(principal, case, participants)
     summary = None
     if case.summary_encrypted and may_see_summary(principal, case) and not anonymous:
-        summary = decrypt_text(case.summary_encrypted, settings)
+        summary = case.summary_encrypted  # the ORM unsealed it
     return CaseOut(
         **case_summary(case, anonymous).model_dump(),
         workflow_id=case.workflow_id,
@@ -375,7 +395,7 @@ def case_detail(session: Session, principal: Principal, case: Case, settings: Se
         bridging=_without_free_text(case.bridging, "arrangement") if anonymous else case.bridging,
         notice=_without_free_text(case.notice, "reason") if anonymous else case.notice,
         consent_recorded_for=sorted(case.consents or {}),
-        case_data=_codes_only(case.case_data) if anonymous else dict(case.case_data or {}),
+        case_data=_codes_only(case.case_data) if anonymous else case.all_case_data(),
         documents=[
             _without_free_text(d, "url") or {} if anonymous else d for d in case.documents or []
         ],

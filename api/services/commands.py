@@ -26,12 +26,13 @@ from api.services.cases import participants_of, registered_org
 from api.services.idempotency import FIRST, Attempt
 from api.services.workflow import refusal_status, run_update
 from core.config import get_settings
-from db.accounts import ORG_KINDS
-from db.models import Case, Task
+from db.accounts import CASE_ORG_KINDS
+from db.models import Case, Organisation, Task, User
 from db.read_model import task_row
 from domain import permissions as rules
 from domain.definitions import definition
 from domain.messages import (
+    Actor,
     CaseAction,
     CaseActionKind,
     ClaimTask,
@@ -84,9 +85,31 @@ def task_def(case: Case, key: str) -> TaskDef | None:
         return None
 
 
+def colleague(session: Session, principal: Principal, user_id: str) -> Actor:
+    """An active user of the principal's own organisation, as the assignee of a claim
+    (whether they may act on the task is the rules' to judge: ``check_assignee``)."""
+    user = session.get(User, user_id)
+    org = session.get(Organisation, user.org_id) if user is not None else None
+    if user is None or org is None or org.name != principal.org or not user.active:
+        raise ApiError(
+            403,
+            "assignee_id: not an active user of your organisation",
+            dutch="U kunt de taak alleen toewijzen aan een collega van uw eigen organisatie.",
+        )
+    return Actor(user_id=user.id, name=user.name, role=user.role, org=org.name)
+
+
+def release(session: Session) -> None:
+    """End the session's (read) transaction before the request waits for Temporal, so
+    its database connection goes back to the pool meanwhile. Requests holding their
+    connections across that wait exhausted the pool at 20 concurrent clients, and a
+    checkout on the event loop then blocked every request (bench/e2e.py)."""
+    session.commit()
+
+
 def may_write(principal: Principal) -> None:
     if principal.read_only:
-        raise ApiError(403, "auditors have read-only access", code="read_only")
+        raise ApiError(403, "your role has read-only access", code="read_only")
 
 
 def _checked_text(note: str, data: dict[str, Any] | None) -> None:
@@ -127,6 +150,7 @@ async def complete_task(
     defn = definition(case.definition_version)
     tdef = task_def(case, task.key)
     checked(lambda: rules.check_complete(facts, task, tdef, cmd, tasks=tasks, defn=defn), attempt)
+    release(session)
     with timed_update("complete_task"):
         return await run_update(
             client, case.id, CaseWorkflow.complete_task, cmd, update_id=attempt.update_id
@@ -141,7 +165,10 @@ async def claim_task(
     release: bool,
     force: bool,
     attempt: Attempt = FIRST,
+    assignee: Actor | None = None,
 ) -> UpdateResult:
+    """Claim (or release) a task; with ``assignee``: claim it on behalf of that colleague
+    of the same organisation (assign it to them)."""
     may_write(principal)
     cmd = ClaimTask(
         task_id=task.id,
@@ -149,10 +176,12 @@ async def claim_task(
         release=release,
         force=force,
         request_id=current_request_id(),
+        assignee=assignee,
     )
     facts = rules.CaseFacts(case.id, case.status, case.zorgkantoor_org, case.oco_org)
     # who holds the claim is the workflow's to judge (the read model keeps only a name)
     checked(lambda: rules.check_open_task(facts, task, task.id, cmd.actor), attempt)
+    checked(lambda: rules.check_assignee(cmd, task), attempt)
     with timed_update("claim_task"):
         return await run_update(
             client, case.id, CaseWorkflow.claim_task, cmd, update_id=attempt.update_id
@@ -184,9 +213,10 @@ async def case_action(
     target = target if target is not None and target.case_id == case.id else None
     defn = definition(case.definition_version)
     if action == CaseActionKind.ADD_PARTICIPANT:  # the registry first: a name, then rules
-        kinds = PARTICIPANT_ORG_KINDS.get(str(cmd.data.get("capacity")), ORG_KINDS)
+        kinds = PARTICIPANT_ORG_KINDS.get(str(cmd.data.get("capacity")), CASE_ORG_KINDS)
         registered_org(session, ["body", "org"], str(cmd.data.get("org") or ""), kinds)
     checked(lambda: rules.check_action(facts, cmd, defn, target), attempt)
+    release(session)
     with timed_update("case_action"):
         return await run_update(
             client, case.id, CaseWorkflow.case_action, cmd, update_id=attempt.update_id

@@ -96,6 +96,7 @@ async def once(
 
     Returns (status, body); a refusal (4xx) is raised as ``HTTPException``, the first
     time and on every retry alike. Without a key it simply runs ``call``."""
+    session.commit()  # no connection held while ``call`` waits (commands.release)
     if key is None:
         return 200, await call(FIRST)
     if not 0 < len(key) <= MAX_KEY_LENGTH:
@@ -107,6 +108,7 @@ async def once(
             raise HTTPException(earlier.status_code, (earlier.response or {}).get("detail"))
         return earlier.status_code, earlier.response or {}
     attempt = Attempt(update_id=f"idem-{row_id}", retry=earlier is not None)
+    session.commit()
     try:
         body = await call(attempt)
     except HTTPException as refused:

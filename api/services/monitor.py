@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from statistics import median, quantiles
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, or_, true
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, true
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -34,11 +34,6 @@ def _late(now: datetime) -> ColumnElement[bool]:
         col(Task.overdue).is_(True),
         and_(col(Task.status) == TaskStatus.OPEN.value, col(Task.due_at) < now),
     )
-
-
-def _json_set(column: object) -> ColumnElement[bool]:
-    """A JSON column holding a value (JSON ``null`` and SQL NULL both count as none)."""
-    return and_(col(column).is_not(None), cast(col(column), String) != "null")
 
 
 def _always(now: datetime) -> ColumnElement[bool]:
@@ -66,7 +61,7 @@ COHORTS: dict[str, Cohort] = {
         lambda now: and_(col(Task.status) == TaskStatus.OPEN.value, _late(now)),
     ),
     "stalled": Cohort(lambda now: and_(_open(), col(Case.stalled).is_(True))),
-    "bridging": Cohort(lambda now: and_(_open(), _json_set(Case.bridging))),
+    "bridging": Cohort(lambda now: and_(_open(), col(Case.bridging_since).is_not(None))),
     "skipped": Cohort(_always, lambda now: col(Task.status) == TaskStatus.SKIPPED.value),
     "decision_late": Cohort(
         _always,
@@ -140,16 +135,16 @@ def monitor(session: Session, principal: Principal, region: str | None = None) -
 
     # the open cases: counts and durations per phase, stalls, bridging (one pass)
     open_cases = session.exec(
-        select(Case.phase, Case.phase_since, Case.stalled, Case.bridging).where(
+        select(Case.phase, Case.phase_since, Case.stalled, Case.bridging_since).where(
             *scope, COHORTS["open"].case(now)
         )
     ).all()
     per_phase: dict[str, list[float]] = {p.value: [] for p in WORKING_PHASES}
     bridging_days = []
-    for phase, moment, _, bridging in open_cases:
+    for phase, moment, _, bridging_since in open_cases:
         per_phase.setdefault(phase, []).append(_days(now, moment))
-        if isinstance(bridging, dict) and bridging.get("since"):
-            bridging_days.append(_days(now, datetime.fromisoformat(bridging["since"])))
+        if bridging_since is not None:  # plain beside the sealed arrangement
+            bridging_days.append(_days(now, bridging_since))
 
     # the cohorts of tasks: one pass over the tasks of the scoped cases, a flag per
     # case and cohort (the case is in it when one of its tasks is), then the sums

@@ -178,9 +178,9 @@ def reflection(
     # parameter per case, and the database walks from the scoped cases to their rows
     in_scope = sa_select(col(Case.id)).where(*conditions)
     # only the tasks the report reads (declines, rounds, placements, skips: the partial
-    # index ``ix_tasks_reported``), only the columns it reads, and the completion data only
-    # of the tasks whose data it counts: a decline's reason, the answers of the providers
-    # in a registration round, the kind of solution of a placement
+    # index ``ix_tasks_reported``), only the columns it reads, and the codes only of the
+    # tasks whose codes it counts: a decline's reason, the answers of the providers in a
+    # registration round, the kind of solution of a placement
     counted_data = or_(
         and_(col(Task.key) == "decide_dossierhouder", col(Task.outcome) == "declined"),
         col(Task.key).in_(REGISTRATION_ROUNDS),
@@ -192,18 +192,18 @@ def reflection(
             col(Task.key),
             col(Task.status),
             col(Task.outcome),
-            when((counted_data, col(Task.data)), else_=null()),
+            when((counted_data, col(Task.codes)), else_=null()),
         ).where(col(Task.case_id).in_(in_scope), text(f"({REPORTED_TASKS})"))
     ).tuples()
     declines: dict[str, Counter[str]] = defaultdict(Counter)
     solutions: Counter[str] = Counter()
     rounds: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
-    for case_id, key, status, outcome, task_data in tasks:
+    for case_id, key, status, outcome, codes in tasks:
         if case_id is None:  # an early signal's task: not part of a case
             continue
         need = _value(by_id[case_id], "care_need_type")
-        data = task_data or {}
+        data = codes or {}  # the codes of the completion data, plain beside the sealed data
         if status == TaskStatus.SKIPPED:
             skipped[key] += 1
         if key == "decide_dossierhouder" and outcome == "declined":
@@ -215,8 +215,8 @@ def reflection(
             solutions[str(data["solution_kind"])] += 1
         if key in REGISTRATION_ROUNDS and status == TaskStatus.DONE:
             rounds[case_id] += 1
-    # the stalls per phase, counted by the database (the phase is in the event's detail)
-    phase = col(AuditEvent.detail)["phase"].as_string()
+    # the stalls per phase, counted by the database
+    phase = col(AuditEvent.phase)
     stalls = session.execute(
         sa_select(phase, func.count())
         .where(col(AuditEvent.case_id).in_(in_scope), col(AuditEvent.action) == "phase_stalled")

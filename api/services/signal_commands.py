@@ -32,7 +32,8 @@ from core.crypto import decrypt_text
 from db.models import Case, Signal, Task
 from db.read_model import signal_task_row
 from domain import signals as rules
-from domain.messages import ClaimTask, CompleteTask, TaskState
+from domain.messages import Actor, ClaimTask, CompleteTask, TaskState
+from domain.permissions import check_assignee
 from domain.signal_messages import LinkCase, SignalUpdateResult
 from domain.signals import SignalOutcome
 from workflows.signal_workflow import SignalWorkflow
@@ -114,7 +115,13 @@ async def _start_case(
 
 
 async def claim_task(
-    client: Client, principal: Principal, signal: Signal, task: Task, release: bool, force: bool
+    client: Client,
+    principal: Principal,
+    signal: Signal,
+    task: Task,
+    release: bool,
+    force: bool,
+    assignee: Actor | None = None,
 ) -> SignalUpdateOut:
     may_write(principal)
     cmd = ClaimTask(
@@ -123,9 +130,11 @@ async def claim_task(
         release=release,
         force=force,
         request_id=current_request_id(),
+        assignee=assignee,
     )
     # who holds the claim is the workflow's to judge (the read model keeps only a name)
     checked(lambda: rules.check_open_task(task, task.id, cmd.actor))
+    checked(lambda: check_assignee(cmd, task))
     return update_out(signal.id, await _update(client, signal, SignalWorkflow.claim_task, cmd))
 
 

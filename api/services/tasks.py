@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_
+from sqlalchemy import case as sql_case
 from sqlmodel import Session, col, select
 
 from api.schemas import Page, TaskOut
 from api.scoping import Principal, inbox_roles, visible_cases
 from db.models import Case, Task
-from domain.vocabulary import TaskStatus
+from db.sealing import search_hashes
+from domain.vocabulary import Phase, TaskStatus
 
 
 def as_utc(value: datetime) -> datetime:
@@ -38,6 +41,14 @@ class InboxFilter:
     case_id: str | None = None
     phase: str | None = None
     due_before: datetime | None = None
+    claimed_by_id: str | None = None  # tasks this user claimed
+    unclaimed: bool = False  # tasks nobody claimed
+    client_ref: str | None = None  # exact client reference of the task's case (keyed hash)
+    sector: str | None = None  # of the task's case
+    region: str | None = None  # of the task's case
+    # "due" (default), "phase" (step-plan order), "days_in_phase" (longest in its phase
+    # first), "new" (newest first); not by client reference: it is sealed (ciphertext)
+    sort: str = "due"
     limit: int = 50
     offset: int = 0
 
@@ -76,7 +87,37 @@ def _inbox_conditions(principal: Principal, f: InboxFilter) -> list[ColumnElemen
         conditions.append(col(Task.phase) == f.phase)
     if f.due_before:
         conditions.append(col(Task.due_at) < as_utc(f.due_before))
+    if f.claimed_by_id:
+        conditions.append(col(Task.claimed_by_id) == f.claimed_by_id)
+    if f.unclaimed:
+        conditions.append(col(Task.claimed_by).is_(None))
+    if f.client_ref:
+        conditions.append(col(Case.client_ref_hash).in_(search_hashes(f.client_ref)))
+    if f.sector:
+        conditions.append(col(Case.sector) == f.sector)
+    if f.region:
+        conditions.append(col(Case.region) == f.region)
     return conditions
+
+
+def _order(f: InboxFilter) -> list[Any]:
+    due = [col(Task.due_at).is_(None), col(Task.due_at)]
+    tail = [col(Task.created_at), col(Task.id)]
+    if f.sort == "phase":
+        rank = sql_case(
+            {p.value: i for i, p in enumerate(Phase)}, value=col(Task.phase), else_=len(Phase)
+        )
+        return [rank, *due, *tail]
+    if f.sort == "days_in_phase":
+        return [col(Case.phase_since).is_(None), col(Case.phase_since), *due, *tail]
+    if f.sort == "new":
+        return [col(Task.created_at).desc(), col(Task.id)]
+    return [*due, *tail]
+
+
+def _needs_case(f: InboxFilter) -> bool:
+    by_case = bool(f.client_ref or f.sector or f.region)
+    return f.section == "supports" or by_case or f.sort == "days_in_phase"
 
 
 def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOut]:
@@ -85,12 +126,11 @@ def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOu
     base = select(Task)
     if f.section == "supports":  # visible_cases() is a condition on Case
         base = base.join(Case, col(Case.id) == col(Task.case_id))
+    elif _needs_case(f):  # a signal's task has no case: outer join
+        base = base.outerjoin(Case, col(Case.id) == col(Task.case_id))
     total = session.exec(select(func.count()).select_from(base.where(*conditions).subquery())).one()
     rows = session.exec(
-        base.where(*conditions)
-        .order_by(col(Task.due_at).is_(None), col(Task.due_at), col(Task.created_at), col(Task.id))
-        .limit(f.limit)
-        .offset(f.offset)
+        base.where(*conditions).order_by(*_order(f)).limit(f.limit).offset(f.offset)
     ).all()
     now = datetime.now(UTC)
     return Page[TaskOut](

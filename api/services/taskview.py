@@ -15,7 +15,6 @@ from api.services.commands import task_def
 from api.services.signals import signal_out
 from api.services.tasks import task_out
 from core.config import Settings
-from core.crypto import decrypt_text
 from db.models import Case, Signal, Task
 from domain.codes import DOCUMENT_KINDS, label_of
 from domain.definitions import CURRENT_VERSION, definition
@@ -71,7 +70,7 @@ def task_detail(
         form = TaskFormOut.model_validate(spec, from_attributes=True)
     summary = None
     if case.summary_encrypted and may_see_summary(principal, case) and not anonymous:
-        summary = decrypt_text(case.summary_encrypted, settings)
+        summary = case.summary_encrypted  # the ORM unsealed it
     data: dict[str, Any] = dict(task.data or {})
     context = TaskContext(
         client_ref=ANONYMOUS if anonymous else case.client_ref,

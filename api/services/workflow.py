@@ -27,6 +27,7 @@ import structlog
 from fastapi import HTTPException
 from temporalio.client import (
     Client,
+    WithStartWorkflowOperation,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
     WorkflowUpdateStage,
@@ -44,6 +45,8 @@ from workflows.case_workflow import CaseWorkflow
 log = structlog.get_logger()
 
 START_TIMEOUT = timedelta(seconds=10)
+# after a failed update-with-start: how long to wait for word of the start itself
+START_CONFIRM_S = 1.0
 # after acceptance the handler waits at most SYNC_WAIT (10 s) for the read model
 RESULT_TIMEOUT = timedelta(seconds=30)
 # the API waits this much longer than the attempt's not_after, so a worker never accepts
@@ -77,26 +80,38 @@ async def start_synced(
     client: Client, workflow: str, arg: Any, workflow_id: str, settings: Settings
 ) -> None:
     """Start a workflow (or find it running under that id) and wait, best effort, until
-    its read model shows it (its ``sync_read_model`` update)."""
+    its read model shows it (its ``sync_read_model`` update): one round trip, an
+    update-with-start."""
+    start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
+        workflow,
+        arg,
+        id=workflow_id,
+        task_queue=settings.task_queue,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
     try:
-        handle = await client.start_workflow(
-            workflow,
-            arg,
-            id=workflow_id,
-            task_queue=settings.task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        await client.execute_update_with_start_workflow(
+            "sync_read_model",
+            start_workflow_operation=start,
+            result_type=bool,
             rpc_timeout=START_TIMEOUT,
         )
+        return
+    except (WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
+        failure: BaseException = err
+    except TimeoutError as err:
+        failure = err
+    # the update was not confirmed: was the workflow started?
+    try:
+        await asyncio.wait_for(start.workflow_handle(), START_CONFIRM_S)
     except RPCError as err:
         log.warning("workflow_start_failed", status=err.status.name)
         raise StartFailed(err.status.name) from err
     except TimeoutError as err:
-        log.warning("workflow_start_failed", status="timeout")
+        log.warning("workflow_start_failed", status="timeout", error=type(failure).__name__)
         raise StartFailed("timeout") from err
-    try:  # best effort: the response then already shows the first tasks
-        await handle.execute_update("sync_read_model", result_type=bool, rpc_timeout=START_TIMEOUT)
-    except (RPCError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError):
-        log.info("read_model_not_synced_after_start")
+    # best effort: the response then already shows the first tasks
+    log.info("read_model_not_synced_after_start", error=type(failure).__name__)
 
 
 def unavailable(detail: str) -> HTTPException:

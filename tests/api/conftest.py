@@ -51,6 +51,7 @@ USERS = {
     "oco_other": ("oco", "MEE Twente", None),
     # another zorgkantoor of the same region: sees the region's cases, steers none
     "coordinator_neighbour": ("coordinator", "Zorgkantoor Groningen-Oost", "Groningen"),
+    "beheerder": ("beheerder", "Functioneel beheer", None),
 }
 
 CASE_BODY = {

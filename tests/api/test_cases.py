@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 
 from core.config import get_settings
-from core.crypto import decrypt_text
 from db.models import Case, CaseParticipant
 from tests.api.conftest import CASE_BODY, OCO_ORG, PROVIDER, ZK, bearer, build_app
 
@@ -33,8 +33,14 @@ async def test_case_started_over_http_has_a_running_workflow(api, engine):
     with Session(engine) as session:
         row = session.get(Case, case["id"])
         assert row.workflow_state == "running"
-        assert row.summary_encrypted and "Vertrouwelijke" not in row.summary_encrypted
-        assert decrypt_text(row.summary_encrypted) == CASE_BODY["summary"]
+        assert row.summary_encrypted == CASE_BODY["summary"]  # unsealed by the ORM
+    with engine.connect() as conn:  # at rest: sealed under the case's data key
+        summary, ref = conn.execute(
+            text("SELECT summary_encrypted, client_ref FROM cases WHERE id = :id"),
+            {"id": case["id"]},
+        ).one()
+    assert summary.startswith("enc1:c:") and "Vertrouwelijke" not in summary
+    assert ref.startswith("enc1:c:") and CASE_BODY["client_ref"] not in ref
 
 
 async def test_same_idempotency_key_gives_one_case_and_one_workflow(api, engine):
@@ -109,6 +115,11 @@ class UnreachableTemporal:
 
     async def start_workflow(self, *args, **kwargs):
         raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+
+    async def execute_update_with_start_workflow(self, *args, start_workflow_operation, **kw):
+        error = RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+        start_workflow_operation._workflow_handle.set_exception(error)  # as the SDK does
+        raise error
 
 
 async def test_temporal_down_is_503_and_nothing_half_created(api, engine):

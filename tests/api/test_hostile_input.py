@@ -170,7 +170,7 @@ async def test_pages_bound_their_input_too(api: Api):
 
     await sign_in(api, "coordinator")
     r = await api.http.get("/cases?pagina=99999999999999999999")
-    assert r.status_code == 422 and "Ongeldige invoer" in r.text
+    assert r.status_code == 422 and "Niet goed ingevuld" in r.text
     form = await api.http.get("/cases/new")
     data = {
         "csrf_token": csrf_of(form.text),
@@ -191,9 +191,9 @@ async def test_pages_bound_their_input_too(api: Api):
         f"/cases/{case['id']}/action",
         data={
             "csrf_token": csrf_of(page.text),
-            "action": "end_care_with_bridging",
+            "action": "withdraw",
             "note": "stop\x00",
-            "bridging_solution": "x",
+            "bevestigd": "1",
         },
     )
     assert r.status_code == 422 and "onzichtbare tekens" in r.text
@@ -216,3 +216,41 @@ async def test_nul_in_page_parameters_and_form_keys(api: Api):
         "decision_days": "5",
     }
     assert (await api.http.post("/cases/new", data=data)).status_code == 422
+
+
+async def test_nul_in_the_workday_pages(api: Api):
+    """Search boxes, the settings forms and the ids in their paths: a control character
+    is a Dutch 422 (or a 404), never a 500 (PostgreSQL refuses NUL in text)."""
+    from tests.api.test_pages import csrf_of, sign_in
+
+    await sign_in(api, "coordinator")
+    for url in ("/inbox?zoek=a%00b", "/cases?zoek=a%00b"):
+        r = await api.http.get(url)
+        assert r.status_code == 422 and "onzichtbare tekens" in r.text, url
+    for url in ("/cases/a%00b/bijeenkomsten", "/cases/a%00b", "/tasks/a%00b", "/signalen/a%00b"):
+        assert (await api.http.get(url)).status_code == 404, url
+    page = await api.http.get("/mijn-gegevens")
+    r = await api.http.post(
+        "/mijn-gegevens",
+        data={"csrf_token": csrf_of(page.text), "email": "a\x00@b.nl", "notify": "direct"},
+    )
+    assert r.status_code == 422 and "Fout:" in r.text
+
+    api.http.cookies.clear()
+    await sign_in(api, "beheerder")
+    admin = await api.http.get("/beheer")
+    token = csrf_of(admin.text)
+    for url in ("/beheer/organisaties/a%00b", "/beheer/gebruikers/a%00b"):
+        assert (await api.http.get(url)).status_code == 404, url
+    org_link = admin.text.split('href="/beheer/organisaties/')[1].split('"')[0]
+    r = await api.http.post(
+        f"/beheer/organisaties/{org_link}",
+        data={
+            "csrf_token": token,
+            "channels": ["email", "webhook"],
+            "email": "info@noord.nl",
+            "webhook_url": "https://noord.nl/\x00",
+            "webhook_secret": "geheim\x00",
+        },
+    )
+    assert r.status_code == 422 and "Fout:" in r.text

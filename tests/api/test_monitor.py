@@ -11,12 +11,17 @@ import pytest
 from sqlmodel import Session
 
 from db.models import Case, Task
+from domain.definitions import CURRENT_VERSION, coded_facts
 from tests.api.conftest import ZK, ZK_OTHER, bearer, build_app
 
 NOW = datetime.now(UTC)
 
 
 def case(session: Session, cid: str, phase: str, days_in_phase: float, **extra) -> Case:
+    """A case row as the read model writes it (``db/read_model.py``): the bridging start
+    beside the sealed bridging arrangement."""
+    if extra.get("bridging"):
+        extra["bridging_since"] = datetime.fromisoformat(extra["bridging"]["since"])
     row = Case(
         id=cid,
         workflow_id=f"case-{cid}",
@@ -36,6 +41,8 @@ def case(session: Session, cid: str, phase: str, days_in_phase: float, **extra) 
 
 
 def task(session: Session, cid: str, n: int, key: str, status: str = "open", **extra) -> None:
+    """A task row as the read model writes it: the codes of its data beside the data."""
+    extra.setdefault("codes", coded_facts(CURRENT_VERSION, key, extra.get("data") or {}))
     session.add(
         Task(
             id=f"{cid}:t{n}",

@@ -18,7 +18,7 @@ async def sign_in(api: Api, user: str) -> None:
     r = await api.http.post(
         "/login", data={"token": api.tokens[user], "csrf_token": csrf_of(page.text)}
     )
-    assert r.status_code == 303 and r.headers["location"] == "/inbox"
+    assert r.status_code == 303 and r.headers["location"] == "/start"
     cookie = r.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert api.tokens[user] not in cookie  # the token itself is not the session
@@ -28,17 +28,22 @@ async def test_sign_in_rejects_bad_token_and_missing_csrf(api):
     page = await api.http.get("/")
     assert page.status_code == 200 and 'lang="nl"' in page.text and "Aanmelden" in page.text
     r = await api.http.post("/login", data={"token": "nope", "csrf_token": csrf_of(page.text)})
-    assert r.status_code == 401 and "Onbekende" in r.text
+    assert (
+        r.status_code == 401
+        and "Deze sleutel kennen we niet" in r.text
+        and "<title>Fout: " in r.text
+    )
     r = await api.http.post(
         "/login", data={"token": api.tokens["aanbieder"], "csrf_token": "forged"}
     )
-    assert r.status_code == 403 and "CSRF" in r.text and "<h1>" in r.text  # a Dutch page
+    assert r.status_code == 403 and "formulier was verlopen" in r.text and "<h1>" in r.text
+    assert "CSRF" not in r.text  # no jargon
 
 
 async def test_pages_need_a_session(api):
     for url in ("/inbox", "/cases", "/cases/new"):
         r = await api.http.get(url)
-        assert r.status_code == 303 and r.headers["location"] == "/", url
+        assert r.status_code == 303 and r.headers["location"].startswith("/?terug="), url
 
 
 async def test_provider_completes_the_decision_in_the_form(api):
@@ -49,14 +54,17 @@ async def test_provider_completes_the_decision_in_the_form(api):
     task = await api.open_task(case["id"], "decide_dossierhouder")
     form = await api.http.get(f"/tasks/{task['id']}")
     assert "Geaccepteerd: wij worden dossierhouder" in form.text
-    assert 'for="f-reason_code"' in form.text  # the FieldSpec of the step plan
+    assert 'for="f-declined-reason_code"' in form.text  # the FieldSpec, under its outcome
+    assert "client" not in form.text.lower() or "CR-2026-0001" in form.text
 
     # declining needs a reason: the form says so in Dutch and keeps the input
     r = await api.http.post(
         f"/tasks/{task['id']}",
         data={"csrf_token": csrf_of(form.text), "outcome": "declined", "note": "vol"},
     )
-    assert r.status_code == 422 and "Reden van weigering is verplicht" in r.text
+    assert r.status_code == 422 and "Vul ‘Reden van weigering’ in" in r.text
+    assert "<title>Fout: " in r.text and 'href="#f-declined-reason_code"' in r.text
+    assert 'aria-invalid="true"' in r.text
     assert ">vol</textarea>" in r.text
 
     r = await api.http.post(
@@ -105,7 +113,7 @@ async def test_coordinator_starts_a_case_from_the_form_once(api):
     )
     assert bad.status_code == 422 and "BSN" in bad.text
     listed = await api.http.get("/cases")
-    assert "CR-77" in listed.text and "1 casussen" in listed.text
+    assert "CR-77" in listed.text and "1 casus<" in listed.text
 
 
 async def test_claim_and_case_action_from_the_pages(api):
@@ -130,6 +138,7 @@ async def test_claim_and_case_action_from_the_pages(api):
             "csrf_token": csrf_of(case_page.text),
             "action": "signal_stagnation",
             "note": "Geen reactie van de aanbieder",
+            "bevestigd": "1",
         },
     )
     assert r.status_code == 303

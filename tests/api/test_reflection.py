@@ -125,6 +125,7 @@ def read_model(engine) -> None:
                 actor="systeem",
                 action="phase_stalled",
                 detail={"phase": "whole_system_meeting"},
+                phase="whole_system_meeting",
                 motivation=SECRET_NOTE,
             )
         )

@@ -39,7 +39,7 @@ async def test_csrf_token_is_bound_to_the_session(api: Api):
         f"/cases/{case['id']}/action",
         data={"csrf_token": "A" * 43, "action": "signal_stagnation", "note": "x"},
     )
-    assert r.status_code == 403 and "CSRF" in r.text
+    assert r.status_code == 403 and "formulier was verlopen" in r.text
     # another session's token does not fit this session either
     other = httpx.AsyncClient(transport=api.http._transport, base_url="http://test")
     async with other:
@@ -73,7 +73,8 @@ async def test_idle_and_absolute_timeouts(api: Api, engine):
     assert "<script>" not in inbox.text and "/static/session.js" in inbox.text
     _age_session(engine, last_seen_at=datetime.now(UTC) - timedelta(minutes=31))
     r = await api.http.get("/inbox")
-    assert r.status_code == 303 and r.headers["location"] == "/?verlopen=1"
+    # to sign-in, saying why, and back to the page asked for afterwards
+    assert r.status_code == 303 and r.headers["location"] == "/?verlopen=1&terug=%2Finbox"
     assert "afgemeld" in (await api.http.get("/?verlopen=1")).text
 
     await sign_in(api, "coordinator")

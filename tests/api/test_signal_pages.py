@@ -61,14 +61,14 @@ async def test_provider_sends_and_zorgkantoor_gives_advice_on_the_pages(api):
         },
     )
     assert bad.status_code == 422 and "geen zorgkantoor voor deze regio" in bad.text
-    assert 'role="alert"' in bad.text and 'value="CR-X"' in bad.text
+    assert 'id="foutmeldingen"' in bad.text and 'value="CR-X"' in bad.text
 
     location = await send_on_the_page(api)
     page = await api.http.get(location)
     assert "Signaal over CR-PAGINA-1" in page.text and "Ter kennisgeving" in page.text
     assert "het zorgkantoor beoordeelt het signaal" in page.text
     listed = await api.http.get("/signalen")
-    assert "CR-PAGINA-1" in listed.text and "1 signalen" in listed.text
+    assert "CR-PAGINA-1" in listed.text and "1 signaal" in listed.text
 
     await sign_in(api, "zorgkantoor")
     inbox = await api.http.get("/inbox")
@@ -81,19 +81,20 @@ async def test_provider_sends_and_zorgkantoor_gives_advice_on_the_pages(api):
     r = await api.http.post(
         link.group(1), data={"csrf_token": csrf_of(task_page.text), "outcome": "advice_given"}
     )
-    assert r.status_code == 422 and "Advies aan de melder is verplicht" in r.text
+    assert r.status_code == 422 and "Vul ‘Advies aan de melder’ in" in r.text
     r = await api.http.post(
         link.group(1),
         data={"csrf_token": csrf_of(task_page.text), "outcome": "start_case"},
     )
     # a zorgkantoor user (not a coordinator) cannot start a case: refused, in Dutch
     assert r.status_code == 422 and "De taak is niet afgerond" in r.text
+    assert "zorgbemiddelaar" in r.text
     r = await api.http.post(
         link.group(1),
         data={
             "csrf_token": csrf_of(task_page.text),
             "outcome": "advice_given",
-            "advice": "Neem contact op met het CCE.",
+            "advice_given:advice": "Neem contact op met het CCE.",
         },
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/inbox?afgerond=")

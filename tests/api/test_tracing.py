@@ -24,8 +24,8 @@ from worker import build_worker
 COMPLETION_SPANS = {
     "StartWorkflowUpdate:complete_task",  # the API's Temporal client
     "HandleUpdate:complete_task",  # the workflow
-    "StartActivity:apply_changes",  # the read-model write the update causes
-    "RunActivity:apply_changes",  # the activity in the worker
+    "StartActivity:write_read_model",  # the read-model write the update causes
+    "RunActivity:write_read_model",  # the (local) activity in the worker
 }
 
 

@@ -15,9 +15,12 @@ from dataclasses import dataclass, field, replace
 
 from temporalio.client import WorkflowHistory
 
+from audit.divergence import local_activity_marker
 from audit.history import decode_history
 from core.config import get_settings
 from core.temporal import data_converter
+from domain.messages import APPLY_CHANGES, WRITE_READ_MODEL
+from workflows.case_workflow import READ_MODEL_LOCAL
 
 NOTIFICATION_ACTIVITIES = {
     "enqueue_notifications",
@@ -41,12 +44,23 @@ class Commands:
     def patches(self) -> set[str]:
         return set(self.markers)
 
+    def net_timers(self) -> Commands:
+        """Timers as started minus cancelled: a timer started and cancelled within one
+        workflow task never becomes a command, and with the read model written by a
+        local activity (``READ_MODEL_LOCAL``) an update and the wait it ends share one."""
+        started = self.timers_started - self.timers_cancelled
+        return replace(self, timers_started=started, timers_cancelled=0)
+
     def without_patches(self, patch_ids: set[str]) -> Commands:
         """As if the code had not known ``patch_ids``: without their markers (and the
         search-attribute upsert that comes with each)."""
         dropped = sum(1 for m in self.markers if m in patch_ids)
+        activities = self.activities
+        if READ_MODEL_LOCAL in patch_ids:  # before it, the batches went to apply_changes
+            activities = [APPLY_CHANGES if a == WRITE_READ_MODEL else a for a in activities]
         return replace(
             self,
+            activities=activities,
             markers=[m for m in self.markers if m not in patch_ids],
             search_attribute_upserts=self.search_attribute_upserts - dropped,
         )
@@ -67,6 +81,9 @@ async def command_sequence(history: WorkflowHistory) -> Commands:
             commands.timers_started += 1
         elif kind == "timer_canceled_event_attributes":
             commands.timers_cancelled += 1
+        elif local_activity_marker(event):  # the case's read-model write, run locally
+            data = event.marker_recorded_event_attributes.details["data"].payloads[0].data
+            commands.activities.append(json.loads(data)["activity_type"])
         elif kind == "marker_recorded_event_attributes":
             details = event.marker_recorded_event_attributes.details.values()
             commands.markers += [json.loads(p.data).get("id") for d in details for p in d.payloads]

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from temporalio.worker import Worker
 
+from audit.divergence import local_activity_marker
 from audit.history import decode_history, load_histories
 from audit.replay import DIVERGED, NONDETERMINISTIC, OK, make_replayer, replay
 from cli.main import run
 from core.config import get_settings
 from core.temporal import data_converter
+from domain.messages import APPLY_CHANGES
 from tests.audit.scenarios import SCENARIOS
 from tests.audit.standin_workflows import (
     NAME,
@@ -31,7 +33,8 @@ from workflows.registry import WORKFLOWS
 GOLDEN = Path(__file__).resolve().parent.parent / "histories"
 
 
-async def test_replay_tells_patched_from_unguarded_changes(env, task_queue):
+async def test_replay_tells_patched_from_unguarded_changes(env, task_queue, engine):
+    # (engine: the case keys of the workflow "case-<task queue>" live in the database)
     client = encrypted_client(env)
     async with Worker(client, task_queue=task_queue, workflows=[Before], activities=[record]):
         handle = await client.start_workflow(NAME, id=f"case-{task_queue}", task_queue=task_queue)
@@ -108,3 +111,37 @@ async def test_cli_replays_files_and_closed_cases(start, tmp_path, cli_env, caps
     assert code == 0 and f"case {case.case_id}" in out and "1 ok, 0 failed" in out
     code = await asyncio.to_thread(run, ["replay", "--case", "does-not-exist"])
     assert code == 1 and "UNAVAILABLE" in capsys.readouterr().out
+
+
+async def test_read_model_batches_of_the_local_activity_are_compared_strictly(start):
+    """New cases write their read model with the local activity ``write_read_model``:
+    its marker keeps the batch (its result), encrypted, and strict replay compares the
+    replayed code's batches with those."""
+    case = await start()
+    await case.complete("decide_dossierhouder", "accepted")
+    history = await case.handle.fetch_history()
+    markers = [e for e in history.events if local_activity_marker(e)]
+    assert markers, "the read model is written by the local activity"
+    assert not [
+        e
+        for e in history.events
+        if e.HasField("activity_task_scheduled_event_attributes")
+        and e.activity_task_scheduled_event_attributes.activity_type.name == APPLY_CHANGES
+    ]
+    result = markers[0].marker_recorded_event_attributes.details["result"].payloads[0]
+    assert result.metadata["encoding"] == b"binary/encrypted"
+    replayer = make_replayer(get_settings(), WORKFLOWS)
+    [verdict] = [v async for v in replay([(history, "test")], replayer)]
+    assert (verdict.verdict, verdict.error) == (OK, None)
+
+    decoded = await decode_history(history, data_converter(get_settings()))
+    for event in decoded.events:
+        if local_activity_marker(event):
+            payload = event.marker_recorded_event_attributes.details["result"].payloads[0]
+            batch = json.loads(payload.data)
+            batch["phase"] = "plan_of_action"
+            payload.data = json.dumps(batch).encode()
+            break
+    [verdict] = [v async for v in replay([(decoded, "test")], replayer)]
+    assert verdict.verdict == DIVERGED
+    assert verdict.error == "local activity #1 (write_read_model): argument differs at [0].phase"

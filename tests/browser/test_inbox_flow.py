@@ -22,9 +22,11 @@ async def test_provider_completes_decision_in_the_browser(api, live_url):
             page = await browser.new_page()
             await page.goto(live_url + "/")
             await expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
-            await page.get_by_label("Token").fill(api.tokens["aanbieder"])
+            await page.get_by_label("Sleutel").fill(api.tokens["aanbieder"])
             await page.get_by_role("button", name="Aanmelden").click()
 
+            await expect(page.get_by_role("heading", name="Goedendag")).to_be_visible()
+            await page.get_by_role("link", name="Nieuw: nog door niemand opgepakt").click()
             await expect(page.get_by_role("heading", name="Mijn taken")).to_be_visible()
             decision = page.get_by_role("link", name="Besluiten over dossierhouderschap")
             await expect(decision).to_have_count(1)
@@ -34,7 +36,7 @@ async def test_provider_completes_decision_in_the_browser(api, live_url):
                 page.get_by_role("heading", name="Besluiten over dossierhouderschap")
             ).to_be_visible()
             await page.get_by_label("Geaccepteerd: wij worden dossierhouder").check()
-            await page.get_by_label("Toelichting / motivatie").fill("Wij hebben plek.")
+            await page.get_by_label("Toelichting of motivatie").fill("Wij hebben plek.")
             await page.get_by_role("button", name="Taak afronden").click()
 
             status = page.get_by_role("status")

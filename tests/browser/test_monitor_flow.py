@@ -19,7 +19,7 @@ async def test_zorgkantoor_follows_a_monitor_number_to_its_cases(api, live_url):
         try:
             page = await browser.new_page()
             await page.goto(live_url + "/")
-            await page.get_by_label("Token").fill(api.tokens["zorgkantoor"])
+            await page.get_by_label("Sleutel").fill(api.tokens["zorgkantoor"])
             await page.get_by_role("button", name="Aanmelden").click()
             await page.get_by_role("navigation").get_by_role("link", name="Monitor").click()
             await expect(page.get_by_role("heading", name="Monitor zorgplicht")).to_be_visible()

@@ -50,8 +50,10 @@ def sso_app(engine, monkeypatch, issuer: str, **extra: str):
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
-async def sign_on(web: httpx.AsyncClient, provider: Provider, sub: str) -> httpx.Response:
-    start = await web.get("/auth/oidc/login")
+async def sign_on(
+    web: httpx.AsyncClient, provider: Provider, sub: str, terug: str | None = None
+) -> httpx.Response:
+    start = await web.get("/auth/oidc/login", params={"terug": terug} if terug else None)
     assert start.status_code == 302
     query = parse_qs(urlsplit(start.headers["location"]).query)
     assert query["code_challenge_method"] == ["S256"] and query["code_challenge"]
@@ -72,7 +74,7 @@ async def test_login_with_claims_session_and_logout(engine, registry, provider, 
         assert (await web.post("/login", data={"token": "x"})).status_code in (403, 404)
 
         done = await sign_on(web, provider, "ada")
-        assert done.status_code == 303 and done.headers["location"] == "/inbox"
+        assert done.status_code == 303 and done.headers["location"] == "/start"
         cookie = web.cookies["casusregie_session"]
         inbox = await web.get("/inbox")
         assert inbox.status_code == 200 and "Ada Jansen" in inbox.text
@@ -92,6 +94,14 @@ async def test_login_with_claims_session_and_logout(engine, registry, provider, 
         web.cookies.clear()
         again = await web.get("/inbox", cookies={"casusregie_session": cookie})
         assert again.status_code == 303 and again.headers["location"].startswith("/")
+
+        # signing on from a page asked for goes back there (never to another site)
+        web.cookies.clear()
+        done = await sign_on(web, provider, "ada", terug="/cases?zoek=CR-1")
+        assert done.status_code == 303 and done.headers["location"] == "/cases?zoek=CR-1"
+        web.cookies.clear()
+        done = await sign_on(web, provider, "ada", terug="//evil.example")
+        assert done.status_code == 303 and done.headers["location"] == "/start"
 
 
 async def test_mapping_file_for_providers_without_role_claims(

@@ -80,10 +80,19 @@ def add_org(engine: Engine, name: str, kind: str, **settings: Any) -> Organisati
         return org
 
 
-def add_user(engine: Engine, org: Organisation, name: str, email: str | None) -> None:
+def add_user(
+    engine: Engine, org: Organisation, name: str, email: str | None, notify: str = "direct"
+) -> None:
     with Session(engine) as session:
         session.add(
-            User(name=name, role=org.kind, org_id=org.id, token_hash=uuid.uuid4().hex, email=email)
+            User(
+                name=name,
+                role=org.kind,
+                org_id=org.id,
+                token_hash=uuid.uuid4().hex,
+                email=email,
+                notify=notify,
+            )
         )
         session.commit()
 

@@ -11,7 +11,13 @@ from icalendar import Calendar
 from domain.vocabulary import NotificationEvent
 from notifications.context import message_context
 from notifications.ics import event_uid, meeting_invitation_ics
-from notifications.render import TEMPLATE_DIR, render_message, template_names
+from notifications.render import (
+    DIGEST_TEMPLATE,
+    TEMPLATE_DIR,
+    render_digest,
+    render_message,
+    template_names,
+)
 from tests.notifications.conftest import CASE_ID, PROVIDER, ZK, intent
 
 PUBLIC = "https://casusregie.test"
@@ -54,7 +60,8 @@ DUTCH_WORDS = {
 
 def test_every_event_has_both_templates_and_no_orphans() -> None:
     expected = {name for event in NotificationEvent for name in template_names(event)}
-    present = {p.name for p in TEMPLATE_DIR.iterdir()} - {"base.txt", "base.html"}
+    own = {"base.txt", "base.html", *template_names(DIGEST_TEMPLATE)}  # the daily digest
+    present = {p.name for p in TEMPLATE_DIR.iterdir()} - own
     assert expected - present == set(), "missing templates"
     assert present - expected == set(), "templates without an event"
     assert set(DUTCH_WORDS) == set(NotificationEvent)
@@ -113,3 +120,18 @@ def test_meeting_ics_parses_with_icalendar() -> None:
     assert str(event["uid"]) == event_uid(source.id)
     assert f"{PUBLIC}/cases/{CASE_ID}" in str(event["description"])
     assert str(event["attendee"]) == "mailto:zk@zk.test"
+
+
+def test_the_daily_digest_lists_subjects_and_links_only() -> None:
+    items = [
+        (f"Casus {CASE_ID[:8]}: nieuwe taak – Plan <van> aanpak", "maandag 2 maart", PUBLIC),
+        (f"Casus {CASE_ID[:8]}: herinnering", "dinsdag 3 maart", f"{PUBLIC}/cases/{CASE_ID}"),
+    ]
+    msg = render_digest(items, PROVIDER, "woensdag 4 maart 2026", PUBLIC)
+    assert msg.subject == "casusregie: dagoverzicht van woensdag 4 maart 2026, 2 meldingen"
+    assert "Plan <van> aanpak" in msg.text and "Plan &lt;van&gt; aanpak" in msg.html
+    for part in (msg.text, msg.html):
+        assert f"{PUBLIC}/cases/{CASE_ID}" in part and f"{PUBLIC}/mijn-gegevens" in part
+        assert PROVIDER in part and "cliënt" in part and "None" not in part
+    one = render_digest(items[:1], PROVIDER, "woensdag 4 maart 2026", PUBLIC)
+    assert one.subject.endswith(", 1 melding")

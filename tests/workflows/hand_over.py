@@ -10,9 +10,8 @@ from temporalio import workflow
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
 
 from audit.divergence import ActivityRecorder
-from audit.replay import CaseReplayer
+from audit.replay import CaseReplayer, replay_converter
 from core.config import get_settings
-from core.temporal import data_converter
 from workflows.case_workflow import CaseWorkflow
 
 
@@ -24,7 +23,7 @@ def suggest_once(self: CaseWorkflow) -> bool:
 
 def hand_over_replayer() -> CaseReplayer:
     """A strict replayer for histories made with the stand-in (patch it in first)."""
-    recorder, converter = ActivityRecorder(), data_converter(get_settings())
+    recorder, converter = ActivityRecorder(), replay_converter(get_settings())
     replayer = Replayer(
         workflows=[CaseWorkflow],
         data_converter=converter,

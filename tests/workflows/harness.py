@@ -269,8 +269,10 @@ class FlakyReadModel(ReadModelActivities):
 
 def activities_with(read_model: ReadModelActivities, engine: Engine) -> list[Callable[..., Any]]:
     """All the worker's activities, with this read model instead of the real one."""
-    others = [a for a in build_activities(engine, get_settings()) if a.__name__ != "apply_changes"]
-    return [read_model.apply_changes, *others]
+    mine = [read_model.apply_changes, read_model.write_read_model]
+    names = {a.__name__ for a in mine}
+    others = [a for a in build_activities(engine, get_settings()) if a.__name__ not in names]
+    return [*mine, *others]
 
 
 class GatedNotifications(NotificationActivities):
