@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import uuid
@@ -56,7 +57,7 @@ async def _run(
     from api.scoping import Principal
     from api.services.reflection import Period, reflection
     from cli.simulation import simulate
-    from core.config import Settings
+    from core.config import get_settings
     from core.temporal import data_converter
     from db.engine import engine_for
     from db.migrate import upgrade_to_head
@@ -64,7 +65,12 @@ async def _run(
 
     data_dir = into or Path(tempfile.mkdtemp(prefix="casusregie-sim-"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = Settings(data_dir=data_dir, mail_backend="console")
+    # this process works for the data dir: everything that reads the settings (the case
+    # keys of sealed columns too) and the activity process use its key ring
+    os.environ["CASUSREGIE_DATA_DIR"] = str(data_dir.resolve())
+    os.environ["CASUSREGIE_MAIL_BACKEND"] = "console"
+    get_settings.cache_clear()
+    settings = get_settings()
     url = settings.effective_database_url
     upgrade_to_head(url)
     engine = engine_for(url)

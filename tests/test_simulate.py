@@ -3,6 +3,7 @@ write its cases into a read model for the monitor."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,10 +11,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from cli.simulation import DEFAULT_SCENARIO, load_scenario, simulate
-from core.config import get_settings
+from core.config import Settings, get_settings
+from core.keys import key_ring
+from db.case_keys import unwrap
 from db.engine import engine_for
 from db.models import Case, Task
 from tests.workflows.harness import encrypted_client
@@ -91,3 +95,33 @@ def test_cli_rejects_an_unknown_region():
         check=False,
     )
     assert result.returncode == 2 and "--region" in result.stderr
+
+
+@pytest.mark.timeout(180)
+def test_cases_simulated_into_a_data_dir_are_readable_with_its_key_ring(tmp_path, monkeypatch):
+    """``--into DIR``: the cases' data keys are wrapped by DIR's key ring (the development
+    key file there), which the activity process uses too; nothing is written to the
+    working directory's default data dir."""
+    for name in ("CASUSREGIE_SECRET_KEYS", "CASUSREGIE_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    into, elsewhere = tmp_path / "into", tmp_path / "elsewhere"
+    env = {**os.environ, "CASUSREGIE_DATA_DIR": str(elsewhere)}
+    command = [sys.executable, "-m", "cli.main", "simulate", "--cases", "2"]
+    result = subprocess.run(
+        [*command, "--into", str(into), "--report", str(tmp_path / "report.json")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "does not unwrap" not in result.stderr
+    assert not elsewhere.exists() and not (tmp_path / ".casusregie").exists()
+    ring = key_ring(Settings(data_dir=into))
+    with engine_for(f"sqlite:///{into / 'casusregie.db'}").connect() as conn:
+        rows = conn.execute(text("SELECT case_id, kek_id, wrapped_key FROM case_keys")).all()
+    assert len(rows) == 2
+    for case_id, kek_id, wrapped in rows:
+        assert len(unwrap(ring, case_id, kek_id, wrapped)) == 32
