@@ -67,11 +67,14 @@ def test_crashed_child_is_restarted_with_backoff_and_logged() -> None:
         deadline = time.monotonic() + 10
         while sup.children[0].restarts == 0 and time.monotonic() < deadline:
             time.sleep(0.02)
+        # Checked while the watcher still runs: the parent-death signal is tied to the
+        # thread that spawned the child, so the restarted child gets SIGTERM once this
+        # test's watch thread ends (``casusregie up`` watches from its main thread).
+        child = sup.children[0]
+        assert child.restarts == 1 and child.proc.pid != first.pid and child.proc.poll() is None
         sup.stop_requested.set()
         thread.join(5)
     assert returned == [None]  # stopped on request, not given up
-    child = sup.children[0]
-    assert child.restarts == 1 and child.proc.pid != first.pid and child.proc.poll() is None
     crashed = next(e for e in logs if e["event"] == "child_crashed_restarting")
     assert crashed["process"] == "worker" and crashed["exit_code"] == -signal.SIGKILL
     assert crashed["restart_in_s"] == 0.2
