@@ -66,7 +66,7 @@ async def _run(
     data_dir = into or Path(tempfile.mkdtemp(prefix="casusregie-sim-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     # this process works for the data dir: everything that reads the settings (the case
-    # keys of sealed columns too) and the activity process use its key ring
+    # keys of sealed columns too) and the worker processes use its key ring
     os.environ["CASUSREGIE_DATA_DIR"] = str(data_dir.resolve())
     os.environ["CASUSREGIE_MAIL_BACKEND"] = "console"
     get_settings.cache_clear()

@@ -12,8 +12,10 @@ the workflows answer. Completion data is made from each task's form description
 Speed (docs/benchmarks.md): the workflows run without the SDK's sandbox (the same code;
 the sandbox guards against non-deterministic code, which the worker and the tests keep
 checking, and it costs a fifth of the CPU here), and on a machine with more than one
-core the activities run in a second process (``python -m cli.simulation``: the same
-activities, on the same task queue of the same test server), as a second worker would.
+core the workers run in as many processes as there are cores, up to four (``python -m
+cli.simulation``: the case workflow and every activity, on the same task queue of the
+same test server), as a deployment with several workers would; this process then only
+plays the parties.
 """
 
 from __future__ import annotations
@@ -433,11 +435,12 @@ async def simulate(
     task_queue: str,
     progress: Callable[[int], None] | None = None,
     weeks: int = WEEKS,
-    activity_process: bool | None = None,
+    worker_processes: int | None = None,
 ) -> SimulationResult:
     """Run ``cases`` cases started over ``weeks`` simulated weeks (a year), and up to half
-    as many weeks more for them to finish; returns what happened. ``activity_process``:
-    run the activities in a second process (default: when there is more than one core)."""
+    as many weeks more for them to finish; returns what happened. ``worker_processes``:
+    how many worker processes (0: the worker runs in this process; default: one per core,
+    up to four, on a machine with more than one core)."""
     import time
 
     started = time.perf_counter()
@@ -452,11 +455,10 @@ async def simulate(
     running: list[SimulatedCase] = []
     per_week = [cases // weeks + (1 if w < cases % weeks else 0) for w in range(weeks)]
     number = 0
-    if activity_process is None:
-        activity_process = (os.cpu_count() or 1) > 1
-    helper = None
-    if activity_process:
-        helper = await _start_activity_process(client, engine, settings, task_queue)
+    if worker_processes is None:
+        cores = os.cpu_count() or 1
+        worker_processes = min(cores, 4) if cores > 1 else 0
+    helpers = await _start_worker_processes(worker_processes, client, engine, settings, task_queue)
     executor = ThreadPoolExecutor(max_workers=ACTIVITY_THREADS, thread_name_prefix="sim-activity")
     busy = asyncio.Semaphore(CONCURRENT_CASES)
 
@@ -465,17 +467,10 @@ async def simulate(
             await sim.work_week(case)
 
     try:
-        async with Worker(
-            client,
-            task_queue=task_queue,
-            workflows=[CaseWorkflow],
-            # with a helper process the activities run there; the read model's local
-            # activity runs beside the workflow, so this worker keeps only that
-            activities=build_activities(engine, settings),
-            no_remote_activities=helper is not None,
-            activity_executor=executor,
-            max_concurrent_activities=ACTIVITY_THREADS,
-            workflow_runner=UnsandboxedWorkflowRunner(),
+        async with (
+            _worker(client, task_queue, build_activities(engine, settings), executor)
+            if not helpers
+            else contextlib.nullcontext()
         ):
             for week in range(weeks + weeks // 2):
                 for _ in range(per_week[week] if week < weeks else 0):
@@ -486,8 +481,8 @@ async def simulate(
                     progress(sum(1 for c in running if c.done))
                 if week >= weeks and all(c.done for c in running):
                     break
-                if helper and helper.poll() is not None:
-                    raise RuntimeError(f"the activity process stopped (exit {helper.returncode})")
+                if any(helper.poll() is not None for helper in helpers):
+                    raise RuntimeError("a worker process stopped")
                 await env.sleep(timedelta(days=7))
             for case in running:
                 if not case.done:
@@ -495,7 +490,7 @@ async def simulate(
                         await case.handle.terminate("simulation ended")
     finally:
         executor.shutdown(wait=True)
-        if helper:
+        for helper in helpers:
             _stop(helper)
     with Session(engine) as session:
         rows = session.exec(select(Case.status, Case.outcome).where(Case.region == region)).all()
@@ -514,28 +509,54 @@ async def simulate(
     )
 
 
-async def _start_activity_process(
-    client: Client, engine: Engine, settings: Settings, task_queue: str
-) -> subprocess.Popen[bytes]:
-    """The activities in a second process (``python -m cli.simulation``), on this task
-    queue of this test server, writing to the same database; returns once it polls."""
+def _worker(
+    client: Client,
+    task_queue: str,
+    activities: list[Callable[..., Any]],
+    executor: ThreadPoolExecutor,
+) -> Worker:
+    """The case workflow and every activity (the simulator's worker, in any process)."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[CaseWorkflow],
+        activities=activities,
+        activity_executor=executor,
+        max_concurrent_activities=ACTIVITY_THREADS,
+        workflow_runner=UnsandboxedWorkflowRunner(),
+    )
+
+
+async def _start_worker_processes(
+    count: int, client: Client, engine: Engine, settings: Settings, task_queue: str
+) -> list[subprocess.Popen[bytes]]:
+    """Workers in ``count`` processes (``python -m cli.simulation``), on this task queue
+    of this test server, writing to the same database; returns once they all poll."""
     target = client.service_client.config.target_host
     env = child_env(
         CASUSREGIE_DATA_DIR=str(settings.data_dir),
         CASUSREGIE_DATABASE_URL=engine.url.render_as_string(hide_password=False),
         CASUSREGIE_MAIL_BACKEND=settings.mail_backend,
     )
-    proc = spawn(
-        [sys.executable, "-m", "cli.simulation", target, client.namespace, task_queue],
-        env=env,
-        stdout=subprocess.PIPE,
-    )
-    assert proc.stdout is not None
-    line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=120)
-    if line.strip() != b"polling":
-        _stop(proc)
-        raise RuntimeError(f"the activity process did not start (exit {proc.returncode})")
-    return proc
+    procs = [
+        spawn(
+            [sys.executable, "-m", "cli.simulation", target, client.namespace, task_queue],
+            env=env,
+            stdout=subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+
+    async def polling(proc: subprocess.Popen[bytes]) -> bool:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=120)
+        return line.strip() == b"polling"
+
+    if not all(await asyncio.gather(*(polling(proc) for proc in procs))):
+        for proc in procs:
+            _stop(proc)
+        raise RuntimeError("a worker process did not start")
+    return procs
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -549,8 +570,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-async def _run_activities(target: str, namespace: str, task_queue: str) -> None:
-    """The second process: the simulation's activities until SIGTERM."""
+async def _run_worker(target: str, namespace: str, task_queue: str) -> None:
+    """A worker process: the simulation's workflows and activities until SIGTERM."""
     from core.temporal import data_converter
     from db.engine import get_engine
 
@@ -561,18 +582,12 @@ async def _run_activities(target: str, namespace: str, task_queue: str) -> None:
     stopping = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
     with ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="sim-activity") as executor:
-        async with Worker(
-            client,
-            task_queue=task_queue,
-            activities=build_activities(get_engine(), settings),
-            activity_executor=executor,
-            max_concurrent_activities=ACTIVITY_THREADS,
-        ):
+        async with _worker(client, task_queue, build_activities(get_engine(), settings), executor):
             print("polling", flush=True)  # the parent waits for this line
             await stopping.wait()
 
 
 if __name__ == "__main__":
-    asyncio.run(_run_activities(*sys.argv[1:4]))
+    asyncio.run(_run_worker(*sys.argv[1:4]))
     sys.stdout.flush()
     os._exit(0)  # the Temporal client can abort the interpreter at exit (docs/development.md)

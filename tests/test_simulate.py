@@ -25,7 +25,7 @@ from tests.workflows.harness import encrypted_client
 ROOT = Path(__file__).resolve().parent.parent
 
 
-async def run(env, engine, seed: int, cases: int = 10, activity_process: bool | None = None):
+async def run(env, engine, seed: int, cases: int = 10, worker_processes: int | None = None):
     return await simulate(
         env,
         encrypted_client(env),
@@ -37,7 +37,7 @@ async def run(env, engine, seed: int, cases: int = 10, activity_process: bool | 
         scenario=dict(DEFAULT_SCENARIO),
         task_queue=f"sim-{uuid.uuid4()}",
         weeks=4,
-        activity_process=activity_process,
+        worker_processes=worker_processes,
     )
 
 
@@ -63,16 +63,16 @@ def caseload(engine) -> list[tuple[str, str, str | None, tuple[str, ...]]]:
 
 
 async def test_a_seed_gives_the_same_caseload(env, engine, tmp_path, migrated_sqlite_template):
-    """... also when the activities run in a second process (the default on more than one
+    """... also when the workers run in other processes (the default on more than one
     core) instead of this one."""
-    first = await run(env, engine, seed=7, activity_process=True)
+    first = await run(env, engine, seed=7, worker_processes=2)
     assert first.cases == 10 and first.updates > 10 and first.refused == 0
     once = caseload(engine)
     assert any(c[1] == "closed" for c in once) and any(c[3] for c in once)
     other = tmp_path / "again.db"  # the same seed on an empty read model
     shutil.copyfile(migrated_sqlite_template, other)
     again_engine = engine_for(f"sqlite:///{other}")
-    again = await run(env, again_engine, seed=7, activity_process=False)
+    again = await run(env, again_engine, seed=7, worker_processes=0)
     assert caseload(again_engine) == once and again.outcomes == first.outcomes
 
 
