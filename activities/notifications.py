@@ -11,6 +11,7 @@ import asyncio
 
 import structlog
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -42,6 +43,18 @@ def _item(row: NotificationOutbox) -> OutboxItem:
     return OutboxItem(row.id, row.recipient, row.channel, row.event, row.address, error)
 
 
+def enqueue_in(
+    session: Session, intents: list[NotificationIntent], settings: Settings
+) -> EnqueueNotificationsResult:
+    """Write the intents' outbox rows in ``session`` (its transaction: the caller
+    commits); the rows still to deliver and those that failed already."""
+    items = [_item(row) for row in outbox.enqueue(session, intents, settings)]
+    return EnqueueNotificationsResult(
+        deliveries=[i for i in items if i.error is None],
+        failed=[i for i in items if i.error is not None],
+    )
+
+
 def _report(result: delivery.DeliveryOutcome) -> DeliveryReport:
     return DeliveryReport(result.outbox_id, result.status, result.uncertain, result.error)
 
@@ -51,19 +64,15 @@ class NotificationActivities:
         self.engine = engine
         self.settings = settings
 
-    def _enqueue(self, intents: list[NotificationIntent]) -> list[OutboxItem]:
+    def _enqueue(self, intents: list[NotificationIntent]) -> EnqueueNotificationsResult:
         with session_scope(self.engine) as session:
-            return [_item(row) for row in outbox.enqueue(session, intents, self.settings)]
+            return enqueue_in(session, intents, self.settings)
 
     @activity.defn
     async def enqueue_notifications(
         self, data: EnqueueNotificationsInput
     ) -> EnqueueNotificationsResult:
-        items = await asyncio.to_thread(self._enqueue, data.intents)
-        return EnqueueNotificationsResult(
-            deliveries=[i for i in items if i.error is None],
-            failed=[i for i in items if i.error is not None],
-        )
+        return await asyncio.to_thread(self._enqueue, data.intents)
 
     @activity.defn
     async def deliver_notification(self, data: DeliverNotificationInput) -> DeliveryReport:

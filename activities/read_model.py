@@ -1,12 +1,15 @@
 """The read-model activities: write one batch of a case workflow's changes, or an early
 signal as its workflow knows it (``db/read_model.py``).
 
-Idempotent: tasks are upserted by their workflow-assigned id and audit events inserted
-only when their id is new, so a retried activity writes nothing twice.
+Idempotent: tasks are upserted by their workflow-assigned id, audit events inserted
+only when their id is new and outbox rows only when their idempotency key is new, so a
+retried activity writes nothing twice.
 
-The case workflow writes through ``write_read_model``, a local activity (in the worker
-that runs the workflow, without a round trip through the task queue); cases started
-before that change (no ``read-model-local-activity`` marker) keep ``apply_changes``.
+The case workflow writes through local activities (in the worker that runs the
+workflow, without a round trip through the task queue): ``write_read_model``, or
+``write_read_model_and_outbox`` for a batch that causes notifications (the batch and the
+outbox rows in one transaction: the transactional outbox). Cases started before those
+changes (without their markers) keep ``apply_changes`` and ``enqueue_notifications``.
 """
 
 from __future__ import annotations
@@ -15,28 +18,55 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
 
+from activities.notifications import enqueue_in
+from core.config import Settings, get_settings
 from db.read_model import write_changes, write_signal_changes
-from domain.messages import WRITE_READ_MODEL, ReadModelChanges
+from domain.messages import (
+    WRITE_READ_MODEL,
+    WRITE_READ_MODEL_AND_OUTBOX,
+    NotificationIntent,
+    ReadModelChanges,
+)
+from domain.notification_messages import (
+    EnqueueNotificationsResult,
+    ReadModelAndOutbox,
+    ReadModelAndOutboxWritten,
+)
 from domain.signal_messages import SignalChanges
 
 
 class ReadModelActivities:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, settings: Settings | None = None) -> None:
         self.engine = engine
+        self.settings = settings or get_settings()
+
+    def write(
+        self, changes: ReadModelChanges, intents: list[NotificationIntent] | None = None
+    ) -> EnqueueNotificationsResult:
+        """The batch and the outbox rows of ``intents``, committed together."""
+        with Session(self.engine) as session:
+            write_changes(session, changes)
+            enqueued = enqueue_in(session, intents or [], self.settings)
+            session.commit()
+        return enqueued
 
     @activity.defn(name="apply_changes")
     def apply_changes(self, changes: ReadModelChanges) -> None:
-        with Session(self.engine) as session:
-            write_changes(session, changes)
-            session.commit()
+        self.write(changes)
 
     @activity.defn(name=WRITE_READ_MODEL)
     def write_read_model(self, changes: ReadModelChanges) -> ReadModelChanges:
         """``apply_changes`` as the case workflow's local activity: it returns the batch,
         so the history keeps it (in the activity's marker) for the audit tools, as it
         keeps an activity's arguments (``audit/reconcile.py``, ``audit/divergence.py``)."""
-        self.apply_changes(changes)
+        self.write(changes)
         return changes
+
+    @activity.defn(name=WRITE_READ_MODEL_AND_OUTBOX)
+    def write_read_model_and_outbox(self, batch: ReadModelAndOutbox) -> ReadModelAndOutboxWritten:
+        """``write_read_model`` with the batch's notifications in the same transaction:
+        the rows still to deliver come back, for the workflow's deliveries."""
+        return ReadModelAndOutboxWritten(batch, self.write(batch.changes, batch.intents))
 
     @activity.defn(name="apply_signal_changes")
     def apply_signal_changes(self, changes: SignalChanges) -> None:

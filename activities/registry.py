@@ -13,11 +13,12 @@ from core.config import Settings
 
 
 def build_activities(engine: Engine, settings: Settings) -> list[Callable[..., Any]]:
-    read_model = ReadModelActivities(engine)
+    read_model = ReadModelActivities(engine, settings)
     notifications = NotificationActivities(engine, settings)
     return [
         read_model.apply_changes,
         read_model.write_read_model,
+        read_model.write_read_model_and_outbox,
         read_model.apply_signal_changes,
         notifications.enqueue_notifications,
         notifications.deliver_notification,

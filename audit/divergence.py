@@ -9,9 +9,11 @@ the current code, fed the recorded inputs, writes exactly what was written.
 
 The case workflow writes its batches with a local activity (``write_read_model``,
 since the ``read-model-local-activity`` patch): the history then keeps no arguments
-but the activity's marker with its result, which is the batch it was given. Those are
-compared as a sequence of their own ("local activity #n"): a marker is recorded when
-the activity completes, so its place among the scheduled activities may differ.
+but the activity's marker with its result, which is the batch it was given (the result
+of ``write_read_model_and_outbox`` holds its argument, the batch and its notifications,
+beside the outbox rows it wrote). Those are compared as a sequence of their own ("local
+activity #n"): a marker is recorded when the activity completes, so its place among the
+scheduled activities may differ.
 
 A divergence names the activity, its position and the first differing field path;
 never a value (values are client data).
@@ -34,6 +36,8 @@ from temporalio.worker import (
     WorkflowInterceptorClassInput,
     WorkflowOutboundInterceptor,
 )
+
+from domain.messages import WRITE_READ_MODEL_AND_OUTBOX
 
 Call = tuple[str, Any]  # activity name, JSON value of its arguments
 LOCAL = "local:"  # name prefix of a local activity's call
@@ -85,7 +89,7 @@ class ActivityRecorder(Interceptor):
 
 async def scheduled_activities(history: WorkflowHistory, converter: DataConverter) -> list[Call]:
     """The activities the history scheduled, with their decoded JSON arguments; a
-    local activity (its marker) with its result, which is its argument."""
+    local activity (its marker) with its result, which is its argument (or holds it)."""
     calls: list[Call] = []
     codec = converter.with_context(
         WorkflowSerializationContext(namespace="", workflow_id=history.workflow_id)
@@ -104,7 +108,10 @@ async def scheduled_activities(history: WorkflowHistory, converter: DataConverte
             continue
         if codec:
             payloads = await codec.decode(payloads)
-        calls.append((name, [json.loads(p.data) for p in payloads]))
+        values = [json.loads(p.data) for p in payloads]
+        if name == LOCAL + WRITE_READ_MODEL_AND_OUTBOX:  # its argument beside the outbox rows
+            values = [value["batch"] for value in values]
+        calls.append((name, values))
     return calls
 
 

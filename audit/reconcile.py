@@ -35,11 +35,13 @@ from db.read_model import write_changes
 from domain.messages import (
     APPLY_CHANGES,
     WRITE_READ_MODEL,
+    WRITE_READ_MODEL_AND_OUTBOX,
     CaseState,
     ReadModelChanges,
     TaskState,
     workflow_id_for,
 )
+from domain.notification_messages import ReadModelAndOutboxWritten
 
 QUERY_TIMEOUT = timedelta(seconds=5)
 TASK_FIELDS = (
@@ -101,7 +103,8 @@ class CaseCheck:
 
 async def history_batches(client: Client, case_id: str) -> list[ReadModelChanges]:
     """Every read-model batch the case's workflow scheduled, oldest first (all runs):
-    the arguments of ``apply_changes``, the results of the local ``write_read_model``."""
+    the arguments of ``apply_changes``, the results of the local ``write_read_model``
+    (the batch) and ``write_read_model_and_outbox`` (the batch beside its outbox rows)."""
     batches: list[ReadModelChanges] = []
     for run in await fetch_runs(client, case_id):
         for event in run.events:
@@ -113,6 +116,12 @@ async def history_batches(client: Client, case_id: str) -> list[ReadModelChanges
             elif local_activity_marker(event):
                 details = event.marker_recorded_event_attributes.details
                 data = json.loads(details["data"].payloads[0].data)
+                if data.get("activity_type") == WRITE_READ_MODEL_AND_OUTBOX:
+                    [written] = await client.data_converter.decode(
+                        details["result"].payloads, [ReadModelAndOutboxWritten]
+                    )
+                    batches.append(written.batch.changes)
+                    continue
                 if data.get("activity_type") != WRITE_READ_MODEL:
                     continue
                 payloads = details["result"].payloads

@@ -16,6 +16,9 @@ WORKFLOW_NAME = "CaseWorkflow"
 # before the local-activity patch) and the local one, whose result is the batch
 APPLY_CHANGES = "apply_changes"
 WRITE_READ_MODEL = "write_read_model"
+# the local one for a batch with notifications: the batch and its outbox rows in one
+# transaction; its result holds the batch too (``ReadModelAndOutboxWritten``)
+WRITE_READ_MODEL_AND_OUTBOX = "write_read_model_and_outbox"
 
 
 def workflow_id_for(case_id: str) -> str:

@@ -9,7 +9,7 @@ imported (string hints are resolved through the sandbox's own ``sys.modules``).
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.messages import NotificationIntent
+from domain.messages import NotificationIntent, ReadModelChanges
 
 # ApplicationError types of a delivery, used by the activity and the workflow's retry policy
 PERMANENT_ERROR_TYPE = "PermanentDeliveryError"
@@ -37,6 +37,23 @@ class OutboxItem:
 class EnqueueNotificationsResult:
     deliveries: list[OutboxItem] = field(default_factory=list)  # still to deliver
     failed: list[OutboxItem] = field(default_factory=list)  # could not even be rendered
+
+
+@dataclass
+class ReadModelAndOutbox:
+    """A read-model batch and the notifications it causes, written in one transaction."""
+
+    changes: ReadModelChanges
+    intents: list[NotificationIntent]
+
+
+@dataclass
+class ReadModelAndOutboxWritten:
+    """The activity's argument as written (the history keeps it for the audit tools, as
+    it keeps an activity's arguments) and the outbox rows still to deliver."""
+
+    batch: ReadModelAndOutbox
+    enqueued: EnqueueNotificationsResult
 
 
 @dataclass

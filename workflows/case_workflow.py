@@ -32,11 +32,16 @@ with workflow.unsafe.imports_passed_through():
         ReadModelChanges,
         UpdateResult,
     )
+    from domain.notification_messages import EnqueueNotificationsResult, ReadModelAndOutbox
     from domain.process import NOTIFICATION_FAILED
     from workflows import permissions
     from workflows.case_actions import apply_action
     from workflows.engine import CaseEngine
-    from workflows.notifications import NotificationFailure, send_notifications
+    from workflows.notifications import (
+        NotificationFailure,
+        deliver_enqueued,
+        send_notifications,
+    )
 
 # the read model must catch up eventually: retry without limit, backing off to a minute
 READ_MODEL_RETRY = RetryPolicy(
@@ -57,6 +62,10 @@ READ_MODEL_LOCAL = "read-model-local-activity-v1"
 # before this), then the regular activity with its unbounded retries takes over, so an
 # outage of the database never holds up updates (their acceptance, their sync wait).
 LOCAL_WRITE = RetryPolicy(maximum_attempts=1)
+# Patched: a batch that causes notifications is written with their outbox rows in one
+# transaction by that local activity (the transactional outbox); the workflow then only
+# delivers. Before (and when that write fails): the enqueue activity, then deliveries.
+OUTBOX_WITH_READ_MODEL = "outbox-with-read-model-v1"
 LOCAL_WRITE_TIMEOUT = timedelta(seconds=12)
 
 
@@ -137,21 +146,26 @@ class CaseWorkflow:
         target = self._changes
         cause, self._cause = self._cause, None
         changes, intents = self._engine.drain()
+        enqueued: EnqueueNotificationsResult | None = None  # None: not in the outbox yet
         if changes is not None:
-            if cause is None:
-                await self._write_read_model(changes)
-            else:
-                await asyncio.create_task(self._write_read_model(changes), context=cause)
+            write = self._write_read_model(changes, intents)
+            enqueued = await (write if cause is None else asyncio.create_task(write, context=cause))
         self._synced = max(self._synced, target)
-        if intents:
-            delivery = asyncio.create_task(self._notify(intents), context=cause)
+        if intents and (enqueued is None or enqueued.deliveries or enqueued.failed):
+            delivery = asyncio.create_task(self._notify(intents, enqueued), context=cause)
             self._notifying.add(delivery)
             delivery.add_done_callback(self._notifying.discard)
 
-    async def _notify(self, intents: list[NotificationIntent]) -> None:
-        """Deliver in the background; a message that cannot be delivered is never
-        dropped silently: it becomes a task for the zorgkantoor."""
-        failures = await send_notifications(intents)
+    async def _notify(
+        self, intents: list[NotificationIntent], enqueued: EnqueueNotificationsResult | None
+    ) -> None:
+        """Deliver in the background (enqueue first unless the read-model write did); a
+        message that cannot be delivered is never dropped silently: it becomes a task
+        for the zorgkantoor."""
+        if enqueued is None:
+            failures = await send_notifications(intents)
+        else:
+            failures = await deliver_enqueued(enqueued)
         for failure in failures:
             self._record_failed_notification(failure)
         if failures:
@@ -172,16 +186,28 @@ class CaseWorkflow:
             task = self._engine.open_task(key, SYSTEM)
             task.data.update(detail)
 
-    async def _write_read_model(self, changes: ReadModelChanges) -> None:
+    async def _write_read_model(
+        self, changes: ReadModelChanges, intents: list[NotificationIntent]
+    ) -> EnqueueNotificationsResult | None:
+        """Write the batch; with the outbox rows of ``intents`` when it could (their
+        rows still to deliver), else None (they are not enqueued yet)."""
         if workflow.patched(READ_MODEL_LOCAL):
             try:
+                if intents and workflow.patched(OUTBOX_WITH_READ_MODEL):
+                    written = await workflow.execute_local_activity_method(
+                        ReadModelActivities.write_read_model_and_outbox,
+                        ReadModelAndOutbox(changes, intents),
+                        start_to_close_timeout=LOCAL_WRITE_TIMEOUT,
+                        retry_policy=LOCAL_WRITE,
+                    )
+                    return written.enqueued
                 await workflow.execute_local_activity_method(
                     ReadModelActivities.write_read_model,
                     changes,
                     start_to_close_timeout=LOCAL_WRITE_TIMEOUT,
                     retry_policy=LOCAL_WRITE,
                 )
-                return
+                return None
             except CancelledError:
                 raise
             except FailureError:  # ActivityError, or the activity's own (ApplicationError)
@@ -192,6 +218,7 @@ class CaseWorkflow:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=READ_MODEL_RETRY,
         )
+        return None
 
     async def _read_model_caught_up(self) -> bool:
         """Wait (bounded) until the read model shows every change made so far."""

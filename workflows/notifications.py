@@ -1,8 +1,9 @@
 """Sending notifications from inside a workflow (deterministic code only).
 
 ``send_notifications(intents)`` writes the outbox through one idempotent activity, then
-delivers every row concurrently, each as its own activity with bounded, backed-off
-retries. It never raises for a delivery problem: it returns one ``NotificationFailure``
+``deliver_enqueued`` delivers every row concurrently, each as its own activity with
+bounded, backed-off retries (a case whose outbox rows were written with its read-model
+batch only delivers). It never raises for a delivery problem: it returns one ``NotificationFailure``
 per message that ended ``failed``, so the caller can open the zorgkantoor's
 ``resolve_failed_notification`` task. Deliveries may take minutes (retries): run it
 where waiting does not block the case (e.g. a background task of the workflow).
@@ -25,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         PERMANENT_ERROR_TYPE,
         DeliverNotificationInput,
         EnqueueNotificationsInput,
+        EnqueueNotificationsResult,
         NotificationGivenUp,
         OutboxItem,
     )
@@ -120,6 +122,13 @@ async def send_notifications(
             for intent in intents
             for recipient in dict.fromkeys(intent.recipients)
         ]
+    return await deliver_enqueued(enqueued, retry_policy)
+
+
+async def deliver_enqueued(
+    enqueued: EnqueueNotificationsResult, retry_policy: RetryPolicy | None = None
+) -> list[NotificationFailure]:
+    """Deliver the enqueued rows; returns the failures (empty list: all delivered)."""
     failures = [_failure(item, item.error or "") for item in enqueued.failed]
     delivered = await asyncio.gather(
         *(deliver_item(item, retry_policy or DELIVERY_RETRY) for item in enqueued.deliveries)

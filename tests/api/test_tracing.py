@@ -24,8 +24,9 @@ from worker import build_worker
 COMPLETION_SPANS = {
     "StartWorkflowUpdate:complete_task",  # the API's Temporal client
     "HandleUpdate:complete_task",  # the workflow
-    "StartActivity:write_read_model",  # the read-model write the update causes
-    "RunActivity:write_read_model",  # the (local) activity in the worker
+    # the read-model write the update causes, with the outbox rows of the task it opens
+    "StartActivity:write_read_model_and_outbox",
+    "RunActivity:write_read_model_and_outbox",  # the (local) activity in the worker
 }
 
 

@@ -19,8 +19,8 @@ from audit.divergence import local_activity_marker
 from audit.history import decode_history
 from core.config import get_settings
 from core.temporal import data_converter
-from domain.messages import APPLY_CHANGES, WRITE_READ_MODEL
-from workflows.case_workflow import READ_MODEL_LOCAL
+from domain.messages import APPLY_CHANGES, WRITE_READ_MODEL, WRITE_READ_MODEL_AND_OUTBOX
+from workflows.case_workflow import OUTBOX_WITH_READ_MODEL, READ_MODEL_LOCAL
 
 NOTIFICATION_ACTIVITIES = {
     "enqueue_notifications",
@@ -55,12 +55,19 @@ class Commands:
         """As if the code had not known ``patch_ids``: without their markers (and the
         search-attribute upsert that comes with each)."""
         dropped = sum(1 for m in self.markers if m in patch_ids)
-        activities = self.activities
+        activities, notifications = self.activities, self.notifications
+        if OUTBOX_WITH_READ_MODEL in patch_ids:  # before it, each such batch was enqueued
+            enqueued = activities.count(WRITE_READ_MODEL_AND_OUTBOX)
+            activities = [
+                WRITE_READ_MODEL if a == WRITE_READ_MODEL_AND_OUTBOX else a for a in activities
+            ]
+            notifications = sorted(notifications + ["enqueue_notifications"] * enqueued)
         if READ_MODEL_LOCAL in patch_ids:  # before it, the batches went to apply_changes
             activities = [APPLY_CHANGES if a == WRITE_READ_MODEL else a for a in activities]
         return replace(
             self,
             activities=activities,
+            notifications=notifications,
             markers=[m for m in self.markers if m not in patch_ids],
             search_attribute_upserts=self.search_attribute_upserts - dropped,
         )

@@ -16,7 +16,7 @@ from audit.replay import OK, make_replayer, replay
 from core.config import get_settings
 from tests.audit.commands import command_sequence
 from tests.audit.scenarios import SCENARIOS, play
-from workflows.case_workflow import READ_MODEL_LOCAL
+from workflows.case_workflow import OUTBOX_WITH_READ_MODEL, READ_MODEL_LOCAL
 from workflows.engine import PROGRESS_REPORT_V2, TASK_CONTEXT_KEPT
 from workflows.registry import WORKFLOWS
 
@@ -31,6 +31,7 @@ RECORDED_BEFORE = {
     TASK_CONTEXT_KEPT: "every history with a completion was recorded before it",
     PROGRESS_REPORT_V2: "missed_progress_report_placed shows the 14-day first report",
     READ_MODEL_LOCAL: "the files keep the regular read-model activity of earlier cases",
+    OUTBOX_WITH_READ_MODEL: "the files keep the enqueue activity of earlier cases",
 }
 
 

@@ -114,9 +114,10 @@ async def test_cli_replays_files_and_closed_cases(start, tmp_path, cli_env, caps
 
 
 async def test_read_model_batches_of_the_local_activity_are_compared_strictly(start):
-    """New cases write their read model with the local activity ``write_read_model``:
-    its marker keeps the batch (its result), encrypted, and strict replay compares the
-    replayed code's batches with those."""
+    """New cases write their read model with a local activity (``write_read_model``, or
+    ``write_read_model_and_outbox`` for a batch that notifies): its marker keeps the
+    batch (in its result), encrypted, and strict replay compares the replayed code's
+    batches with those."""
     case = await start()
     await case.complete("decide_dossierhouder", "accepted")
     history = await case.handle.fetch_history()
@@ -138,10 +139,12 @@ async def test_read_model_batches_of_the_local_activity_are_compared_strictly(st
     for event in decoded.events:
         if local_activity_marker(event):
             payload = event.marker_recorded_event_attributes.details["result"].payloads[0]
-            batch = json.loads(payload.data)
-            batch["phase"] = "plan_of_action"
-            payload.data = json.dumps(batch).encode()
+            written = json.loads(payload.data)  # the start notifies: the batch with its outbox
+            written["batch"]["changes"]["phase"] = "plan_of_action"
+            payload.data = json.dumps(written).encode()
             break
     [verdict] = [v async for v in replay([(decoded, "test")], replayer)]
     assert verdict.verdict == DIVERGED
-    assert verdict.error == "local activity #1 (write_read_model): argument differs at [0].phase"
+    assert verdict.error == (
+        "local activity #1 (write_read_model_and_outbox): argument differs at [0].changes.phase"
+    )

@@ -19,6 +19,7 @@ from audit.history import decode_history, load_histories
 from audit.reconcile import APPLY_CHANGES
 from audit.replay import (
     DIVERGED,
+    ERROR,
     NONDETERMINISTIC,
     OK,
     CaseReplayer,
@@ -31,7 +32,12 @@ from core.temporal import data_converter
 from tests.audit.commands import patch_ids
 from tests.audit.scenarios import SCENARIOS, no_solution, to_meeting
 from tests.workflows.hand_over import hand_over_replayer, suggest_once
-from workflows.case_workflow import DRAIN_WRITES_UPDATES, READ_MODEL_LOCAL, CaseWorkflow
+from workflows.case_workflow import (
+    DRAIN_WRITES_UPDATES,
+    OUTBOX_WITH_READ_MODEL,
+    READ_MODEL_LOCAL,
+    CaseWorkflow,
+)
 from workflows.engine import PROGRESS_REPORT_V2
 from workflows.registry import WORKFLOWS
 
@@ -42,6 +48,10 @@ PRE_CHANGE = GOLDEN / "missed_progress_report_placed.json"
 # (time-skipping server, sync wait 1 s): the claim gave up waiting (read_model_synced
 # false), then the case continued as new and was placed in its second run
 PRE_PATCH_HAND_OVER = GOLDEN / "pre_patch" / "update_during_hand_over.json"
+# recorded on the code before outbox-with-read-model-v1 (commit eecd49c: the read model
+# written by the local activity, the outbox by its own activity) with the scenario
+# no_dossierhouder_declined_twice_escalated_placed: a case running when the change lands
+PRE_OUTBOX = GOLDEN / "pre_patch" / "before_outbox_with_read_model.json"
 
 
 async def _first_report_period(history: WorkflowHistory) -> timedelta:
@@ -133,3 +143,27 @@ async def test_without_the_guard_the_pre_patch_hand_over_is_nondeterministic(mon
     runs = load_histories(PRE_PATCH_HAND_OVER)
     verdicts = [v async for v in replay([(r, "pre-patch") for r in runs], hand_over_replayer())]
     assert [v.verdict for v in verdicts] == [NONDETERMINISTIC, OK]
+
+
+async def test_case_running_before_the_outbox_patch_replays_strictly():
+    """Its batches went to the local write and its notifications to the enqueue activity:
+    the patched code takes that path again for it."""
+    [history] = load_histories(PRE_OUTBOX)
+    assert await patch_ids(history) >= {READ_MODEL_LOCAL}
+    assert OUTBOX_WITH_READ_MODEL not in await patch_ids(history)
+    verdicts = [
+        v async for v in replay([(history, "pre-patch")], make_replayer(get_settings(), WORKFLOWS))
+    ]
+    assert [(v.verdict, v.error) for v in verdicts] == [(OK, None)]
+
+
+async def test_without_the_guard_the_case_running_before_the_outbox_patch_breaks(monkeypatch):
+    """What the patch prevents: the outbox written inside the read-model write of a case
+    whose history has the write and the enqueue activity apart (the recorded result of
+    the write does not decode as the new activity's: the case's workflow task fails)."""
+    monkeypatch.setattr(workflow, "patched", lambda patch_id: True)
+    [history] = load_histories(PRE_OUTBOX)
+    verdicts = [
+        v async for v in replay([(history, "pre-patch")], make_replayer(get_settings(), WORKFLOWS))
+    ]
+    assert [v.verdict for v in verdicts] == [ERROR]

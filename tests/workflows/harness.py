@@ -27,7 +27,7 @@ from activities.read_model import ReadModelActivities
 from activities.registry import build_activities
 from core.config import get_settings
 from core.temporal import data_converter
-from db.models import AuditEvent, Case, Task
+from db.models import AuditEvent, Case, Organisation, Task
 from domain.messages import (
     Actor,
     CaseAction,
@@ -35,12 +35,18 @@ from domain.messages import (
     CaseState,
     ClaimTask,
     CompleteTask,
+    NotificationIntent,
     ReadModelChanges,
     TaskState,
     UpdateResult,
     workflow_id_for,
 )
-from domain.notification_messages import EnqueueNotificationsInput, EnqueueNotificationsResult
+from domain.notification_messages import (
+    DeliverNotificationInput,
+    DeliveryReport,
+    EnqueueNotificationsInput,
+    EnqueueNotificationsResult,
+)
 from workflows.case_workflow import CaseWorkflow
 from workflows.registry import WORKFLOWS
 
@@ -260,16 +266,21 @@ class FlakyReadModel(ReadModelActivities):
 
     down = False
 
-    @activity.defn(name="apply_changes")
-    def apply_changes(self, changes: ReadModelChanges) -> None:
+    def write(
+        self, changes: ReadModelChanges, intents: list[NotificationIntent] | None = None
+    ) -> EnqueueNotificationsResult:
         if self.down:
             raise RuntimeError("database unavailable")
-        super().apply_changes(changes)
+        return super().write(changes, intents)
 
 
 def activities_with(read_model: ReadModelActivities, engine: Engine) -> list[Callable[..., Any]]:
     """All the worker's activities, with this read model instead of the real one."""
-    mine = [read_model.apply_changes, read_model.write_read_model]
+    mine = [
+        read_model.apply_changes,
+        read_model.write_read_model,
+        read_model.write_read_model_and_outbox,
+    ]
     names = {a.__name__ for a in mine}
     others = [a for a in build_activities(engine, get_settings()) if a.__name__ not in names]
     return [*mine, *others]
@@ -277,11 +288,18 @@ def activities_with(read_model: ReadModelActivities, engine: Engine) -> list[Cal
 
 class GatedNotifications(NotificationActivities):
     """The real outbox, held shut until ``gate`` is set: a workflow that drains (before
-    continuing as new, or after closing) waits for its notifications meanwhile."""
+    continuing as new, or after closing) waits for its notifications meanwhile. The
+    parties get an e-mail address (the file sink), so there is something to deliver."""
+
+    GATED = ("enqueue_notifications", "deliver_notification")
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine, get_settings())
         self.gate = asyncio.Event()
+        with Session(engine) as session:
+            for party in (PROVIDER, ZORGKANTOOR):
+                session.add(Organisation(name=party.org, kind=party.role, email="p@test.invalid"))
+            session.commit()
 
     @activity.defn(name="enqueue_notifications")
     async def enqueue_notifications(
@@ -290,12 +308,18 @@ class GatedNotifications(NotificationActivities):
         await self.gate.wait()
         return await super().enqueue_notifications(data)
 
+    @activity.defn(name="deliver_notification")
+    async def deliver_notification(self, data: DeliverNotificationInput) -> DeliveryReport:
+        await self.gate.wait()
+        return await super().deliver_notification(data)
+
 
 def activities_with_gated_notifications(
     notifications: GatedNotifications, engine: Engine
 ) -> list[Callable[..., Any]]:
     others = build_activities(engine, get_settings())
     return [
-        *(a for a in others if a.__name__ != "enqueue_notifications"),
+        *(a for a in others if a.__name__ not in GatedNotifications.GATED),
         notifications.enqueue_notifications,
+        notifications.deliver_notification,
     ]

@@ -72,3 +72,31 @@ async def test_advice_answer_reaches_the_party_that_asked(start, engine):
         return answered() == {PROVIDER.org, ZORGKANTOOR.org}
 
     await eventually(both, "advice_answered to the requester and the zorgkantoor")
+
+
+async def test_outbox_rows_are_written_with_the_read_model(start, engine):
+    """The transactional outbox: when an update answers, the messages it causes are in
+    the outbox already (same transaction as the read model), not enqueued by a later
+    activity; only the rows with an address are delivered by activities."""
+    add_org(engine, PROVIDER.org, "aanbieder", email="planning@noord.test")
+    case = await start(entry="no_dossierhouder")
+    result = await case.complete("decide_dossierhouder", "accepted")
+    assert result.read_model_synced
+    arrange = next(t for t in case.read_model_tasks() if t.key == "arrange_care")
+    with Session(engine) as session:
+        rows = session.exec(
+            select(NotificationOutbox).where(NotificationOutbox.task_id == arrange.id)
+        ).all()
+    assert {(r.recipient, r.event) for r in rows} == {(PROVIDER.org, "task_assigned")}
+
+    async def delivered():
+        history = await case.handle.fetch_history()
+        names = [
+            e.activity_task_scheduled_event_attributes.activity_type.name
+            for e in history.events
+            if e.HasField("activity_task_scheduled_event_attributes")
+        ]
+        return names if "deliver_notification" in names else None
+
+    names = await eventually(delivered, "a delivery of the provider's e-mail")
+    assert "enqueue_notifications" not in names and "apply_changes" not in names
