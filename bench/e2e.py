@@ -408,11 +408,15 @@ PARTS: list[Part] = [
         [("temporalio/worker/_workflow.py", "_handle_activation")],
         [],
     ),
-    ("read-model write (activity)", [("activities/read_model.py", "apply_changes")], []),
+    (
+        "read-model write (local activity)",
+        [("activities/read_model.py", "write")],
+        [("activities/notifications.py", "enqueue_in")],
+    ),
     (
         "notification outbox (enqueue + deliver)",
         [
-            ("activities/notifications.py", "_enqueue"),
+            ("activities/notifications.py", "enqueue_in"),
             ("activities/notifications.py", "deliver_notification"),
         ],
         [],

@@ -56,12 +56,9 @@ class Target:
     held: bool = False  # a user who chose the daily digest: kept for it, not sent now
 
 
-def _email_targets(session: Session, org: Organisation) -> list[Target]:
-    users = session.exec(
-        select(User)
-        .where(col(User.org_id) == org.id, col(User.active).is_(True), col(User.email).is_not(None))
-        .order_by(col(User.created_at), col(User.id))
-    ).all()
+def _email_targets(org: Organisation, users: list[User]) -> list[Target]:
+    """The organisation's own address, then its active users' (oldest first), each
+    address once; a target without address when there is none."""
     candidates = [("org", org.email, False)] + [
         (f"user:{u.id}", u.email, u.notify == DIGEST) for u in users
     ]
@@ -74,21 +71,42 @@ def _email_targets(session: Session, org: Organisation) -> list[Target]:
     return targets or [Target(org.name, "org", EMAIL, None)]
 
 
-def targets_for(session: Session, org_name: str) -> list[Target]:
-    """The organisation's channels and addresses; an unknown organisation or a channel
-    without an address yields a target without address (recorded as ``skipped``); an
-    unknown channel one that fails visibly."""
-    org = session.exec(select(Organisation).where(Organisation.name == org_name)).first()
-    if org is None:
-        return [Target(org_name, "org", EMAIL, None)]
-    targets: list[Target] = []
-    for channel in dict.fromkeys(org.channels or [EMAIL]):
-        if channel == EMAIL:
-            targets.extend(_email_targets(session, org))
-        else:
-            url = org.webhook_url if channel == WEBHOOK else None
-            targets.append(Target(org.name, "org", channel, url))
-    return targets
+def targets_by_org(session: Session, org_names: list[str]) -> dict[str, list[Target]]:
+    """Per organisation its channels and addresses, in two queries for all of them; an
+    unknown organisation or a channel without an address yields a target without
+    address (recorded as ``skipped``); an unknown channel one that fails visibly."""
+    names = list(dict.fromkeys(org_names))
+    orgs = {
+        org.name: org
+        for org in session.exec(select(Organisation).where(col(Organisation.name).in_(names)))
+    }
+    users: dict[str, list[User]] = {org_id: [] for org_id in (o.id for o in orgs.values())}
+    if any(EMAIL in (o.channels or [EMAIL]) for o in orgs.values()):
+        for user in session.exec(
+            select(User)
+            .where(
+                col(User.org_id).in_(list(users)),
+                col(User.active).is_(True),
+                col(User.email).is_not(None),
+            )
+            .order_by(col(User.created_at), col(User.id))
+        ):
+            users[user.org_id].append(user)
+    result: dict[str, list[Target]] = {}
+    for name in names:
+        org = orgs.get(name)
+        if org is None:
+            result[name] = [Target(name, "org", EMAIL, None)]
+            continue
+        targets: list[Target] = []
+        for channel in dict.fromkeys(org.channels or [EMAIL]):
+            if channel == EMAIL:
+                targets.extend(_email_targets(org, users[org.id]))
+            else:
+                url = org.webhook_url if channel == WEBHOOK else None
+                targets.append(Target(org.name, "org", channel, url))
+        result[name] = targets
+    return result
 
 
 def idempotency_key(intent: NotificationIntent, target: Target) -> str:
@@ -137,18 +155,31 @@ def build_row(intent: NotificationIntent, target: Target, settings: Settings) ->
 def enqueue(session: Session, intents: list[NotificationIntent], settings: Settings) -> list[T]:
     """Write one row per intent × recipient × channel (address) unless its idempotency
     key exists; returns every row of these intents still to deliver (or failed), not
-    the ones held for a daily digest."""
+    the ones held for a daily digest. A few queries for the whole batch: the
+    organisations and users, the existing keys, one flush of the new rows."""
+    targets = targets_by_org(session, [org for i in intents for org in i.recipients])
+    wanted = {
+        idempotency_key(intent, target): (intent, target)
+        for intent in intents
+        for org_name in dict.fromkeys(intent.recipients)
+        for target in targets[org_name]
+    }
+    existing = (
+        {
+            row.idempotency_key: row
+            for row in session.exec(select(T).where(col(T.idempotency_key).in_(list(wanted))))
+        }
+        if wanted
+        else {}
+    )
     rows: list[T] = []
-    for intent in intents:
-        for org_name in dict.fromkeys(intent.recipients):
-            for target in targets_for(session, org_name):
-                key = idempotency_key(intent, target)
-                row = session.exec(select(T).where(T.idempotency_key == key)).first()
-                if row is None:
-                    row = build_row(intent, target, settings)
-                    session.add(row)
-                if row.status not in (SENT, SKIPPED, HELD, IN_DIGEST):
-                    rows.append(row)
+    for key, (intent, target) in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            row = build_row(intent, target, settings)
+            session.add(row)
+        if row.status not in (SENT, SKIPPED, HELD, IN_DIGEST):
+            rows.append(row)
     session.flush()
     return rows
 

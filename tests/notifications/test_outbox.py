@@ -3,6 +3,7 @@ that lets at most one attempt per message reach the hand-over."""
 
 from __future__ import annotations
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from core.config import get_settings
@@ -45,6 +46,30 @@ def test_enqueue_is_idempotent_per_intent_recipient_and_channel(engine) -> None:
 
     outbox.mark_sent(engine, first[0])
     assert enqueue(engine, [reminder]) == first[1:]  # sent rows need no delivery
+
+
+def test_enqueue_costs_a_few_queries_whatever_the_batch(engine) -> None:
+    """The organisations, their users and the existing keys are read once per batch,
+    and the new rows written in one flush: not a query per message or recipient."""
+    zk = add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
+    add_user(engine, zk, "Zeynep", "zeynep@zk.test")
+    add_org(engine, PROVIDER, "aanbieder")
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(" ".join(statement.split()[:6]))
+
+    batch = [intent("phase_changed", [ZK, PROVIDER, "Onbekend"], phase="x") for _ in range(5)]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with Session(engine) as session:
+            outbox.enqueue(session, batch, get_settings())
+            session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    reads = [s for s in statements if s.startswith("SELECT")]
+    assert len(reads) <= 4, "\n".join(statements)  # organisations, users, keys, case key
+    assert len(outbox_rows(engine)) == 5 * 4  # two addresses at the zorgkantoor
 
 
 def test_unknown_channel_fails_later_and_no_address_is_skipped(engine) -> None:
