@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -24,7 +23,7 @@ from api.pages import messages as messages_nl
 from api.pages.context import phase_sentence
 from api.pages.deps import CheckedForm, PageUser, SearchTerm
 from api.pages.messages import FormErrors, pydantic_message
-from api.pages.render import IDEMPOTENCY_FIELD, STYLESHEET, render, templates
+from api.pages.render import IDEMPOTENCY_FIELD, STYLESHEET, form_key, render, render_form, templates
 from api.pages.session import CSRF_FIELD
 from api.pages.stepplan import overview
 from api.pages.taskform import text_value
@@ -143,17 +142,15 @@ def _new_case_form(
     status: int = 200,
     flash: str | None = None,
 ) -> HTMLResponse:
-    return render(
+    return render_form(
         request,
         "case_new.html",
-        {
-            "values": values,
-            "errors": errors,
-            "idempotency_key": values.get("idempotency_key") or secrets.token_urlsafe(16),
-            "open_case_data": any(values.get(spec.name) for spec in CASE_DATA_FIELDS),
-            "flash": flash,
-        },
-        status=status,
+        values,
+        errors,
+        status,
+        flash,
+        idempotency_key=form_key(values),
+        open_case_data=any(values.get(spec.name) for spec in CASE_DATA_FIELDS),
     )
 
 
@@ -473,19 +470,17 @@ def _action_page(
     client_ref: str | None = None,
     flash: str | None = None,
 ) -> HTMLResponse:
-    return render(
+    return render_form(
         request,
         "case_action.html",
-        {
-            "flash": flash,
-            "case": case,
-            "client_ref": client_ref or case.client_ref,
-            "page": page,
-            "values": values,
-            "errors": errors,
-            "capacities": list(PARTICIPANT_CAPACITIES),
-        },
-        status=status,
+        values,
+        errors,
+        status,
+        flash,
+        case=case,
+        client_ref=client_ref or case.client_ref,
+        page=page,
+        capacities=list(PARTICIPANT_CAPACITIES),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -86,6 +87,27 @@ def render(
     response = templates.TemplateResponse(request, name, ctx, status_code=status, headers=headers)
     set_csrf_cookie(response, request)
     return response
+
+
+def render_form(
+    request: Request,
+    name: str,
+    values: dict[str, Any],
+    errors: messages_nl.FormErrors,
+    status: int = 200,
+    flash: str | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """A form page: the values to show again, the errors per field (with the summary
+    at the top), an optional confirmation (``flash``) and the page's own ``context``."""
+    return render(
+        request, name, {"values": values, "errors": errors, "flash": flash, **context}, status
+    )
+
+
+def form_key(values: dict[str, Any]) -> str:
+    """The form's idempotency key: the one it was posted with, or a new one."""
+    return str(values.get(IDEMPOTENCY_FIELD) or secrets.token_urlsafe(16))
 
 
 def render_error(

@@ -18,7 +18,7 @@ from api.deps import SessionDep, SettingsDep, known_id, scoped_case
 from api.errors import ApiError
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.messages import FormErrors
-from api.pages.render import render
+from api.pages.render import render, render_form
 from api.pages.taskform import text_value
 from api.scoping import Principal, sees_client_data
 from api.services.cases import participants_of
@@ -73,18 +73,16 @@ def _mine_page(
     status: int = 200,
     flash: str | None = None,
 ) -> HTMLResponse:
-    return render(
+    return render_form(
         request,
         "my_settings.html",
-        {
-            "active": "mijn",
-            "user": user,
-            "values": values,
-            "errors": errors,
-            "notify_choices": NOTIFY,
-            "flash": flash,
-        },
-        status=status,
+        values,
+        errors,
+        status,
+        flash,
+        active="mijn",
+        user=user,
+        notify_choices=NOTIFY,
     )
 
 
@@ -170,18 +168,16 @@ def _org_page(
     status: int = 200,
     flash: str | None = None,
 ) -> HTMLResponse:
-    return render(
+    return render_form(
         request,
         "admin_org.html",
-        {
-            "active": "beheer",
-            "org": org,
-            "values": values,
-            "errors": errors,
-            "channels": CHANNELS,
-            "flash": flash,
-        },
-        status=status,
+        values,
+        errors,
+        status,
+        flash,
+        active="beheer",
+        org=org,
+        channels=CHANNELS,
     )
 
 
@@ -256,19 +252,17 @@ def _user_page(
     flash: str | None = None,
 ) -> HTMLResponse:
     org = session.get(Organisation, user.org_id)
-    return render(
+    return render_form(
         request,
         "admin_user.html",
-        {
-            "active": "beheer",
-            "user": user,
-            "org": org,
-            "values": values,
-            "errors": errors,
-            "notify_choices": NOTIFY,
-            "flash": flash,
-        },
-        status=status,
+        values,
+        errors,
+        status,
+        flash,
+        active="beheer",
+        user=user,
+        org=org,
+        notify_choices=NOTIFY,
     )
 
 

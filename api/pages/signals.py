@@ -4,7 +4,6 @@ task page of its ``assess_signal`` task (``api/pages/inbox.py``)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -15,7 +14,7 @@ from api.deps import SessionDep, SettingsDep, TemporalDep, scoped_signal
 from api.errors import ApiError
 from api.pages.deps import CheckedForm, PageUser
 from api.pages.messages import FormErrors, explain, pydantic_message
-from api.pages.render import render
+from api.pages.render import form_key, render, render_form
 from api.pages.taskform import text_value
 from api.requestid import current_request_id
 from api.schemas import SignalCreate
@@ -84,16 +83,8 @@ def _form(
     status: int = 200,
     flash: str | None = None,
 ) -> HTMLResponse:
-    return render(
-        request,
-        "signal_new.html",
-        {
-            "values": values,
-            "errors": errors,
-            "idempotency_key": values.get("idempotency_key") or secrets.token_urlsafe(16),
-            "flash": flash,
-        },
-        status=status,
+    return render_form(
+        request, "signal_new.html", values, errors, status, flash, idempotency_key=form_key(values)
     )
 
 
