@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
-from api.auth import check_token
+from api.auth import cached_principal, check_token
 from api.errors import ApiError
 from api.scoping import Principal, visible_cases, visible_signals
 from api.temporal import TemporalProvider, TemporalUnavailable
@@ -87,6 +87,9 @@ async def get_principal(
         from api.oidc import principal_for_jwt  # only with single sign-on configured
 
         return await principal_for_jwt(request, session, settings, token)
+    cached = cached_principal(settings, token)  # checked moments ago: no thread, no query
+    if cached is not None:
+        return cached
     check = await run_in_threadpool(check_token, session, settings, token)
     if check.expired:
         raise _unauthenticated(
