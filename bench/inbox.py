@@ -6,7 +6,7 @@ then measures p50/p95 of ``GET /api/tasks`` and ``GET /api/cases`` for a provide
 zorgkantoor user through the real app (in-process ASGI client, no Temporal needed).
 
     .venv/bin/python bench/inbox.py [--cases 10000] [--requests 300] [--db PATH]
-                                    [--database-url postgresql+psycopg://...]
+                                    [--postgresql | --database-url postgresql+psycopg://...]
 
 Goal (issue 16): p95 < 20 ms on SQLite and PostgreSQL. Results are recorded in docs/benchmarks.md.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -138,7 +140,7 @@ def fill(engine, cases: int, seed: int = 7) -> None:
             session.execute(insert(Task), [t for _, _, ts in batch for t in ts])
             progress.advance(bar, len(batch))
         session.commit()
-    with engine.connect() as conn:
+    with engine.begin() as conn:  # committed: PostgreSQL keeps statistics transactionally
         conn.exec_driver_sql("ANALYZE")
 
 
@@ -203,7 +205,33 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="an empty database instead (e.g. postgresql+psycopg://...)"
     )
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="on a throwaway PostgreSQL server, as the tests start one (tests/postgres.py)",
+    )
     args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.postgresql and not args.database_url:
+            args.database_url = stack.enter_context(throwaway_database())
+        run(args)
+
+
+@contextlib.contextmanager
+def throwaway_database() -> Iterator[str]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.postgres import postgres_bindir, throwaway_server
+
+    bindir = postgres_bindir()
+    if bindir is None:
+        sys.exit("no PostgreSQL server binaries (initdb, postgres) found")
+    with throwaway_server(bindir) as server:
+        with server.connect() as conn:
+            conn.execute('CREATE DATABASE "bench"')
+        yield server.url("bench")
+
+
+def run(args: argparse.Namespace) -> None:
     tmp = tempfile.mkdtemp(prefix="casusregie-bench-")
     os.environ["CASUSREGIE_DATA_DIR"] = tmp
     db_path = args.db or Path(tmp) / "bench.db"
