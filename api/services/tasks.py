@@ -11,7 +11,7 @@ from sqlalchemy import case as sql_case
 from sqlmodel import Session, col, select
 
 from api.schemas import Page, TaskOut
-from api.scoping import Principal, inbox_roles, visible_cases
+from api.scoping import Principal, in_scope, inbox_roles, visible_cases
 from db.models import Case, Task
 from db.sealing import search_hashes
 from domain.vocabulary import Phase, TaskStatus
@@ -66,7 +66,9 @@ def _inbox_conditions(principal: Principal, f: InboxFilter) -> list[ColumnElemen
     if f.section == "supports":
         conditions = [
             or_(*[_supports_role(role) for role in roles]),
-            visible_cases(principal),
+            # the tasks of the cases in scope, found from those cases (not by a scan of
+            # every open task for the supported role: api/scoping.InScope)
+            in_scope(Task.case_id, select(col(Case.id)).where(visible_cases(principal))),
             or_(col(Task.owner_org) != principal.org, col(Task.owner_role).not_in(roles)),
         ]
     else:
@@ -116,17 +118,14 @@ def _order(f: InboxFilter) -> list[Any]:
 
 
 def _needs_case(f: InboxFilter) -> bool:
-    by_case = bool(f.client_ref or f.sector or f.region)
-    return f.section == "supports" or by_case or f.sort == "days_in_phase"
+    return bool(f.client_ref or f.sector or f.region) or f.sort == "days_in_phase"
 
 
 def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOut]:
     """The caller's tasks, due first (tasks without a due date last), then oldest first."""
     conditions = _inbox_conditions(principal, f)
     base = select(Task)
-    if f.section == "supports":  # visible_cases() is a condition on Case
-        base = base.join(Case, col(Case.id) == col(Task.case_id))
-    elif _needs_case(f):  # a signal's task has no case: outer join
+    if _needs_case(f):  # a signal's task has no case: outer join
         base = base.outerjoin(Case, col(Case.id) == col(Task.case_id))
     total = session.exec(select(func.count()).select_from(base.where(*conditions).subquery())).one()
     rows = session.exec(
