@@ -57,3 +57,33 @@ def test_the_inbox_has_no_sync_dependency():
 def test_scoped_task_is_still_a_plain_function():
     """The thread pool is right for it: it queries (and unseals) on the database."""
     assert not inspect.iscoroutinefunction(scoped_task)
+
+
+async def test_one_temporal_client_for_all_requests(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The API connects once and every request reuses that client (concurrent first
+    requests included); a failed connection is retried by the next request."""
+    import asyncio
+
+    from api import temporal
+    from api.deps import get_temporal_provider
+
+    connects: list[object] = []
+
+    async def connect(_settings: object) -> object:
+        await asyncio.sleep(0.01)
+        connects.append(client := object())
+        return client
+
+    monkeypatch.setattr(temporal, "connect_client", connect)
+
+    class App:
+        class state:  # noqa: N801 - as FastAPI's app.state
+            temporal = None
+
+    class Request:
+        app = App
+
+    first = await get_temporal_provider(Request())  # type: ignore[arg-type]
+    assert await get_temporal_provider(Request()) is first  # type: ignore[arg-type]
+    clients = await asyncio.gather(*(first.client() for _ in range(5)))
+    assert len(connects) == 1 and all(c is connects[0] for c in clients)
