@@ -58,17 +58,25 @@ def _supports_role(role: str) -> ColumnElement[bool]:
     return cast(Task.supports, String).like(f'%"{role}"%')
 
 
-def _inbox_conditions(principal: Principal, f: InboxFilter) -> list[ColumnElement[bool]]:
+def _inbox_conditions(
+    principal: Principal, f: InboxFilter, scope_by_ids: bool = False
+) -> list[ColumnElement[bool]]:
     now = datetime.now(UTC)
     roles = inbox_roles(principal)
     if not roles:  # auditors own and support no tasks
         return [false()]
     if f.section == "supports":
+        # the tasks of the cases in scope: on PostgreSQL found from those cases' ids, not
+        # by a scan of every open task for the supported role (api/scoping.InScope);
+        # SQLite plans the join from the cases already (and 0.6 ms faster)
+        in_view = (
+            in_scope(Task.case_id, select(col(Case.id)).where(visible_cases(principal)))
+            if scope_by_ids
+            else visible_cases(principal)
+        )
         conditions = [
             or_(*[_supports_role(role) for role in roles]),
-            # the tasks of the cases in scope, found from those cases (not by a scan of
-            # every open task for the supported role: api/scoping.InScope)
-            in_scope(Task.case_id, select(col(Case.id)).where(visible_cases(principal))),
+            in_view,
             or_(col(Task.owner_org) != principal.org, col(Task.owner_role).not_in(roles)),
         ]
     else:
@@ -121,11 +129,18 @@ def _needs_case(f: InboxFilter) -> bool:
     return bool(f.client_ref or f.sector or f.region) or f.sort == "days_in_phase"
 
 
+def _scope_by_ids(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOut]:
     """The caller's tasks, due first (tasks without a due date last), then oldest first."""
-    conditions = _inbox_conditions(principal, f)
+    by_ids = _scope_by_ids(session)
+    conditions = _inbox_conditions(principal, f, by_ids)
     base = select(Task)
-    if _needs_case(f):  # a signal's task has no case: outer join
+    if f.section == "supports" and not by_ids:  # visible_cases() is a condition on Case
+        base = base.join(Case, col(Case.id) == col(Task.case_id))
+    elif _needs_case(f):  # a signal's task has no case: outer join
         base = base.outerjoin(Case, col(Case.id) == col(Task.case_id))
     total = session.exec(select(func.count()).select_from(base.where(*conditions).subquery())).one()
     rows = session.exec(
