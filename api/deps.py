@@ -7,7 +7,7 @@ through ``app.dependency_overrides`` instead of patching globals.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request
@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
-from api.auth import check_token
+from api.auth import cached_principal, check_token
 from api.errors import ApiError
 from api.scoping import Principal, visible_cases, visible_signals
 from api.temporal import TemporalProvider, TemporalUnavailable
@@ -30,20 +30,29 @@ TEMPORAL_DOWN = "Temporal is unreachable; nothing was changed, retry later"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:_\-]{0,99}$"
 
 
-def get_app_settings() -> Settings:
+# The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def``
+# dependency in its thread pool, a hand-off to a thread and back for every one of them
+# on every request (tests/api/test_dependencies.py keeps them so).
+
+
+async def get_app_settings() -> Settings:
     return get_settings()
 
 
-def get_db_engine() -> Engine:
+async def get_db_engine() -> Engine:
     return get_engine()
 
 
-def get_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> Iterator[Session]:
+async def get_session(
+    engine: Annotated[Engine, Depends(get_db_engine)],
+) -> AsyncIterator[Session]:
+    """A session per request; it connects only when a query runs (in the route's thread
+    for a sync route) and gives the connection back when its transaction ends."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
 
 
-def get_temporal_provider(request: Request) -> TemporalProvider:
+async def get_temporal_provider(request: Request) -> TemporalProvider:
     provider = getattr(request.app.state, "temporal", None)
     if provider is None:  # app used without its lifespan (e.g. an in-process client)
         provider = request.app.state.temporal = TemporalProvider(get_settings())
@@ -87,6 +96,9 @@ async def get_principal(
         from api.oidc import principal_for_jwt  # only with single sign-on configured
 
         return await principal_for_jwt(request, session, settings, token)
+    cached = cached_principal(settings, token)  # checked moments ago: no thread, no query
+    if cached is not None:
+        return cached
     check = await run_in_threadpool(check_token, session, settings, token)
     if check.expired:
         raise _unauthenticated(
@@ -135,6 +147,14 @@ def scoped_task(session: Session, principal: Principal, task_id: str) -> tuple[T
     the principal may see that; 404 otherwise."""
     if not known_id(task_id):
         raise HTTPException(404, "task not found")
+    # a case's task the principal may see, with its case: one query (the usual case)
+    found = session.exec(
+        select(Task, Case)
+        .join(Case, col(Case.id) == col(Task.case_id))
+        .where(col(Task.id) == task_id, visible_cases(principal))
+    ).first()
+    if found is not None:
+        return found[0], found[1]
     task = session.get(Task, task_id)
     owner: Case | Signal | None = None
     if task is not None and task.case_id is not None:
@@ -181,7 +201,7 @@ ScopedTask = Annotated[tuple[Task, Case | Signal], Depends(get_scoped_task)]
 ScopedSignal = Annotated[Signal, Depends(get_scoped_signal)]
 
 
-def get_writer(principal: CurrentUser) -> Principal:
+async def get_writer(principal: CurrentUser) -> Principal:
     """Any principal that may change something: auditors read everything and beheerders
     manage addresses only; neither changes a case."""
     if principal.read_only:

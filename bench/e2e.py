@@ -71,9 +71,10 @@ class RawDriver:
 
     name = "raw"
 
-    def __init__(self, client: Client, db: str) -> None:
+    def __init__(self, client: Client, db: str, pids: dict[str, int] | None = None) -> None:
         self.client, self.db = client, db
         self.conn = sqlite3.connect(db, isolation_level=None)
+        self.pids = pids or {}
 
     async def start(self) -> str:
         case_id = str(uuid.uuid4())
@@ -125,8 +126,11 @@ CASE_BODY = {
 class HttpDriver:
     name = "casusregie"
 
-    def __init__(self, http: httpx.AsyncClient, tokens: dict[str, str]) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, tokens: dict[str, str], pids: dict[str, int] | None = None
+    ) -> None:
         self.http = http
+        self.pids = pids or {}
         self.headers = {who: {"Authorization": f"Bearer {t}"} for who, t in tokens.items()}
         self.step: dict[str, int] = {}
         self.inbox_ms: list[float] = []
@@ -176,6 +180,8 @@ class Result:
     completions_per_s: float = 0.0
     complete_ms: list[float] = field(default_factory=list)
     inbox_ms: list[float] = field(default_factory=list)
+    # CPU ms per start / per completion (with its inbox read) of each process
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, float]:
         out = {
@@ -191,7 +197,7 @@ class Result:
                 "inbox_p50_ms": round(pct(self.inbox_ms, 50), 1),
                 "inbox_p95_ms": round(pct(self.inbox_ms, 95), 1),
             }
-        return out
+        return out | {k: round(v, 2) for k, v in self.cpu_ms.items()}
 
 
 async def _pool(jobs: list[Any], clients: int, work: Callable[[Any], Awaitable[None]]) -> float:
@@ -208,9 +214,15 @@ async def _pool(jobs: list[Any], clients: int, work: Callable[[Any], Awaitable[N
     return time.perf_counter() - t0
 
 
+def cpu_of(pids: dict[str, int]) -> dict[str, float]:
+    return {name: cpu_seconds(pid) for name, pid in pids.items()}
+
+
 async def run_load(driver: Any, cases: int, clients: int) -> Result:
     res = Result(clients, cases)
     ids: list[str] = []
+    pids: dict[str, int] = getattr(driver, "pids", {})
+    cpu0 = cpu_of(pids)
 
     async def start(_: int) -> None:
         t0 = time.perf_counter()
@@ -218,6 +230,7 @@ async def run_load(driver: Any, cases: int, clients: int) -> Result:
         res.start_ms.append((time.perf_counter() - t0) * 1000)
 
     res.starts_per_s = cases / await _pool(list(range(cases)), clients, start)
+    cpu1 = cpu_of(pids)
 
     async def work_case(case_id: str) -> None:
         for _ in range(STEPS):
@@ -227,6 +240,12 @@ async def run_load(driver: Any, cases: int, clients: int) -> Result:
             res.complete_ms.append((time.perf_counter() - t0) * 1000)
 
     res.completions_per_s = cases * STEPS / await _pool(list(ids), clients, work_case)
+    cpu2 = cpu_of(pids)
+    for name in pids:
+        res.cpu_ms[f"cpu_{name}_ms_per_start"] = (cpu1[name] - cpu0[name]) * 1000 / cases
+        res.cpu_ms[f"cpu_{name}_ms_per_completion"] = (
+            (cpu2[name] - cpu1[name]) * 1000 / (cases * STEPS)
+        )
     res.inbox_ms = list(getattr(driver, "inbox_ms", []))
     if hasattr(driver, "inbox_ms"):
         driver.inbox_ms.clear()
@@ -234,6 +253,35 @@ async def run_load(driver: Any, cases: int, clients: int) -> Result:
 
 
 # --------------------------------------------------------------------- processes
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def children_of(pid: int) -> dict[str, int]:
+    """The child processes of ``pid`` by their command (``api``, ``worker``)."""
+    found: dict[str, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if ppid != pid:
+                continue
+            args = (stat.parent / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        for name in ("api", "worker"):
+            if name.encode() in args:
+                found[name] = int(stat.parent.name)
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -295,7 +343,7 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
 
 
 @contextlib.contextmanager
-def raw_worker_process(address: str, db: str) -> Iterator[None]:
+def raw_worker_process(address: str, db: str) -> Iterator[int]:
     proc = subprocess.Popen(
         [sys.executable, __file__, "--raw-worker", address, db],
         stdout=subprocess.PIPE,
@@ -303,29 +351,59 @@ def raw_worker_process(address: str, db: str) -> Iterator[None]:
     )
     try:
         _wait_line(proc, "raw worker ready", 60)
-        yield
+        yield proc.pid
     finally:
         _stop(proc)
 
 
-def casusregie_env(data: Path, address: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class System:
+    """A casusregie to measure: the code under ``root`` (another checkout of an earlier
+    version, for a before/after in one run), with ``path`` added to its PYTHONPATH (e.g.
+    a directory with optional packages), on its own task queue and data dir."""
+
+    name: str
+    root: Path = ROOT
+    path: str = ""
+
+    @classmethod
+    def parse(cls, spec: str) -> System:
+        """``NAME=ROOT[:EXTRA_PYTHONPATH]``"""
+        name, _, rest = spec.partition("=")
+        root, _, path = rest.partition(":")
+        return cls(name, Path(root or ROOT).resolve(), path)
+
+
+MAIN = System("casusregie")
+
+
+def casusregie_env(data: Path, address: str, system: System = MAIN) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CASUSREGIE_", "OTEL_"))} | {
         "CASUSREGIE_DATA_DIR": str(data),
         "CASUSREGIE_API_PORT": "0",
         "CASUSREGIE_TEMPORAL_ADDRESS": address,
         "CASUSREGIE_LOG_JSON": "true",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(system.root), system.path) if p),
     }
+    if system != MAIN:  # several systems on one dev server: each its own task queue
+        env["CASUSREGIE_TASK_QUEUE"] = f"casusregie-{system.name}"
     return env
 
 
-def add_user(env: dict[str, str], name: str, role: str, org: str, region: str | None) -> str:
+def add_user(
+    env: dict[str, str],
+    name: str,
+    role: str,
+    org: str,
+    region: str | None,
+    root: Path = ROOT,
+) -> str:
     args = ["user", "add", "--name", name, "--role", role, "--org", org]
     if region:
         args += ["--region", region]
     out = subprocess.run(
         [sys.executable, "-m", "cli.main", *args],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         capture_output=True,
         text=True,
@@ -335,12 +413,15 @@ def add_user(env: dict[str, str], name: str, role: str, org: str, region: str | 
 
 
 @contextlib.contextmanager
-def casusregie_up(data: Path, address: str) -> Iterator[tuple[str, dict[str, str]]]:
-    env = casusregie_env(data, address)
-    with (data.parent / "up.err").open("w") as err:
+def casusregie_up(
+    data: Path, address: str, system: System = MAIN
+) -> Iterator[tuple[str, dict[str, str], dict[str, int]]]:
+    env = casusregie_env(data, address, system)
+    data.mkdir(parents=True, exist_ok=True)
+    with (data.parent / f"up-{system.name}.err").open("w") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "cli.main", "up"],
-            cwd=ROOT,
+            cwd=system.root,
             env=env,
             stdout=subprocess.PIPE,
             stderr=err,
@@ -350,8 +431,11 @@ def casusregie_up(data: Path, address: str) -> Iterator[tuple[str, dict[str, str
         banner = _wait_line(proc, "Ctrl-C", START_TIMEOUT)
         match = re.search(r"Web app and API: (http://127\.0\.0\.1:\d+)/", banner)
         assert match, banner
-        tokens = {"zk": add_user(env, *COORDINATOR), "provider": add_user(env, *PROVIDER)}
-        yield match.group(1), tokens
+        tokens = {
+            "zk": add_user(env, *COORDINATOR, root=system.root),
+            "provider": add_user(env, *PROVIDER, root=system.root),
+        }
+        yield match.group(1), tokens, children_of(proc.pid)
     finally:
         _stop(proc)
 
@@ -512,12 +596,12 @@ def ratio_table(
 
 def print_side_by_side(clients: int, raw: dict[str, float], ours: dict[str, float]) -> None:
     print(f"\n{clients} concurrent clients")
-    print(f"  {'':22} {'raw':>9} {'casusregie':>11} {'ratio':>7}")
+    print(f"  {'':30} {'raw':>9} {'casusregie':>11} {'ratio':>7}")
     for key, a, b, r in ratio_table(raw, ours):
-        print(f"  {key:22} {a:9.1f} {b:11.1f} {r:7.2f}")
-    for key in ("inbox_p50_ms", "inbox_p95_ms"):
-        if key in ours:
-            print(f"  {key:22} {'':9} {ours[key]:11.1f}")
+        print(f"  {key:30} {a:9.1f} {b:11.1f} {r:7.2f}")
+    for key in ours:
+        if key not in raw:
+            print(f"  {key:30} {'':9} {ours[key]:11.1f}")
 
 
 def load_average() -> list[float]:
@@ -543,36 +627,64 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     async with dev_server(tmp) as address:
         db = str(tmp / "raw.db")
         raw_schema(db)
+        systems = [System(MAIN.name, ROOT, args.path), *args.variant]
         raw_runs: dict[int, list[dict[str, float]]] = {c: [] for c in clients}
-        our_runs: dict[int, list[dict[str, float]]] = {c: [] for c in clients}
+        runs: dict[str, dict[int, list[dict[str, float]]]] = {
+            s.name: {c: [] for c in clients} for s in systems
+        }
         data = tmp / "data"
-        # both are up at once and take turns, so a change in the machine's load
-        # (it is shared) hits both alike
-        with raw_worker_process(address, db), casusregie_up(data, address) as up:
-            base_url, tokens = up
+        # all are up at once and take turns, so a change in the machine's load (it is
+        # shared) hits all alike; the systems' order turns round by round
+        with contextlib.ExitStack() as stack:
+            raw_pid = stack.enter_context(raw_worker_process(address, db))
+            ups = {
+                s.name: stack.enter_context(
+                    casusregie_up(data if s.name == MAIN.name else tmp / s.name, address, s)
+                )
+                for s in systems
+            }
             client = await Client.connect(address)
-            driver = RawDriver(client, db)
+            driver = RawDriver(client, db, {"worker": raw_pid})
             limits = httpx.Limits(max_connections=max(clients, default=1) + 4)
-            async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
-                driver_h = HttpDriver(http, tokens)
+            drivers: dict[str, HttpDriver] = {}
+            async with contextlib.AsyncExitStack() as astack:
+                for name, (url, tokens, pids) in ups.items():
+                    http = await astack.enter_async_context(
+                        httpx.AsyncClient(base_url=url, timeout=60, limits=limits)
+                    )
+                    drivers[name] = HttpDriver(http, tokens, pids)
                 await run_load(driver, 4, 2)  # warm up
-                await run_load(driver_h, 4, 2)
-                for _ in range(args.rounds):
+                for d in drivers.values():
+                    await run_load(d, 4, 2)
+                for r in range(args.rounds):
+                    order = systems[r % len(systems) :] + systems[: r % len(systems)]
                     for c in clients:
                         raw_runs[c].append((await run_load(driver, args.cases, c)).summary())
-                        our_runs[c].append((await run_load(driver_h, args.cases, c)).summary())
-        raw = {c: median_of(runs) for c, runs in raw_runs.items()}
-        ours = {c: median_of(runs) for c, runs in our_runs.items()}
+                        for s in order:
+                            runs[s.name][c].append(
+                                (await run_load(drivers[s.name], args.cases, c)).summary()
+                            )
+        raw = {c: median_of(r) for c, r in raw_runs.items()}
+        medians = {name: {c: median_of(r) for c, r in per.items()} for name, per in runs.items()}
+        ours = medians[MAIN.name]
         for c in clients:
             print_side_by_side(c, raw[c], ours[c])
-            report["runs"].append(
-                {
-                    "clients": c,
-                    "raw": raw[c],
-                    "casusregie": ours[c],
-                    "ratios": {k: round(r, 2) for k, _a, _b, r in ratio_table(raw[c], ours[c])},
+            entry: dict[str, Any] = {
+                "clients": c,
+                "raw": raw[c],
+                "casusregie": ours[c],
+                "ratios": {k: round(r, 2) for k, _a, _b, r in ratio_table(raw[c], ours[c])},
+            }
+            for s in systems[1:]:
+                print(f"  -- {s.name} ({s.root}{' + ' + s.path if s.path else ''})")
+                print_side_by_side(c, raw[c], medians[s.name][c])
+                entry.setdefault("variants", {})[s.name] = {
+                    "figures": medians[s.name][c],
+                    "ratios": {
+                        k: round(r, 2) for k, _a, _b, r in ratio_table(raw[c], medians[s.name][c])
+                    },
                 }
-            )
+            report["runs"].append(entry)
         if args.profile:
             prof = await profile_pass(data, address, args.profile_cases, args.profile_out)
             report["profile"] = prof
@@ -604,6 +716,16 @@ def main() -> None:
     parser.add_argument("--profile-cases", type=int, default=10)
     parser.add_argument("--profile-out", type=Path, help="write the pstats file here")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument(
+        "--variant",
+        type=System.parse,
+        action="append",
+        default=[],
+        metavar="NAME=ROOT[:PATH]",
+        help="also measure the checkout ROOT (e.g. the code before a change, from git "
+        "archive), with PATH added to its PYTHONPATH; repeatable",
+    )
+    parser.add_argument("--path", default="", help="added to casusregie's PYTHONPATH")
     args = parser.parse_args()
     report = asyncio.run(main_async(args))
     if args.json:

@@ -6,7 +6,8 @@ then measures p50/p95 of ``GET /api/tasks`` and ``GET /api/cases`` for a provide
 zorgkantoor user through the real app (in-process ASGI client, no Temporal needed).
 
     .venv/bin/python bench/inbox.py [--cases 10000] [--requests 300] [--db PATH]
-                                    [--database-url postgresql+psycopg://...]
+                                    [--postgresql | --database-url postgresql+psycopg://...]
+                                    [--compare before=/path/to/older/checkout]
 
 Goal (issue 16): p95 < 20 ms on SQLite and PostgreSQL. Results are recorded in docs/benchmarks.md.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import statistics
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -138,7 +141,7 @@ def fill(engine, cases: int, seed: int = 7) -> None:
             session.execute(insert(Task), [t for _, _, ts in batch for t in ts])
             progress.advance(bar, len(batch))
         session.commit()
-    with engine.connect() as conn:
+    with engine.begin() as conn:  # committed: PostgreSQL keeps statistics transactionally
         conn.exec_driver_sql("ANALYZE")
 
 
@@ -174,12 +177,7 @@ async def measure(engine, tokens: dict[str, str], requests: int) -> list[tuple]:
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
         for user, token in tokens.items():
             headers = {"Authorization": f"Bearer {token}"}
-            for url in (
-                "/api/tasks",
-                "/api/tasks?section=supports",
-                "/api/cases",
-                "/api/cases?overdue=true",
-            ):
+            for url in URLS:
                 r = await http.get(url, headers=headers)  # warm-up, and a sanity check
                 assert r.status_code == 200, r.text
                 total = r.json()["total"]
@@ -203,7 +201,128 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="an empty database instead (e.g. postgresql+psycopg://...)"
     )
+    parser.add_argument(
+        "--postgresql",
+        action="store_true",
+        help="on a throwaway PostgreSQL server, as the tests start one (tests/postgres.py)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="append",
+        default=[],
+        metavar="NAME=ROOT",
+        help="also measure the checkout ROOT (e.g. the code before a change) on the same "
+        "database, taking turns with this one; repeatable",
+    )
+    if len(sys.argv) == 3 and sys.argv[1] == "--serve":
+        asyncio.run(serve(sys.argv[2]))
+        return
     args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        if args.postgresql and not args.database_url:
+            args.database_url = stack.enter_context(throwaway_database())
+        run(args)
+
+
+@contextlib.contextmanager
+def throwaway_database() -> Iterator[str]:
+    sys.path.append(str(Path(__file__).resolve().parent.parent))  # tests.postgres
+    from tests.postgres import postgres_bindir, throwaway_server
+
+    bindir = postgres_bindir()
+    if bindir is None:
+        sys.exit("no PostgreSQL server binaries (initdb, postgres) found")
+    with throwaway_server(bindir) as server:
+        with server.connect() as conn:
+            conn.execute('CREATE DATABASE "bench"')
+        yield server.url("bench")
+
+
+URLS = (
+    "/api/tasks",
+    "/api/tasks?section=supports",
+    "/api/cases",
+    "/api/cases?overdue=true",
+)
+CHUNK = 25  # requests per turn when versions take turns (--compare)
+
+
+async def serve(database_url: str) -> None:
+    """A measuring child (``--serve``): the app of the code on its PYTHONPATH; reads
+    ``token url n`` lines, answers each with the n latencies (ms) as a JSON line."""
+    import json
+
+    from api.deps import get_db_engine
+    from api.main import create_app
+    from db.engine import engine_for
+
+    engine = engine_for(database_url)
+    app = create_app()
+    app.dependency_overrides[get_db_engine] = lambda: engine
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        for line in sys.stdin:
+            token, url, n = line.split()
+            headers = {"Authorization": f"Bearer {token}"}
+            samples, total = [], None
+            for _ in range(int(n)):
+                t0 = time.perf_counter()
+                r = await http.get(url, headers=headers)
+                samples.append((time.perf_counter() - t0) * 1000)
+                assert r.status_code == 200, r.text
+                total = r.json()["total"]
+            print(json.dumps({"ms": samples, "total": total}), flush=True)
+
+
+def compare(url: str, tokens: dict[str, str], requests: int, roots: dict[str, str]) -> None:
+    """Each version's app in its own process on the same database, taking turns in
+    chunks of ``CHUNK`` requests, so a change in the machine's load hits all alike."""
+    import json
+    import subprocess
+
+    env = dict(os.environ)
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, __file__, "--serve", url],
+            env=env | {"PYTHONPATH": root},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for name, root in roots.items()
+    }
+
+    def ask(name: str, token: str, path: str, n: int) -> dict:
+        proc = procs[name]
+        assert proc.stdin
+        assert proc.stdout
+        proc.stdin.write(f"{token} {path} {n}\n")
+        proc.stdin.flush()
+        return json.loads(proc.stdout.readline())
+
+    names = list(roots)
+    print("\n| user | request | total | " + " | ".join(f"{n} p50 / p95 ms" for n in names))
+    print("|---|---|---|" + "---|" * len(names))
+    for user, token in tokens.items():
+        for path in URLS:
+            samples: dict[str, list[float]] = {n: [] for n in names}
+            totals = {n: ask(n, token, path, 3)["total"] for n in names}  # warm-up
+            for turn in range(0, requests, CHUNK):
+                order = names[turn // CHUNK % len(names) :] + names[: turn // CHUNK % len(names)]
+                for n in order:
+                    samples[n] += ask(n, token, path, min(CHUNK, requests - turn))["ms"]
+            cells = " | ".join(
+                f"{statistics.median(samples[n]):.1f} / {percentile(samples[n], 0.95):.1f}"
+                for n in names
+            )
+            print(f"| {user} | `GET {path}` | {totals[names[0]]} | {cells} |", flush=True)
+    for proc in procs.values():
+        assert proc.stdin
+        proc.stdin.close()
+        proc.wait(30)
+
+
+def run(args: argparse.Namespace) -> None:
     tmp = tempfile.mkdtemp(prefix="casusregie-bench-")
     os.environ["CASUSREGIE_DATA_DIR"] = tmp
     db_path = args.db or Path(tmp) / "bench.db"
@@ -217,6 +336,11 @@ def main() -> None:
     t0 = time.perf_counter()
     fill(engine, args.cases)
     print(f"filled {url.split('@')[-1]} in {time.perf_counter() - t0:.1f} s")
+    if args.compare:
+        here = str(Path(__file__).resolve().parent.parent)
+        roots = {"this": here} | dict(c.split("=", 1) for c in args.compare)
+        compare(url, users(engine), args.requests, roots)
+        return
     results = asyncio.run(measure(engine, users(engine), args.requests))
     print("\n| user | request | total | p50 ms | p95 ms |\n|---|---|---|---|---|")
     for user, url, total, p50, p95 in results:

@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     token_sign_in: bool | None = None
     # API tokens expire this many days after they are made or rotated.
     api_token_days: int = Field(default=365, ge=1)
+    # An API process remembers a checked token (by its hash) this many seconds: a revoke
+    # or rotate-token in another process (the CLI, another API node) takes effect there
+    # within this bound; in the same process at once (api/auth.py). 0: no cache.
+    token_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     # Proxies trusted to say they terminated TLS (X-Forwarded-Proto/-For): uvicorn's
     # --forwarded-allow-ips, e.g. "127.0.0.1" or "10.0.0.5,10.0.0.6"; empty: none.
     forwarded_allow_ips: str = ""

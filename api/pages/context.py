@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from api.scoping import Principal, sees_client_data, visible_cases
-from api.services.cases import ANONYMOUS, participants_of
+from api.services.cases import ANONYMOUS, participants_of_cases
 from db.models import Case, Task
 from domain import labels
 from domain.vocabulary import WORKING_PHASES, CaseStatus, Phase
@@ -40,10 +40,11 @@ def case_infos(
     rows = session.exec(
         select(Case).where(col(Case.id).in_(wanted), visible_cases(principal))
     ).all()
+    participants = participants_of_cases(session, [c.id for c in rows])
     return {
         c.id: CaseInfo(
             client_ref=c.client_ref
-            if sees_client_data(principal, c, participants_of(session, c.id))
+            if sees_client_data(principal, c, participants.get(c.id, {}))
             else ANONYMOUS,
             phase=c.phase,
             days_in_phase=(now - _aware(c.phase_since)).total_seconds() / 86400,
