@@ -85,7 +85,8 @@ DEFAULT_SCENARIO: dict[str, float] = {
     "withdrawn": 0.03,  # per case: the coordinator withdraws it at some point
 }
 ZK_USER = "sim-zorgkantoor"
-STATE_QUERY = CaseWorkflow.state.__name__  # by name: its JSON, not CaseState (PartyView)
+# the parties' weekly query: its JSON as it is (PartyView), not all of CaseState
+STATE_QUERY = CaseWorkflow.open_work.__name__
 ACTIVITY_THREADS = 16
 CONCURRENT_CASES = 64  # cases whose week is worked at the same time
 
@@ -122,9 +123,10 @@ class PartyTask:
 
 @dataclass
 class PartyView:
-    """What the simulated parties read of a case's state: the query's JSON taken as it is
-    for these fields (turning all of it into ``CaseState`` dataclasses, every task with
-    its timestamps and actors, cost the simulator more than it reads)."""
+    """What the simulated parties read of a case: the JSON of the workflow's light query
+    ``open_work`` (status, provider, notice, bridging, and the tasks of the phases that
+    have open tasks) taken as it is (the full ``state`` query, every task with its data,
+    timestamps and actors, cost the workers more than the parties read)."""
 
     status: str
     provider_org: str
@@ -184,11 +186,11 @@ class Simulation:
         region: str,
         seed: int,
         scenario: dict[str, float],
-        task_queue: str,
+        task_queues: list[str],
     ) -> None:
         self.env, self.client, self.engine = env, client, engine
         self.region, self.seed, self.scenario = region, seed, scenario
-        self.task_queue = task_queue
+        self.task_queues = task_queues
         self.zk = Actor("sim-zk", "Zorgkantoor (simulatie)", "zorgkantoor", zorgkantoor_of(region))
         self.coordinator = Actor(
             "sim-coord", "Zorgbemiddelaar (simulatie)", "coordinator", self.zk.org
@@ -245,8 +247,12 @@ class Simulation:
                 )
             )
             session.commit()
+        # the case's workflow (and so its activities) on one worker process's own task
+        # queue, in turn: each process gets as many cases (a workflow stays with the
+        # worker that took its first task; on a shared queue that is whichever asked first)
+        queue = self.task_queues[number % len(self.task_queues)]
         handle = await self.client.start_workflow(
-            CaseWorkflow.run, inp, id=workflow_id_for(case_id), task_queue=self.task_queue
+            CaseWorkflow.run, inp, id=workflow_id_for(case_id), task_queue=queue
         )
         return SimulatedCase(number, case_id, rng, handle)
 
@@ -444,7 +450,12 @@ async def simulate(
     import time
 
     started = time.perf_counter()
-    sim = Simulation(env, client, engine, region, seed, scenario, task_queue)
+    if worker_processes is None:
+        cores = os.cpu_count() or 1
+        worker_processes = min(cores, 4) if cores > 1 else 0
+    sim = Simulation(
+        env, client, engine, region, seed, scenario, worker_queues(task_queue, worker_processes)
+    )
     with Session(engine) as session:  # organisations without addresses: notices are recorded
         if (
             session.exec(select(Organisation).where(Organisation.name == sim.zk.org)).first()
@@ -455,10 +466,9 @@ async def simulate(
     running: list[SimulatedCase] = []
     per_week = [cases // weeks + (1 if w < cases % weeks else 0) for w in range(weeks)]
     number = 0
-    if worker_processes is None:
-        cores = os.cpu_count() or 1
-        worker_processes = min(cores, 4) if cores > 1 else 0
-    helpers = await _start_worker_processes(worker_processes, client, engine, settings, task_queue)
+    helpers = await _start_worker_processes(
+        client, engine, settings, sim.task_queues if worker_processes else []
+    )
     executor = ThreadPoolExecutor(max_workers=ACTIVITY_THREADS, thread_name_prefix="sim-activity")
     busy = asyncio.Semaphore(CONCURRENT_CASES)
 
@@ -509,6 +519,14 @@ async def simulate(
     )
 
 
+def worker_queues(task_queue: str, worker_processes: int) -> list[str]:
+    """The task queue of each worker process (``<task_queue>-<n>``), or the one queue of
+    the worker in this process (``worker_processes`` 0)."""
+    if worker_processes <= 0:
+        return [task_queue]
+    return [f"{task_queue}-{n}" for n in range(worker_processes)]
+
+
 def _worker(
     client: Client,
     task_queue: str,
@@ -528,10 +546,10 @@ def _worker(
 
 
 async def _start_worker_processes(
-    count: int, client: Client, engine: Engine, settings: Settings, task_queue: str
+    client: Client, engine: Engine, settings: Settings, task_queues: list[str]
 ) -> list[subprocess.Popen[bytes]]:
-    """Workers in ``count`` processes (``python -m cli.simulation``), on this task queue
-    of this test server, writing to the same database; returns once they all poll."""
+    """A worker process per task queue (``python -m cli.simulation``), on this test
+    server, writing to the same database; returns once they all poll."""
     target = client.service_client.config.target_host
     env = child_env(
         CASUSREGIE_DATA_DIR=str(settings.data_dir),
@@ -544,7 +562,7 @@ async def _start_worker_processes(
             env=env,
             stdout=subprocess.PIPE,
         )
-        for _ in range(count)
+        for task_queue in task_queues
     ]
 
     async def polling(proc: subprocess.Popen[bytes]) -> bool:
