@@ -116,7 +116,9 @@ async def _run(
     print(
         f"{result.cases} casussen, {result.closed} afgesloten in {result.seconds} s "
         f"({result.cases_per_second:.1f} casussen/s, {result.updates} "
-        f"stappen, {result.refused} geweigerd)"
+        f"stappen, {result.refused} geweigerd"
+        + (f", {result.queries_retried} vragen herhaald" if result.queries_retried else "")
+        + ")"
     )
     for outcome, n in result.outcomes.items():
         print(f"  {outcome}: {n}")

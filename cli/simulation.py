@@ -27,6 +27,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,7 +38,12 @@ from typing import Any
 import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import UnsandboxedWorkflowRunner, Worker
@@ -89,6 +95,7 @@ ZK_USER = "sim-zorgkantoor"
 STATE_QUERY = CaseWorkflow.open_work.__name__
 ACTIVITY_THREADS = 16
 CONCURRENT_CASES = 64  # cases whose week is worked at the same time
+QUERY_ATTEMPTS = 5
 
 
 @dataclass
@@ -159,6 +166,7 @@ class SimulationResult:
     refused: int
     seconds: float  # wall-clock time of the whole run, start of the worker included
     cases_per_second: float = 0.0
+    queries_retried: int = 0  # weekly queries asked again (Simulation._view)
 
 
 def load_scenario(path: Path | None) -> dict[str, float]:
@@ -198,6 +206,7 @@ class Simulation:
         self.defn = definition(CURRENT_VERSION)
         self.updates = 0
         self.refused = 0
+        self.queries_retried = 0
 
     # ------------------------------------------------------------------ cases
     def _provider(self, rng: random.Random) -> str:
@@ -368,7 +377,7 @@ class Simulation:
     async def work_week(self, case: SimulatedCase) -> None:
         """Every party completes what it owns; the case may be withdrawn, or its provider
         may give notice of ending care (and the zorgkantoor lets it end with bridging)."""
-        state = PartyView.of(await case.handle.query(STATE_QUERY, result_type=dict))
+        state = await self._view(case)
         if state.status == CaseStatus.CLOSED.value and not state.open_tasks:
             case.done = True
             return
@@ -409,6 +418,22 @@ class Simulation:
                 case.late_decisions.add(task.id)
                 continue
             await self._complete(case, state, task)
+
+    async def _view(self, case: SimulatedCase) -> PartyView:
+        """The case as the parties read it. A query the worker could only answer by
+        replaying the history can fail with the SDK's nondeterminism error while an update
+        of the case is still being written (seen under load); asked again a moment later,
+        the cached workflow answers, and with the same state (nothing else changes the
+        case before the week's time skip)."""
+        for attempt in range(QUERY_ATTEMPTS):
+            try:
+                return PartyView.of(await case.handle.query(STATE_QUERY, result_type=dict))
+            except WorkflowQueryFailedError:
+                if attempt == QUERY_ATTEMPTS - 1:
+                    raise
+                self.queries_retried += 1
+                await asyncio.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     async def _act(
         self, case: SimulatedCase, action: str, actor: Actor, note: str, **data: Any
@@ -518,6 +543,7 @@ async def simulate(
         refused=sim.refused,
         seconds=round(seconds := time.perf_counter() - started, 1),
         cases_per_second=round(number / seconds, 2),
+        queries_retried=sim.queries_retried,
     )
 
 
@@ -576,7 +602,20 @@ async def _start_worker_processes(
         for proc in procs:
             _stop(proc)
         raise RuntimeError("a worker process did not start")
+    for proc in procs:  # what they print after that goes on to stderr
+        threading.Thread(target=_forward, args=(proc,), daemon=True).start()
     return procs
+
+
+def _forward(proc: subprocess.Popen[bytes]) -> None:
+    """Pass a worker process's output on to stderr until it ends. Unread, the pipe filled
+    up (64 KiB of log lines: the SDK's, the activities') and the next write blocked the
+    thread that made it, an activity or a workflow activation: its workflow task timed
+    out and the workflow was replayed elsewhere."""
+    assert proc.stdout is not None
+    for line in iter(proc.stdout.readline, b""):
+        sys.stderr.buffer.write(line)
+        sys.stderr.flush()
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
