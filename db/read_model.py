@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Connection, Row, Table, delete, insert, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import Executable
@@ -109,11 +109,7 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
             aead.append(case_aead_for_write(session, case_id))
         return aead[0]
 
-    participants = conn.execute(
-        select(_PARTICIPANTS.c.id, _PARTICIPANTS.c.org, _PARTICIPANTS.c.capacity).where(
-            _PARTICIPANTS.c.case_id == case_id
-        )
-    ).all()
+    participants = conn.execute(_SELECT_PARTICIPANTS, {"b_case_id": case_id}).all()
     codes, text = split_free_text(changes.case_data)
     values: dict[str, Any] = {
         "phase": changes.phase,
@@ -135,12 +131,7 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
         "documents": changes.documents or None,
     }
     seal_values(Case, values, case_id, case_key)
-    version = conn.execute(
-        update(_CASES)
-        .where(_CASES.c.id == case_id)
-        .values(values)
-        .returning(_CASES.c.definition_version)
-    ).scalar()
+    version = conn.execute(_UPDATE_CASE, {"b_case_id": case_id, **values}).scalar()
     if version is None:
         raise CaseRowMissing(f"case {case_id} has no row yet")
     _sync_participants(conn, case_id, participants, changes.participants)
@@ -164,6 +155,17 @@ _CASES = Case.__table__  # type: ignore[attr-defined]
 _TASKS = Task.__table__  # type: ignore[attr-defined]
 _EVENTS = AuditEvent.__table__  # type: ignore[attr-defined]
 _PARTICIPANTS = CaseParticipant.__table__  # type: ignore[attr-defined]
+# the statements, built once (building them, and SQLAlchemy's cache key of a new
+# statement object, cost as much as running them): the values come as parameters
+_SELECT_PARTICIPANTS = select(
+    _PARTICIPANTS.c.id, _PARTICIPANTS.c.org, _PARTICIPANTS.c.capacity
+).where(_PARTICIPANTS.c.case_id == bindparam("b_case_id"))
+_UPDATE_CASE = (
+    update(_CASES)
+    .where(_CASES.c.id == bindparam("b_case_id"))
+    .returning(_CASES.c.definition_version)
+)
+_UPSERTS: dict[tuple[str, str, bool], Executable] = {}
 # the fields of a workflow task that its row has by name (the actors become names)
 _TASK_FIELDS = tuple(
     f.name for f in fields(TaskState) if f.name in Task.model_fields and f.name not in _ACTOR_FIELDS
@@ -215,6 +217,10 @@ def _upsert(conn: Connection, table: Table, *, update_on_conflict: bool) -> Exec
     """``INSERT`` of rows by id: on an existing id the row is overwritten with the new
     values (``update_on_conflict``), or left as it is (idempotent inserts)."""
     dialect = conn.dialect.name
+    key = (dialect, table.name, update_on_conflict)
+    found = _UPSERTS.get(key)
+    if found is not None:
+        return found
     if dialect == "sqlite":
         stmt: Any = sqlite_insert(table)
     elif dialect == "postgresql":
@@ -223,15 +229,15 @@ def _upsert(conn: Connection, table: Table, *, update_on_conflict: bool) -> Exec
         raise NotImplementedError(
             f"the read model is written to SQLite or PostgreSQL, not {dialect}"
         )
-    if not update_on_conflict:
-        return cast(Executable, stmt.on_conflict_do_nothing(index_elements=["id"]))
-    columns = [c.name for c in table.columns if c.name != "id"]
-    return cast(
-        Executable,
-        stmt.on_conflict_do_update(
+    if update_on_conflict:
+        columns = [c.name for c in table.columns if c.name != "id"]
+        stmt = stmt.on_conflict_do_update(
             index_elements=["id"], set_={name: stmt.excluded[name] for name in columns}
-        ),
-    )
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["id"])
+    _UPSERTS[key] = cast(Executable, stmt)
+    return _UPSERTS[key]
 
 
 def _expire(session: Session, changes: ReadModelChanges) -> None:
