@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import os
 import random
 import signal
@@ -643,19 +642,8 @@ async def _run_worker(target: str, namespace: str, task_queue: str) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
     with ThreadPoolExecutor(ACTIVITY_THREADS, thread_name_prefix="sim-activity") as executor:
         async with _worker(client, task_queue, build_activities(get_engine(), settings), executor):
-            _fewer_collections()
             print("polling", flush=True)  # the parent waits for this line
             await stopping.wait()
-
-
-def _fewer_collections() -> None:
-    """The worker process allocates a great many short-lived objects (payloads, rows,
-    dataclasses): the cyclic garbage collector ran every 700 allocations and walked
-    everything imported each time it got to the oldest generation. What is loaded now
-    stays (``gc.freeze``) and a collection waits for 50 000 allocations (a process for
-    the simulation only: its memory stays bounded by the cases it holds)."""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
 
 
 if __name__ == "__main__":
