@@ -79,7 +79,7 @@ async def _run(
         test_server_existing_path=str(server), data_converter=data_converter(settings)
     ) as env:
         start = await env.get_current_time()
-        with Progress(transient=True) as bar:
+        with Progress(transient=True, refresh_per_second=2) as bar:  # its thread costs CPU
             job = bar.add_task(f"{cases} casussen in {region}", total=cases)
             result = await simulate(
                 env,
@@ -116,7 +116,9 @@ async def _run(
     print(
         f"{result.cases} casussen, {result.closed} afgesloten in {result.seconds} s "
         f"({result.cases_per_second:.1f} casussen/s, {result.updates} "
-        f"stappen, {result.refused} geweigerd)"
+        f"stappen, {result.refused} geweigerd"
+        + (f", {result.queries_retried} vragen herhaald" if result.queries_retried else "")
+        + ")"
     )
     for outcome, n in result.outcomes.items():
         print(f"  {outcome}: {n}")

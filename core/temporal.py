@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any
+from typing import Any, ClassVar
 
 import temporalio.converter
 import temporalio.converter._payload_converter
@@ -55,6 +55,40 @@ def _remember_type_hints() -> None:
 _remember_type_hints()
 
 
+class _DataclassJSONEncoder(temporalio.converter.AdvancedJSONEncoder):
+    """The SDK's JSON encoder, with dataclasses handed to the encoder as a shallow dict
+    of their fields (the encoder calls back for the nested ones) instead of
+    ``dataclasses.asdict``, which deep-copies every nested dict and list first: a batch
+    of a case's changes is a dozen nested dataclasses, and the workers encode each one
+    into the history (docs/benchmarks.md). The JSON is the same, byte for byte
+    (``tests/test_converter.py``)."""
+
+    _fields: ClassVar[dict[type, tuple[str, ...]]] = {}
+
+    def default(self, o: Any) -> Any:
+        names = self._fields.get(type(o))
+        if names is None:
+            if not dataclasses.is_dataclass(o) or isinstance(o, type):
+                return super().default(o)
+            names = self._fields[type(o)] = tuple(f.name for f in dataclasses.fields(o))
+        return {name: getattr(o, name) for name in names}
+
+
+class PayloadConverter(temporalio.converter.CompositePayloadConverter):
+    """The SDK's default payload converters, its JSON one with ``_DataclassJSONEncoder``."""
+
+    def __init__(self) -> None:
+        defaults = temporalio.converter.DefaultPayloadConverter.default_encoding_payload_converters
+        super().__init__(
+            *(
+                temporalio.converter.JSONPlainPayloadConverter(encoder=_DataclassJSONEncoder)
+                if isinstance(c, temporalio.converter.JSONPlainPayloadConverter)
+                else c
+                for c in defaults
+            )
+        )
+
+
 def data_converter(
     settings: Settings | None = None, case_keys: CaseKeySource | None = None
 ) -> temporalio.converter.DataConverter:
@@ -66,6 +100,7 @@ def data_converter(
     )
     return dataclasses.replace(
         temporalio.converter.default(),
+        payload_converter_class=PayloadConverter,
         payload_codec=codec,
         # failure messages and stack traces go into an encrypted payload too
         failure_converter_class=temporalio.converter.DefaultFailureConverterWithEncodedAttributes,

@@ -17,7 +17,9 @@ sealing (plain, or Fernet tokens of the summary under ``CASUSREGIE_SECRET_KEY``)
 still read; ``casusregie keys reencrypt`` seals them. A shredded case reads as
 ``SHREDDED`` (text) or nothing (JSON).
 
-Bulk ``UPDATE``/``INSERT`` statements bypass the ORM and must not touch sealed columns.
+Bulk ``UPDATE``/``INSERT`` statements bypass the ORM: they must not touch sealed columns,
+unless they seal the values themselves with ``seal_values`` (the same stored form, under
+the key ``case_aead_for_write`` gives; the read-model writer does, ``db/read_model.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import JSON, Connection, Engine, event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, Session, attributes, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -98,10 +101,13 @@ _columns: dict[type, _Columns] = {}
 
 
 def _info(target: object) -> _Columns:
-    cls = type(target)
+    return _class_info(type(target))
+
+
+def _class_info(cls: type) -> _Columns:
     found = _columns.get(cls)
     if found is None:
-        mapper = attributes.instance_state(target).mapper
+        mapper: Mapper[Any] = sa_inspect(cls)
         columns = mapper.columns
         found = _columns[cls] = _Columns(
             table=str(mapper.persist_selectable.description),
@@ -241,6 +247,62 @@ def _seal_row(connection: Connection, target: object, *, inserting: bool) -> Non
         if name in spec.search:
             attributes.set_attribute(target, spec.search[name], search_hash(str(value), ring))
         attributes.set_attribute(target, name, sealed)
+
+
+def case_aead_for_write(session: Session, case_id: str) -> AESGCM:
+    """The case's data key for ``seal_values`` in ``session``'s transaction: made in it
+    when the case has none yet (remembered once it commits), as the ORM hooks do; raises
+    ``CaseShredded``: a shredded case is never written."""
+    pending: dict[str, AESGCM] = session.info.setdefault(_PENDING, {})
+    if case_id in pending:
+        return pending[case_id]
+    connection = session.connection()
+    store = _store(connection)
+    aead = store.aead(case_id)
+    if aead is None:
+        aead = store.create_in(connection, case_id)
+        pending[case_id] = aead
+    return aead
+
+
+def seal_values(
+    model: type,
+    values: dict[str, Any],
+    case_id: str | None,
+    case_aead: Callable[[], AESGCM] | None = None,
+) -> dict[str, Any]:
+    """Seal, in place, the sealed columns of ``model`` in ``values`` (a row of a bulk
+    ``INSERT`` or ``UPDATE``): the form the ORM hooks write (a value of None stays None).
+    ``case_id``: the row's case (None: the key ring); ``case_aead`` gives its data key,
+    asked only when a value is to be sealed (``case_aead_for_write``)."""
+    spec = getattr(model, "__sealed__", None)
+    if not isinstance(spec, Sealed):
+        return values
+    info = _class_info(model)
+    aead: AESGCM | None = None
+    ring: KeyRing | None = None
+    for name in spec.columns:
+        value = values.get(name)
+        if value is None:
+            continue
+        if case_id is not None and aead is None:
+            if case_aead is None:
+                raise ValueError(f"{info.table}.{name}: a row of a case needs its data key")
+            aead = case_aead()
+        if ring is None and (aead is None or name in spec.search):
+            ring = _ring()
+        plain = json.dumps(value) if name in info.json else str(value)
+        aad = _aad(info.table, name, case_id)
+        if aead is not None:  # the hot path: seal_text without the ring
+            nonce = os.urandom(NONCE)
+            values[name] = f"{PREFIX}c:{_b64(nonce + aead.encrypt(nonce, plain.encode(), aad))}"
+        else:
+            assert ring is not None
+            values[name] = seal_text(plain, aad, case_aead=None, ring=ring)
+        if name in spec.search:
+            assert ring is not None
+            values[spec.search[name]] = search_hash(str(value), ring)
+    return values
 
 
 def _restore_row(target: object) -> None:

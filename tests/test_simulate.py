@@ -4,6 +4,7 @@ write its cases into a read model for the monitor."""
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -13,8 +14,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
+from temporalio.client import WorkflowQueryFailedError
 
-from cli.simulation import DEFAULT_SCENARIO, load_scenario, simulate
+from cli.simulation import (
+    DEFAULT_SCENARIO,
+    QUERY_ATTEMPTS,
+    SimulatedCase,
+    Simulation,
+    load_scenario,
+    simulate,
+    worker_queues,
+)
 from core.config import Settings, get_settings
 from core.keys import key_ring
 from db.case_keys import unwrap
@@ -67,6 +77,14 @@ async def test_a_seed_gives_the_same_caseload(env, engine, tmp_path, migrated_sq
     core) instead of this one."""
     first = await run(env, engine, seed=7, worker_processes=2)
     assert first.cases == 10 and first.updates > 10 and first.refused == 0
+    # the cases are dealt out over the worker processes' own task queues, in turn
+    client = encrypted_client(env)
+    queues = [
+        (await client.get_workflow_handle(f"case-sim-7-{n:05d}").describe()).task_queue
+        for n in (1, 2, 3)
+    ]
+    assert queues[0] != queues[1] and queues[0] == queues[2]
+    assert [q.rsplit("-", 1)[1] for q in queues] == ["1", "0", "1"]
     once = caseload(engine)
     assert any(c[1] == "closed" for c in once) and any(c[3] for c in once)
     other = tmp_path / "again.db"  # the same seed on an empty read model
@@ -125,3 +143,41 @@ def test_cases_simulated_into_a_data_dir_are_readable_with_its_key_ring(tmp_path
     assert len(rows) == 2
     for case_id, kek_id, wrapped in rows:
         assert len(unwrap(ring, case_id, kek_id, wrapped)) == 32
+
+
+def test_worker_processes_have_a_task_queue_each():
+    assert worker_queues("sim-x", 2) == ["sim-x-0", "sim-x-1"]
+    assert worker_queues("sim-x", 0) == ["sim-x"]  # the worker in the parties' process
+
+
+class _FlakyHandle:
+    """A workflow handle whose query fails as a replaying worker's can, then answers."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.asked = 0
+
+    async def query(self, name: str, result_type: type) -> dict:
+        assert name == "open_work" and result_type is dict
+        self.asked += 1
+        if self.asked <= self.failures:
+            raise WorkflowQueryFailedError("[TMPRL1100] Nondeterminism error")
+        return {
+            "status": "open",
+            "provider_org": "P",
+            "notice": None,
+            "bridging": None,
+            "tasks": [],
+        }
+
+
+async def test_a_failed_weekly_query_is_asked_again_and_counted():
+    sim = Simulation(None, None, None, "Utrecht", 1, dict(DEFAULT_SCENARIO), ["q"])  # type: ignore[arg-type]
+    handle = _FlakyHandle(failures=2)
+    case = SimulatedCase(1, "sim-1-00001", random.Random(1), handle)  # type: ignore[arg-type]
+    view = await sim._view(case)
+    assert (view.status, handle.asked, sim.queries_retried) == ("open", 3, 2)
+    handle = _FlakyHandle(failures=QUERY_ATTEMPTS)
+    case = SimulatedCase(1, "sim-1-00001", random.Random(1), handle)  # type: ignore[arg-type]
+    with pytest.raises(WorkflowQueryFailedError):
+        await sim._view(case)

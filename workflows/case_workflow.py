@@ -273,3 +273,35 @@ class CaseWorkflow:
     @workflow.query
     def state(self) -> CaseState:
         return self._engine.state
+
+    @workflow.query
+    def open_work(self) -> dict[str, Any]:
+        """What a party needs to work the case (the caseload simulator's parties ask it
+        every simulated week, ``cli/simulation.PartyView``): the status, provider, notice
+        and bridging, and of the tasks only those in a phase that has an open task (their
+        gates, ``domain.permissions.missing_gates``), each with the fields to complete it.
+        A plain dict: encoding all of ``state`` (every task with its data, timestamps and
+        actors) cost the worker several times more."""
+        state = self._engine.state
+        phases = {t.phase for t in state.tasks if t.status == "open"}
+        return {
+            "status": state.status,
+            "provider_org": state.provider_org,
+            "notice": state.notice,
+            "bridging": state.bridging,
+            "tasks": [
+                {
+                    "id": t.id,
+                    "key": t.key,
+                    "phase": t.phase,
+                    "supports": t.supports,
+                    "owner_role": t.owner_role,
+                    "owner_org": t.owner_org,
+                    "status": t.status,
+                    "allowed_outcomes": t.allowed_outcomes,
+                    "overdue": t.overdue,
+                }
+                for t in state.tasks
+                if t.phase in phases
+            ],
+        }
