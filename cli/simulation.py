@@ -68,7 +68,7 @@ from domain.messages import (
     CompleteTask,
     workflow_id_for,
 )
-from domain.permissions import missing_gates
+from domain.permissions import TaskFacts, missing_gates
 from domain.vocabulary import ZORGKANTOOR_REGIONS, CaseStatus, Sector, TaskStatus
 from workflows.case_workflow import CaseWorkflow
 
@@ -114,17 +114,9 @@ class SimulatedCase:
 
 
 @dataclass
-class PartyTask:
-    """A task as the simulated parties read it from the state query (``TaskView``)."""
+class PartyTask(TaskFacts):
+    """A task as the simulated parties read it from the ``open_work`` query."""
 
-    id: str
-    key: str
-    phase: str
-    supports: list[str]
-    owner_role: str
-    owner_org: str
-    status: str
-    allowed_outcomes: list[str]
     overdue: bool = False
 
 

@@ -89,6 +89,21 @@ class TaskView(Protocol):
     def allowed_outcomes(self) -> list[str]: ...
 
 
+@dataclass
+class TaskFacts:
+    """A ``TaskView`` as plain values: a read-model row's columns (without loading, and
+    unsealing, the task's notes and data), or a task in a query's JSON."""
+
+    id: str
+    key: str
+    phase: str
+    supports: list[str]
+    owner_role: str
+    owner_org: str
+    status: str
+    allowed_outcomes: list[str]
+
+
 @dataclass(frozen=True)
 class CaseFacts:
     """A case as the API knows it from the read model."""

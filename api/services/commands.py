@@ -9,7 +9,7 @@ is authoritative; the API never writes task state itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
 from fastapi import HTTPException
@@ -74,27 +74,12 @@ def case_facts(session: Session, case: Case) -> rules.CaseFacts:
     )
 
 
-@dataclass(frozen=True)
-class TaskFacts:
-    """What the rules read of a case's other tasks (``rules.TaskView``): plain columns,
-    without loading (and unsealing) the tasks' notes and data."""
-
-    id: str
-    key: str
-    phase: str
-    supports: list[str]
-    owner_role: str
-    owner_org: str
-    status: str
-    allowed_outcomes: list[str]
+_TASK_FACTS = [col(getattr(Task, f.name)) for f in fields(rules.TaskFacts)]
 
 
-_TASK_FACTS = [col(getattr(Task, f.name)) for f in fields(TaskFacts)]
-
-
-def _case_tasks(session: Session, case: Case) -> list[TaskFacts]:
+def _case_tasks(session: Session, case: Case) -> list[rules.TaskFacts]:
     rows = session.exec(select(*_TASK_FACTS).where(col(Task.case_id) == case.id))
-    return [TaskFacts(*row) for row in rows]
+    return [rules.TaskFacts(*row) for row in rows]
 
 
 def task_def(case: Case, key: str) -> TaskDef | None:
