@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         UpdateResult,
     )
     from domain.notification_messages import EnqueueNotificationsResult, ReadModelAndOutbox
+    from domain.permissions import TaskFacts
     from domain.process import NOTIFICATION_FAILED
     from workflows import permissions
     from workflows.case_actions import apply_action
@@ -43,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         send_notifications,
     )
 
+TASK_FACTS = [f.name for f in fields(TaskFacts)]  # what the rules read of a task
 # the read model must catch up eventually: retry without limit, backing off to a minute
 READ_MODEL_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
@@ -62,11 +64,11 @@ READ_MODEL_LOCAL = "read-model-local-activity-v1"
 # before this), then the regular activity with its unbounded retries takes over, so an
 # outage of the database never holds up updates (their acceptance, their sync wait).
 LOCAL_WRITE = RetryPolicy(maximum_attempts=1)
+LOCAL_WRITE_TIMEOUT = timedelta(seconds=12)
 # Patched: a batch that causes notifications is written with their outbox rows in one
 # transaction by that local activity (the transactional outbox); the workflow then only
 # delivers. Before (and when that write fails): the enqueue activity, then deliveries.
 OUTBOX_WITH_READ_MODEL = "outbox-with-read-model-v1"
-LOCAL_WRITE_TIMEOUT = timedelta(seconds=12)
 
 
 @workflow.defn(name=WORKFLOW_NAME)
@@ -290,17 +292,7 @@ class CaseWorkflow:
             "notice": state.notice,
             "bridging": state.bridging,
             "tasks": [
-                {
-                    "id": t.id,
-                    "key": t.key,
-                    "phase": t.phase,
-                    "supports": t.supports,
-                    "owner_role": t.owner_role,
-                    "owner_org": t.owner_org,
-                    "status": t.status,
-                    "allowed_outcomes": t.allowed_outcomes,
-                    "overdue": t.overdue,
-                }
+                {**{name: getattr(t, name) for name in TASK_FACTS}, "overdue": t.overdue}
                 for t in state.tasks
                 if t.phase in phases
             ],
