@@ -44,6 +44,7 @@ os.environ.setdefault("CASUSREGIE_DATA_DIR", tempfile.mkdtemp(prefix="casusregie
 os.environ.setdefault("CASUSREGIE_LOG_JSON", "false")
 
 from bench.caseload import fill
+from bench.inbox import throwaway_database
 
 USER_ORG, REGION = "Zorgkantoor Groningen", "Groningen"
 # what a zorgkantoor manager opens: the monitor (JSON and page), a list behind one of its
@@ -73,15 +74,8 @@ def database(kind: str, url: str | None) -> Iterator[str]:
     elif kind == "sqlite":
         yield f"sqlite:///{tempfile.mkdtemp(prefix='casusregie-bench-')}/bench.db"
     else:
-        from tests.postgres import postgres_bindir, throwaway_server
-
-        bindir = postgres_bindir()
-        if bindir is None:
-            sys.exit("no PostgreSQL server binaries (initdb, postgres) found")
-        with throwaway_server(bindir) as server:
-            with server.connect() as conn:
-                conn.execute('CREATE DATABASE "bench"')
-            yield server.url("bench")
+        with throwaway_database() as throwaway:
+            yield throwaway
 
 
 def build(url: str, cases: int, now: datetime, analyze: bool) -> dict[str, Any]:
