@@ -14,9 +14,13 @@ changes (without their markers) keep ``apply_changes`` and ``enqueue_notificatio
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from temporalio import activity
+from temporalio.api.common.v1 import Payload
+from temporalio.common import RawValue
 
 from activities.notifications import enqueue_in
 from core.config import Settings, get_settings
@@ -30,9 +34,24 @@ from domain.messages import (
 from domain.notification_messages import (
     EnqueueNotificationsResult,
     ReadModelAndOutbox,
-    ReadModelAndOutboxWritten,
 )
 from domain.signal_messages import SignalChanges
+
+T = TypeVar("T")
+
+
+def _decoded(raw: RawValue, hint: type[T]) -> T:
+    value: T = activity.payload_converter().from_payload(raw.payload, hint)
+    return value
+
+
+def written_with_outbox(batch: Payload, enqueued: Payload) -> Payload:
+    """The JSON of ``ReadModelAndOutboxWritten(batch, enqueued)`` from the two parts'
+    JSON, byte for byte what the JSON converter writes for it (keys sorted, no spaces:
+    ``tests/activities/test_read_model_payloads.py``), without encoding the batch
+    again."""
+    data = b'{"batch":' + batch.data + b',"enqueued":' + enqueued.data + b"}"
+    return Payload(metadata=dict(batch.metadata), data=data)
 
 
 class ReadModelActivities:
@@ -55,18 +74,26 @@ class ReadModelActivities:
         self.write(changes)
 
     @activity.defn(name=WRITE_READ_MODEL)
-    def write_read_model(self, changes: ReadModelChanges) -> ReadModelChanges:
-        """``apply_changes`` as the case workflow's local activity: it returns the batch,
-        so the history keeps it (in the activity's marker) for the audit tools, as it
-        keeps an activity's arguments (``audit/reconcile.py``, ``audit/divergence.py``)."""
-        self.write(changes)
+    def write_read_model(self, changes: RawValue) -> RawValue:
+        """``apply_changes`` as the case workflow's local activity: it returns the batch
+        (a ``ReadModelChanges``), so the history keeps it (in the activity's marker) for
+        the audit tools, as it keeps an activity's arguments (``audit/reconcile.py``,
+        ``audit/divergence.py``). Taken and returned undecoded: the payload that came in
+        goes back as it is (the same JSON), neither encoded again here nor decoded by
+        the workflow, which does not read it."""
+        self.write(_decoded(changes, ReadModelChanges))
         return changes
 
     @activity.defn(name=WRITE_READ_MODEL_AND_OUTBOX)
-    def write_read_model_and_outbox(self, batch: ReadModelAndOutbox) -> ReadModelAndOutboxWritten:
-        """``write_read_model`` with the batch's notifications in the same transaction:
-        the rows still to deliver come back, for the workflow's deliveries."""
-        return ReadModelAndOutboxWritten(batch, self.write(batch.changes, batch.intents))
+    def write_read_model_and_outbox(self, batch: RawValue) -> RawValue:
+        """``write_read_model`` with the batch's notifications (a ``ReadModelAndOutbox``)
+        in the same transaction: returns a ``ReadModelAndOutboxWritten``, the batch as it
+        came beside the rows still to deliver, for the workflow's deliveries (it decodes
+        only those: ``ReadModelAndOutboxEnqueued``)."""
+        data = _decoded(batch, ReadModelAndOutbox)
+        enqueued = self.write(data.changes, data.intents)
+        converter = activity.payload_converter()
+        return RawValue(written_with_outbox(batch.payload, converter.to_payload(enqueued)))
 
     @activity.defn(name="apply_signal_changes")
     def apply_signal_changes(self, changes: SignalChanges) -> None:

@@ -57,6 +57,14 @@ class ReadModelAndOutboxWritten:
 
 
 @dataclass
+class ReadModelAndOutboxEnqueued:
+    """What the workflow reads of a ``ReadModelAndOutboxWritten``: the outbox rows (the
+    decoder skips the batch, which only the audit tools read)."""
+
+    enqueued: EnqueueNotificationsResult
+
+
+@dataclass
 class DeliverNotificationInput:
     outbox_id: str
 

@@ -7,14 +7,30 @@ from __future__ import annotations
 
 import typing
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import temporalio.converter._payload_converter as payload_converter
 from temporalio.converter import DefaultPayloadConverter
 
+from activities.read_model import written_with_outbox
 from core.config import get_settings
 from core.temporal import PayloadConverter, data_converter
-from domain.messages import Actor, AuditEntry, CaseState, ReadModelChanges, TaskState
+from domain.messages import (
+    Actor,
+    AuditEntry,
+    CaseState,
+    NotificationIntent,
+    ReadModelChanges,
+    TaskState,
+)
+from domain.notification_messages import (
+    EnqueueNotificationsResult,
+    OutboxItem,
+    ReadModelAndOutbox,
+    ReadModelAndOutboxEnqueued,
+    ReadModelAndOutboxWritten,
+)
 from domain.vocabulary import TaskStatus
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -93,3 +109,52 @@ def test_dataclasses_encode_to_the_json_of_the_sdk_encoder():
     sdk = DefaultPayloadConverter().to_payloads([changes, task, actor, {"k": [task]}, None, b"x"])
     assert ours == sdk and b"no_capacity" in ours[0].data
     assert data_converter(get_settings()).payload_converter_class is PayloadConverter
+
+
+def test_the_local_write_returns_the_json_the_converter_wrote_before():
+    """``write_read_model_and_outbox`` returns its batch as it came beside the outbox
+    rows, spliced instead of encoded again: the marker in the history holds the same
+    bytes as when it returned a ``ReadModelAndOutboxWritten`` (the audit tools read it),
+    and the workflow decodes only the rows from it."""
+    actor = Actor("u1", "Ada", "aanbieder", "Zorggroep Noord")
+    task = TaskState(
+        id="c:t1",
+        key="decide_dossierhouder",
+        phase="dossierhouder_search",
+        title="Besluiten",
+        owner_role="aanbieder",
+        owner_org="Zorggroep Noord",
+        supports=["oco"],
+        allowed_outcomes=["accepted", "declined"],
+        created_at=NOW,
+        completed_by=actor,
+        data={"reason_code": "no_capacity", "when": NOW, "orgs": ["a", "b"], "n": 1.5},
+    )
+    changes = ReadModelChanges(
+        case_id="c",
+        phase="dossierhouder_search",
+        status=TaskStatus.OPEN,
+        phase_since=NOW,
+        provider_org="Zorggroep Noord",
+        oco_org=None,
+        participants={"provider": ["Zorggroep Noord"]},
+        meetings=0,
+        tasks=[task],
+        events=[AuditEntry("c:e1", "c", 1, NOW, "Ada", "task_completed", detail={"a": 1})],
+    )
+    intent = NotificationIntent("i1", "task_assigned", "c", NOW, ["Zorggroep Noord"], "c:t1")
+    batch = ReadModelAndOutbox(changes, [intent])
+    item = OutboxItem("o1", "Zorggroep Noord", "email", "task_assigned", "a@example.org")
+    enqueued = EnqueueNotificationsResult(deliveries=[item], failed=[replace(item, error="x")])
+    converter = PayloadConverter()
+    sent = converter.to_payload(batch)  # what the workflow schedules
+    # what the activity returned before: its argument decoded, and encoded again
+    before = converter.to_payload(
+        ReadModelAndOutboxWritten(converter.from_payload(sent, ReadModelAndOutbox), enqueued)
+    )
+    now = written_with_outbox(sent, converter.to_payload(enqueued))
+    assert now == before
+    assert converter.from_payload(now, ReadModelAndOutboxEnqueued).enqueued == enqueued
+    assert converter.from_payload(now, ReadModelAndOutboxWritten).batch.changes.tasks[0].id == (
+        "c:t1"
+    )

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RawValue, RetryPolicy
 from temporalio.exceptions import CancelledError, FailureError
 
 with workflow.unsafe.imports_passed_through():
@@ -22,6 +22,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.messages import (
         SYSTEM,
         WORKFLOW_NAME,
+        WRITE_READ_MODEL,
+        WRITE_READ_MODEL_AND_OUTBOX,
         CaseAction,
         CaseInput,
         CaseResult,
@@ -32,7 +34,11 @@ with workflow.unsafe.imports_passed_through():
         ReadModelChanges,
         UpdateResult,
     )
-    from domain.notification_messages import EnqueueNotificationsResult, ReadModelAndOutbox
+    from domain.notification_messages import (
+        EnqueueNotificationsResult,
+        ReadModelAndOutbox,
+        ReadModelAndOutboxEnqueued,
+    )
     from domain.permissions import TaskFacts
     from domain.process import NOTIFICATION_FAILED
     from workflows import permissions
@@ -196,16 +202,20 @@ class CaseWorkflow:
         if workflow.patched(READ_MODEL_LOCAL):
             try:
                 if intents and workflow.patched(OUTBOX_WITH_READ_MODEL):
-                    written = await workflow.execute_local_activity_method(
-                        ReadModelActivities.write_read_model_and_outbox,
+                    # by name, with the result's type: of the batch beside its outbox
+                    # rows (ReadModelAndOutboxWritten) only the rows are decoded
+                    written: ReadModelAndOutboxEnqueued = await workflow.execute_local_activity(
+                        WRITE_READ_MODEL_AND_OUTBOX,
                         ReadModelAndOutbox(changes, intents),
+                        result_type=ReadModelAndOutboxEnqueued,
                         start_to_close_timeout=LOCAL_WRITE_TIMEOUT,
                         retry_policy=LOCAL_WRITE,
                     )
                     return written.enqueued
-                await workflow.execute_local_activity_method(
-                    ReadModelActivities.write_read_model,
+                await workflow.execute_local_activity(
+                    WRITE_READ_MODEL,
                     changes,
+                    result_type=RawValue,  # the batch again, for the history: not decoded
                     start_to_close_timeout=LOCAL_WRITE_TIMEOUT,
                     retry_policy=LOCAL_WRITE,
                 )
