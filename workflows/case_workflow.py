@@ -41,7 +41,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.permissions import TaskFacts
     from domain.process import NOTIFICATION_FAILED
-    from workflows import permissions
     from workflows.case_actions import apply_action
     from workflows.engine import CaseEngine
     from workflows.notifications import (
@@ -49,6 +48,11 @@ with workflow.unsafe.imports_passed_through():
         deliver_enqueued,
         send_notifications,
     )
+
+    # not "from workflows import permissions": that form imports the module anew in the
+    # sandbox of every workflow instance (compiling it, without bytecode), past the
+    # passthrough
+    from workflows.permissions import validate_action, validate_claim, validate_complete
 
 TASK_FACTS = [f.name for f in fields(TaskFacts)]  # what the rules read of a task
 # the read model must catch up eventually: retry without limit, backing off to a minute
@@ -257,7 +261,7 @@ class CaseWorkflow:
 
     @complete_task.validator
     def _validate_complete(self, cmd: CompleteTask) -> None:
-        permissions.validate_complete(self._engine.state, self._engine.defn, cmd)
+        validate_complete(self._engine.state, self._engine.defn, cmd)
 
     @workflow.update
     async def claim_task(self, cmd: ClaimTask) -> UpdateResult:
@@ -265,7 +269,7 @@ class CaseWorkflow:
 
     @claim_task.validator
     def _validate_claim(self, cmd: ClaimTask) -> None:
-        permissions.validate_claim(self._engine.state, cmd)
+        validate_claim(self._engine.state, cmd)
 
     @workflow.update
     async def case_action(self, cmd: CaseAction) -> UpdateResult:
@@ -273,7 +277,7 @@ class CaseWorkflow:
 
     @case_action.validator
     def _validate_action(self, cmd: CaseAction) -> None:
-        permissions.validate_action(self._engine.state, self._engine.defn, cmd)
+        validate_action(self._engine.state, self._engine.defn, cmd)
 
     @workflow.update
     async def sync_read_model(self) -> bool:

@@ -22,8 +22,10 @@ with workflow.unsafe.imports_passed_through():
         SignalState,
         SignalUpdateResult,
     )
-    from workflows import permissions
     from workflows.case_workflow import READ_MODEL_RETRY
+
+    # not "from workflows import permissions" (workflows/case_workflow.py)
+    from workflows.permissions import validate_assess, validate_link_case, validate_signal_claim
     from workflows.signal_engine import SignalEngine, new_state
 
 # how long an update waits for the signal's read model before answering anyway
@@ -82,7 +84,7 @@ class SignalWorkflow:
 
     @complete_task.validator
     def _validate_complete(self, cmd: CompleteTask) -> None:
-        permissions.validate_assess(self._engine.state, cmd)
+        validate_assess(self._engine.state, cmd)
 
     @workflow.update
     async def claim_task(self, cmd: ClaimTask) -> SignalUpdateResult:
@@ -90,7 +92,7 @@ class SignalWorkflow:
 
     @claim_task.validator
     def _validate_claim(self, cmd: ClaimTask) -> None:
-        permissions.validate_signal_claim(self._engine.state, cmd)
+        validate_signal_claim(self._engine.state, cmd)
 
     @workflow.update
     async def link_case(self, cmd: LinkCase) -> SignalUpdateResult:
@@ -98,7 +100,7 @@ class SignalWorkflow:
 
     @link_case.validator
     def _validate_link(self, cmd: LinkCase) -> None:
-        permissions.validate_link_case(self._engine.state, cmd)
+        validate_link_case(self._engine.state, cmd)
 
     @workflow.update
     async def sync_read_model(self) -> bool:
