@@ -27,6 +27,7 @@ from temporalio.worker import Worker
 
 from activities.registry import build_activities
 from core.config import Settings, get_settings
+from core.sandbox_code import remember_workflow_code
 from core.search_attributes import CUSTOM_SEARCH_ATTRIBUTES, ensure_search_attributes
 from core.temporal import connect_client, worker_runtime
 from db.engine import get_engine
@@ -46,6 +47,7 @@ STICKY_TIMEOUT = timedelta(seconds=3)
 def build_worker(
     client: Client, settings: Settings, executor: ThreadPoolExecutor, engine: Engine
 ) -> Worker:
+    remember_workflow_code()  # the sandbox imports the workflow module for every instance
     return Worker(
         client,
         task_queue=settings.task_queue,

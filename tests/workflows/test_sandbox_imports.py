@@ -6,15 +6,19 @@ bytecode, as in the image: ``PYTHONDONTWRITEBYTECODE``)."""
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
 from importlib.machinery import SourceFileLoader
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 
 import pytest
 
 from audit.history import load_histories
 from audit.replay import OK, make_replayer, replay
 from core.config import get_settings
+from core.sandbox_code import WorkflowCodeCache, remember_workflow_code
 from workflows.registry import WORKFLOWS
 
 HISTORY = Path(__file__).resolve().parent.parent / "histories" / "withdrawn.json"
@@ -38,3 +42,53 @@ async def test_a_workflow_instance_imports_only_its_own_module_anew(
     project = {name for name in executed if name.split(".")[0] in PROJECT}
     assert "workflows.case_workflow" in project  # the sandbox imported it (a new instance)
     assert project <= {"workflows"} | {workflow.__module__ for workflow in WORKFLOWS}
+
+
+async def test_the_worker_compiles_the_workflow_module_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without bytecode (``PYTHONDONTWRITEBYTECODE``, as in the image) each instance's
+    sandbox compiled the module's source again; with ``core.sandbox_code`` (installed by
+    ``worker.build_worker``) the code is compiled once and executed anew each time."""
+    remember_workflow_code()
+    compiled: list[str] = []
+    original = SourceFileLoader.source_to_code
+
+    def source_to_code(self: SourceFileLoader, data: bytes, path: str, **kwargs: int) -> CodeType:
+        compiled.append(path)
+        return original(self, data, path, **kwargs)
+
+    monkeypatch.setattr(SourceFileLoader, "source_to_code", source_to_code)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    pairs = [(h, str(HISTORY)) for h in load_histories(HISTORY)] * 3
+    verdicts = [v async for v in replay(pairs, make_replayer(get_settings(), WORKFLOWS))]
+    assert [v.verdict for v in verdicts] == [OK] * len(pairs)
+    assert len([p for p in compiled if p.endswith("case_workflow.py")]) <= 1
+
+
+def test_remembered_code_is_used_only_for_the_same_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "remembered_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    module = package / "mod.py"
+    module.write_text("def f():\n    return 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    cache = WorkflowCodeCache(["remembered_pkg"])
+    monkeypatch.setattr(sys, "meta_path", [cache, *sys.meta_path])
+
+    def fresh() -> ModuleType:
+        for name in ("remembered_pkg.mod", "remembered_pkg"):
+            sys.modules.pop(name, None)
+        return importlib.import_module("remembered_pkg.mod")
+
+    first, second = fresh(), fresh()
+    assert first is not second  # executed anew
+    assert first.f.__code__ is second.f.__code__  # from the same code object
+    module.write_text("def f():\n    return 2\n")
+    os.utime(module, (1, 1))  # another mtime, as an edit would give
+    importlib.invalidate_caches()
+    third = fresh()
+    assert third.f() == 2 and third.f.__code__ is not first.f.__code__
