@@ -26,6 +26,7 @@ from activities.notifications import NotificationActivities
 from activities.read_model import ReadModelActivities
 from activities.registry import build_activities
 from core.config import get_settings
+from core.sandbox_code import remember_workflow_code
 from core.temporal import data_converter
 from db.models import AuditEvent, Case, Organisation, Task
 from domain.messages import (
@@ -195,6 +196,7 @@ async def running_worker(
     activities: list[Callable[..., Any]] | None = None,
 ) -> AsyncIterator[Client]:
     client = encrypted_client(env)
+    remember_workflow_code()  # the sandbox as the worker runs it (worker.build_worker)
     with ThreadPoolExecutor(max_workers=4) as executor:
         async with Worker(
             client,

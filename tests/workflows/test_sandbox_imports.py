@@ -14,6 +14,7 @@ from pathlib import Path
 from types import CodeType, ModuleType
 
 import pytest
+import temporalio.worker.workflow_sandbox._runner as sandbox_runner
 
 from audit.history import load_histories
 from audit.replay import OK, make_replayer, replay
@@ -92,3 +93,19 @@ def test_remembered_code_is_used_only_for_the_same_source(
     importlib.invalidate_caches()
     third = fresh()
     assert third.f() == 2 and third.f.__code__ is not first.f.__code__
+
+
+async def test_the_sandbox_compiles_its_snippets_once() -> None:
+    """The sandbox runs its steps as snippets of source through ``exec``; with
+    ``core.sandbox_code`` each is compiled once (a newer SDK without ``_run_code`` is
+    noticed here)."""
+    remember_workflow_code()
+    run_code = sandbox_runner._Instance._run_code
+    assert hasattr(run_code, "snippets"), "temporalio changed: core.sandbox_code no longer applies"
+    pairs = [(h, str(HISTORY)) for h in load_histories(HISTORY)]
+    replayer = make_replayer(get_settings(), WORKFLOWS)
+    assert [v.verdict async for v in replay(pairs, replayer)] == [OK] * len(pairs)
+    before = run_code.snippets.cache_info()
+    assert [v.verdict async for v in replay(pairs * 2, replayer)] == [OK] * len(pairs) * 2
+    after = run_code.snippets.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits
