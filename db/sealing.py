@@ -332,6 +332,24 @@ def unseal_value(target: object, name: str, value: Any, case_aead: AESGCM | None
     return json.loads(plain) if _is_json(target, name) else plain
 
 
+def unseal_ring_column(model: type, name: str, value: Any) -> Any:
+    """A value of ``model``'s column ``name``, sealed under the key ring (a table without
+    ``case``), as a Core select reads it: unsealed as the ORM hooks would load it (a
+    value written before sealing as it is)."""
+    spec = getattr(model, "__sealed__", None)
+    assert isinstance(spec, Sealed)
+    assert spec.case is None
+    assert name in spec.columns
+    if not is_sealed(value):
+        if _legacy_token(value):
+            plain = legacy_fernet(value, _ring())
+            return value if plain is None else plain
+        return value
+    info = _class_info(model)
+    plain = unseal_text(value, _aad(info.table, name, None), case_aead=None, ring=_ring())
+    return json.loads(plain) if name in info.json else plain
+
+
 def _shredded_value(target: object, name: str) -> Any:
     if _is_json(target, name):
         return None if _nullable(target, name) else {}

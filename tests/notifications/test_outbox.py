@@ -3,7 +3,7 @@ that lets at most one attempt per message reach the hand-over."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlmodel import Session
 
 from core.config import get_settings
@@ -119,3 +119,26 @@ def test_give_up_never_fails_a_message_that_may_have_arrived(engine) -> None:
     assert outbox.load(engine, crossed).uncertain is True
     gave_up = give_up(engine, settings, untouched, "Connection refused")
     assert (gave_up.status, gave_up.error) == ("failed", "Connection refused")
+
+
+def test_targets_read_the_addresses_unsealed_and_older_plain_ones_as_they_are(engine) -> None:
+    """``targets_by_org`` reads the organisations and users with Core statements and
+    unseals their addresses itself (``db.sealing.unseal_ring_column``), as the ORM would;
+    an address written before sealing (plain) is used as it is."""
+    zk = add_org(engine, ZK, "zorgkantoor", email="regie@zk.test")
+    add_user(engine, zk, "Zeynep", "zeynep@zk.test", notify="digest")
+    add_user(engine, zk, "Oud", None)
+    with engine.begin() as conn:
+        sealed = conn.execute(text("SELECT email FROM organisations")).scalar_one()
+        assert sealed.startswith("enc1:r:")
+        conn.execute(
+            text("UPDATE users SET email = 'oud@zk.test' WHERE name = 'Oud'")
+        )  # as written before sealing
+    with Session(engine) as session:
+        targets = outbox.targets_by_org(session, [ZK, "Onbekend"])
+    assert [(t.ref.split(":")[0], t.address, t.held) for t in targets[ZK]] == [
+        ("org", "regie@zk.test", False),
+        ("user", "zeynep@zk.test", True),
+        ("user", "oud@zk.test", False),
+    ]
+    assert targets["Onbekend"] == [outbox.Target("Onbekend", "org", "email", None)]
