@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 import structlog
 from fastapi import HTTPException
+from sqlalchemy import bindparam
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, func, select
@@ -392,15 +393,18 @@ def participants_of_cases(
     by_case: dict[str, dict[str, list[str]]] = {}
     if not case_ids:
         return by_case
-    for case_id, capacity, org in session.exec(
-        select(
-            col(CaseParticipant.case_id), col(CaseParticipant.capacity), col(CaseParticipant.org)
-        )
-        .where(col(CaseParticipant.case_id).in_(sorted(set(case_ids))))
-        .order_by(col(CaseParticipant.since), col(CaseParticipant.id))
-    ):
+    rows = session.exec(_PARTICIPANTS, params={"case_ids": sorted(set(case_ids))})
+    for case_id, capacity, org in rows:
         by_case.setdefault(case_id, {}).setdefault(capacity, []).append(org)
     return by_case
+
+
+# built once (every completion's pre-check and every case page read it)
+_PARTICIPANTS = (
+    select(col(CaseParticipant.case_id), col(CaseParticipant.capacity), col(CaseParticipant.org))
+    .where(col(CaseParticipant.case_id).in_(bindparam("case_ids", expanding=True)))
+    .order_by(col(CaseParticipant.since), col(CaseParticipant.id))
+)
 
 
 def case_detail(session: Session, principal: Principal, case: Case, settings: Settings) -> CaseOut:

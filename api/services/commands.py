@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import HTTPException
 from pydantic_core import PydanticCustomError
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 from temporalio.client import Client
 
@@ -75,10 +76,11 @@ def case_facts(session: Session, case: Case) -> rules.CaseFacts:
 
 
 _TASK_FACTS = [col(getattr(Task, f.name)) for f in fields(rules.TaskFacts)]
+_CASE_TASKS = select(*_TASK_FACTS).where(col(Task.case_id) == bindparam("case_id"))  # built once
 
 
 def _case_tasks(session: Session, case: Case) -> list[rules.TaskFacts]:
-    rows = session.exec(select(*_TASK_FACTS).where(col(Task.case_id) == case.id))
+    rows = session.exec(_CASE_TASKS, params={"case_id": case.id})
     return [rules.TaskFacts(*row) for row in rows]
 
 
