@@ -19,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from jinja2 import TemplateError
-from sqlalchemy import ColumnElement, bindparam, update
+from pydantic_core import PydanticUndefined
+from sqlalchemy import ColumnElement, bindparam, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -28,7 +30,7 @@ from sqlmodel import Session, col, select
 from core.config import Settings
 from db.engine import session_scope
 from db.models import NotificationOutbox, Organisation, User, new_id, utcnow
-from db.sealing import unseal_ring_column
+from db.sealing import case_aead_for_write, seal_values, unseal_ring_column
 from domain.messages import NotificationIntent
 from domain.vocabulary import NotificationEvent
 from notifications.context import message_context
@@ -152,6 +154,40 @@ def idempotency_key(intent: NotificationIntent, target: Target) -> str:
     return f"{intent.id}|{target.org}|{target.channel}|{target.ref}"
 
 
+def _skipped(target: Target) -> bool:
+    """No address on a channel that needs one: the row is recorded, nothing is sent."""
+    return target.address is None and target.channel in (EMAIL, WEBHOOK)
+
+
+# a skipped row's columns that are the same for every such row (its model's defaults)
+_SKIPPED_DEFAULTS: dict[str, Any] = {
+    name: field.default
+    for name, field in T.model_fields.items()
+    if field.default_factory is None and field.default is not PydanticUndefined
+} | {"status": SKIPPED, "last_error": NO_ADDRESS, "address": None}
+_INSERT = insert(T.__table__)  # type: ignore[attr-defined]
+
+
+def skipped_row_values(intent: NotificationIntent, target: Target) -> dict[str, Any]:
+    """The columns of ``build_row``'s row for a target without address (unsealed), for a
+    bulk insert: most rows of a batch (an organisation without addresses works from its
+    inbox), and nothing to render."""
+    now = utcnow()
+    return _SKIPPED_DEFAULTS | {
+        "id": new_id(),
+        "idempotency_key": idempotency_key(intent, target),
+        "intent_id": intent.id,
+        "event": intent.event,
+        "case_id": intent.case_id,
+        "task_id": intent.task_id,
+        "recipient": target.org,
+        "channel": target.channel,
+        "subject": intent.event,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def build_row(intent: NotificationIntent, target: Target, settings: Settings) -> T:
     """The rendered outbox row; a row that cannot be rendered is born ``failed``."""
     row = T(
@@ -166,7 +202,7 @@ def build_row(intent: NotificationIntent, target: Target, settings: Settings) ->
         address=target.address,
         subject=intent.event,
     )
-    if target.address is None and target.channel in (EMAIL, WEBHOOK):
+    if _skipped(target):
         row.status, row.last_error = SKIPPED, NO_ADDRESS
         return row
     try:
@@ -212,14 +248,30 @@ def enqueue(session: Session, intents: list[NotificationIntent], settings: Setti
         else {}
     )
     rows: list[T] = []
+    skipped: list[dict[str, Any]] = []
     for key, (intent, target) in wanted.items():
         row = existing.get(key)
+        if row is None and _skipped(target):
+            skipped.append(skipped_row_values(intent, target))  # never delivered: no object
+            continue
         if row is None:
             row = build_row(intent, target, settings)
             session.add(row)
         if row.status not in (SENT, SKIPPED, HELD, IN_DIGEST):
             rows.append(row)
     session.flush()
+    if skipped:  # one bulk insert, sealed here as the ORM hooks would (db.sealing)
+        keys: dict[str, AESGCM] = {}
+        for values in skipped:
+            case_id = values["case_id"]
+
+            def case_key(case_id: str = case_id) -> AESGCM:
+                if case_id not in keys:
+                    keys[case_id] = case_aead_for_write(session, case_id)
+                return keys[case_id]
+
+            seal_values(T, values, case_id, case_key)
+        session.connection().execute(_INSERT, skipped)
     return rows
 
 

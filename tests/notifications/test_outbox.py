@@ -142,3 +142,25 @@ def test_targets_read_the_addresses_unsealed_and_older_plain_ones_as_they_are(en
         ("user", "oud@zk.test", False),
     ]
     assert targets["Onbekend"] == [outbox.Target("Onbekend", "org", "email", None)]
+
+
+def test_a_skipped_row_is_written_in_bulk_as_the_orm_would_write_it(engine) -> None:
+    """Rows for a target without address (most rows: an organisation without addresses
+    works from its inbox) are written with one Core insert instead of ORM objects: the
+    same columns as ``build_row``'s row, sealed at rest as the ORM hooks seal them."""
+    add_org(engine, PROVIDER, "aanbieder")
+    message = intent("case_closed", [PROVIDER], outcome="placed")
+    assert enqueue(engine, [message]) == []  # nothing to deliver
+    [row] = outbox_rows(engine)
+    expected = outbox.build_row(
+        message, outbox.Target(PROVIDER, "org", "email", None), get_settings()
+    )
+    own = {"id", "created_at", "updated_at"}
+    assert row.model_dump(exclude=own) == expected.model_dump(exclude=own)
+    assert row.status == "skipped" and row.subject == "case_closed"
+    with engine.connect() as conn:
+        subject, body = conn.execute(
+            text("SELECT subject, body_text FROM notification_outbox")
+        ).one()
+    assert subject.startswith("enc1:c:") and body.startswith("enc1:c:")
+    assert enqueue(engine, [message]) == [] and len(outbox_rows(engine)) == 1  # idempotent
