@@ -21,9 +21,6 @@ from sqlmodel import Field, SQLModel
 from db.sealing import Sealed
 from domain.casedata import split_free_text
 
-# Case.workflow_state (and Signal's): "pending" until the workflow start is confirmed
-WORKFLOW_PENDING, WORKFLOW_RUNNING = "pending", "running"
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

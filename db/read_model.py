@@ -17,23 +17,13 @@ from typing import Any, cast
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Connection, Row, Table, bindparam, delete, insert, select, update
-from sqlalchemy import case as sql_case
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.expression import Executable
 from sqlmodel import Session
 
 from core.crypto import encrypt_text
-from db.models import (
-    WORKFLOW_PENDING,
-    WORKFLOW_RUNNING,
-    AuditEvent,
-    Case,
-    CaseParticipant,
-    Signal,
-    Task,
-    utcnow,
-)
+from db.models import AuditEvent, Case, CaseParticipant, Signal, Task, utcnow
 from db.sealing import case_aead_for_write, seal_values
 from domain.casedata import split_free_text
 from domain.definitions import coded_facts
@@ -170,18 +160,9 @@ _PARTICIPANTS = CaseParticipant.__table__  # type: ignore[attr-defined]
 _SELECT_PARTICIPANTS = select(
     _PARTICIPANTS.c.id, _PARTICIPANTS.c.org, _PARTICIPANTS.c.capacity
 ).where(_PARTICIPANTS.c.case_id == bindparam("b_case_id"))
-# the workflow writing its case confirms that it runs: a case the API inserted as pending
-# becomes visible here (in the transaction of its first batch), so the API need not
-# write the row again after the start (api/services/cases._finish_start)
 _UPDATE_CASE = (
     update(_CASES)
     .where(_CASES.c.id == bindparam("b_case_id"))
-    .values(
-        workflow_state=sql_case(
-            (_CASES.c.workflow_state == WORKFLOW_PENDING, WORKFLOW_RUNNING),
-            else_=_CASES.c.workflow_state,
-        )
-    )
     .returning(_CASES.c.definition_version)
 )
 _UPSERTS: dict[tuple[str, str, bool], Executable] = {}

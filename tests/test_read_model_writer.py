@@ -33,7 +33,7 @@ def db(any_engine: Engine) -> Engine:
     return any_engine
 
 
-def _case(engine: Engine, workflow_state: str = "running") -> str:
+def _case(engine: Engine) -> str:
     case_id = f"c-{uuid.uuid4().hex[:8]}"  # key stores remember shredded ids per process
     with Session(engine) as session:
         session.add(
@@ -48,7 +48,7 @@ def _case(engine: Engine, workflow_state: str = "running") -> str:
                 zorgkantoor_org=ZK,
                 phase="dossierhouder_search",
                 definition_version=CURRENT_VERSION,
-                workflow_state=workflow_state,
+                workflow_state="running",
             )
         )
         session.commit()
@@ -241,28 +241,3 @@ def test_a_case_without_its_row_or_shredded_is_not_written(db: Engine) -> None:
         write_changes(session, _changes(case_id))
     with Session(db) as session:
         assert session.exec(select(Task).where(Task.case_id == case_id)).first() is None
-
-
-@pytest.mark.parametrize(
-    ("before", "after"),
-    [("pending", "running"), ("running", "running"), ("completed", "completed")],
-)
-def test_the_workflows_write_confirms_that_its_case_runs(
-    db: Engine, before: str, after: str
-) -> None:
-    """A case the API inserted as pending becomes visible with its workflow's first batch
-    (the API then need not write the row again); any other state stays as it is."""
-    case_id = _case(db, workflow_state=before)
-    with Session(db) as session:
-        write_changes(session, _changes(case_id))
-        session.commit()
-    with Session(db) as session:
-        row = session.get(Case, case_id)
-        assert (
-            row is not None and row.workflow_state == after and row.phase == "dossierhouder_search"
-        )
-        assert row.bridging is not None and row.bridging["arrangement"] == SECRET
-    with Session(db) as session:  # the workflow's other columns still written from the batch
-        assert session.exec(select(Task).where(col(Task.case_id) == case_id)).one().id == (
-            f"{case_id}:t1"
-        )

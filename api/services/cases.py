@@ -26,15 +26,7 @@ from api.services.workflow import StartFailed, start_synced
 from audit.log import case_events
 from core.config import Settings
 from core.logging import bind_case
-from db.models import (
-    WORKFLOW_PENDING,
-    WORKFLOW_RUNNING,
-    Case,
-    CaseParticipant,
-    Organisation,
-    Task,
-    new_id,
-)
+from db.models import Case, CaseParticipant, Organisation, Task, new_id
 from db.sealing import search_hashes
 from domain.casedata import COUNTED_FIELDS
 from domain.codes import DOCUMENT_KINDS, label_of
@@ -293,17 +285,11 @@ async def _finish_start(
             "Temporal is niet bereikbaar; de casus is niet gestart "
             "(Temporal is unreachable; the case was not started, retry later)",
         ) from None
-    # The workflow's first read-model write marked the row running (db/read_model.py),
-    # before the update above returned unless its sync wait timed out (or the worker
-    # predates that): then the API confirms the start itself, as it always did.
-    session.commit()  # ends the read transaction: what follows sees what the worker wrote
+    case.workflow_state = "running"
+    case.updated_at = datetime.now(UTC)
+    session.add(case)
+    session.commit()
     session.refresh(case)
-    if case.workflow_state == WORKFLOW_PENDING:
-        case.workflow_state = WORKFLOW_RUNNING
-        case.updated_at = datetime.now(UTC)
-        session.add(case)
-        session.commit()
-        session.refresh(case)
     log.info("case_started", sector=case.sector, region=case.region)
     return Started(case, created=True)
 

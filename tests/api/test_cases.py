@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlmodel import Session, select
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
@@ -41,27 +41,6 @@ async def test_case_started_over_http_has_a_running_workflow(api, engine):
         ).one()
     assert summary.startswith("enc1:c:") and "Vertrouwelijke" not in summary
     assert ref.startswith("enc1:c:") and CASE_BODY["client_ref"] not in ref
-
-
-async def test_the_api_leaves_confirming_the_start_to_the_workflows_first_write(api, engine):
-    """The case's first read-model batch marks it running (``db/read_model.py``), before
-    the start's update returns: the API reads the row back and writes it no more."""
-    updates: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.lstrip().upper().startswith("UPDATE CASES"):
-            updates.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        r = await api.as_("coordinator", "POST", "/api/cases", json=CASE_BODY)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert r.status_code == 201, r.text
-    assert updates and all("phase" in statement for statement in updates)  # the worker's
-    with Session(engine) as session:
-        row = session.get(Case, r.json()["id"])
-        assert row is not None and row.workflow_state == "running"
 
 
 async def test_same_idempotency_key_gives_one_case_and_one_workflow(api, engine):
