@@ -12,7 +12,7 @@ the workflows answer. Completion data is made from each task's form description
 Speed (docs/benchmarks.md): the workflows run without the SDK's sandbox (the same code;
 the sandbox guards against non-deterministic code, which the worker and the tests keep
 checking, and it costs a fifth of the CPU here), and on a machine with more than one
-core the workers run in as many processes as there are cores, up to four (``python -m
+core the workers run in one process more than there are cores, up to four (``python -m
 cli.simulation``: the case workflow and every activity, on the same task queue of the
 same test server), as a deployment with several workers would; this process then only
 plays the parties.
@@ -469,14 +469,15 @@ async def simulate(
 ) -> SimulationResult:
     """Run ``cases`` cases started over ``weeks`` simulated weeks (a year), and up to half
     as many weeks more for them to finish; returns what happened. ``worker_processes``:
-    how many worker processes (0: the worker runs in this process; default: one per core,
-    up to four, on a machine with more than one core)."""
+    how many worker processes (0: the worker runs in this process; default: one more than
+    there are cores, up to four, on a machine with more than one core: while one waits for
+    a round trip, another works)."""
     import time
 
     started = time.perf_counter()
     if worker_processes is None:
         cores = os.cpu_count() or 1
-        worker_processes = min(cores, 4) if cores > 1 else 0
+        worker_processes = min(cores + 1, 4) if cores > 1 else 0
     sim = Simulation(
         env, client, engine, region, seed, scenario, worker_queues(task_queue, worker_processes)
     )
