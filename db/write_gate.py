@@ -1,4 +1,4 @@
-"""One writer at a time on a SQLite database, handed over without polling.
+"""One writer at a time on a SQLite database, handed over without SQLite's long sleeps.
 
 SQLite lets one connection write at a time. A connection that finds the database
 locked waits in its busy handler, which sleeps 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50
@@ -10,8 +10,8 @@ stood idle a quarter of the time (docs/benchmarks.md, "Caseload simulator").
 The gate queues the writers instead: a connection takes it just before its first
 statement that writes (before SQLite's implicit ``BEGIN``), and gives it back when its
 transaction ends (commit, rollback, or closing). Within a process a lock, between
-processes an exclusive ``flock`` on ``<database>.write-gate``: the kernel wakes the next
-writer the moment the gate is free. Reads never wait for it (WAL: readers do not block
+processes an exclusive ``flock`` on ``<database>.write-gate``, tried every millisecond (a
+blocking ``flock`` cannot time out). Reads never wait for it (WAL: readers do not block
 writers, nor writers readers). A writer that cannot get the gate within the busy timeout
 fails as it would have failed on SQLite's lock.
 """
@@ -23,12 +23,13 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 # statements that only read (or set a connection's options) never take the gate
 _READS = ("SELECT", "PRAGMA", "EXPLAIN")
-# between tries for another process's file lock (a blocking ``flock`` cannot time out)
+# between tries for another process's file lock
 _POLL_SECONDS = 0.001
 
 
@@ -75,20 +76,20 @@ class WriteGate:
 
 class GatedCursor(sqlite3.Cursor):
     def execute(self, sql: str, parameters: Any = (), /) -> GatedCursor:
-        gated = self.connection
-        assert isinstance(gated, GatedConnection)
-        gated.before(sql)
-        try:
-            return super().execute(sql, parameters)
-        finally:
-            gated.after()
+        return self._through_gate(super().execute, sql, parameters)
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> GatedCursor:
+        return self._through_gate(super().executemany, sql, seq_of_parameters)
+
+    def _through_gate(
+        self, run: Callable[[str, Any], sqlite3.Cursor], sql: str, parameters: Any
+    ) -> GatedCursor:
         gated = self.connection
         assert isinstance(gated, GatedConnection)
         gated.before(sql)
         try:
-            return super().executemany(sql, seq_of_parameters)
+            run(sql, parameters)
+            return self
         finally:
             gated.after()
 

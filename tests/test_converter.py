@@ -36,6 +36,40 @@ from domain.vocabulary import TaskStatus
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
+def task_with(data: dict, **more) -> TaskState:
+    """A decided dossierhouder task of case ``c`` with ``data`` (and other fields)."""
+    return TaskState(
+        id="c:t1",
+        key="decide_dossierhouder",
+        phase="dossierhouder_search",
+        title="Besluiten",
+        owner_role="aanbieder",
+        owner_org="Zorggroep Noord",
+        supports=["oco"],
+        allowed_outcomes=["accepted", "declined"],
+        created_at=NOW,
+        completed_by=Actor("u1", "Ada", "aanbieder", "Zorggroep Noord"),
+        data=data,
+        **more,
+    )
+
+
+def changes_with(tasks: list[TaskState], events: list[AuditEntry], **more) -> ReadModelChanges:
+    return ReadModelChanges(
+        case_id="c",
+        phase="dossierhouder_search",
+        status=TaskStatus.OPEN,
+        phase_since=NOW,
+        provider_org="Zorggroep Noord",
+        oco_org=None,
+        participants={"provider": ["Zorggroep Noord"]},
+        meetings=0,
+        tasks=tasks,
+        events=events,
+        **more,
+    )
+
+
 def test_the_converter_looks_up_type_hints_through_the_remembering_function():
     hints = payload_converter.get_type_hints
     assert hasattr(hints, "remembered"), "temporalio changed: core.temporal no longer applies"
@@ -78,31 +112,13 @@ def test_dataclasses_encode_to_the_json_of_the_sdk_encoder():
     """``core.temporal`` hands dataclasses to the JSON encoder field by field instead of
     through ``dataclasses.asdict``: the payloads are the SDK's, byte for byte."""
     actor = Actor("u1", "Ada", "aanbieder", "Zorggroep Noord")
-    task = TaskState(
-        id="c:t1",
-        key="decide_dossierhouder",
-        phase="dossierhouder_search",
-        title="Besluiten",
-        owner_role="aanbieder",
-        owner_org="Zorggroep Noord",
-        supports=["oco"],
-        allowed_outcomes=["accepted", "declined"],
-        created_at=NOW,
-        completed_by=actor,
-        data={"reason_code": "no_capacity", "when": NOW, "orgs": {"b", "a"}, "nested": [actor]},
+    task = task_with(
+        {"reason_code": "no_capacity", "when": NOW, "orgs": {"b", "a"}, "nested": [actor]},
         contributions=[{"by": actor, "at": NOW, "data": {"x": (1, 2)}}],
     )
-    changes = ReadModelChanges(
-        case_id="c",
-        phase="dossierhouder_search",
-        status=TaskStatus.OPEN,
-        phase_since=NOW,
-        provider_org="Zorggroep Noord",
-        oco_org=None,
-        participants={"provider": ["Zorggroep Noord"]},
-        meetings=0,
-        tasks=[task, task],
-        events=[AuditEntry("c:e1", "c", 1, NOW, "Ada", "task_completed", detail={"a": [task]})],
+    changes = changes_with(
+        [task, task],
+        [AuditEntry("c:e1", "c", 1, NOW, "Ada", "task_completed", detail={"a": [task]})],
         bridging={"since": NOW.isoformat(), "uuid": uuid.UUID(int=7)},
     )
     ours = PayloadConverter().to_payloads([changes, task, actor, {"k": [task]}, None, b"x"])
@@ -116,31 +132,9 @@ def test_the_local_write_returns_the_json_the_converter_wrote_before():
     rows, spliced instead of encoded again: the marker in the history holds the same
     bytes as when it returned a ``ReadModelAndOutboxWritten`` (the audit tools read it),
     and the workflow decodes only the rows from it."""
-    actor = Actor("u1", "Ada", "aanbieder", "Zorggroep Noord")
-    task = TaskState(
-        id="c:t1",
-        key="decide_dossierhouder",
-        phase="dossierhouder_search",
-        title="Besluiten",
-        owner_role="aanbieder",
-        owner_org="Zorggroep Noord",
-        supports=["oco"],
-        allowed_outcomes=["accepted", "declined"],
-        created_at=NOW,
-        completed_by=actor,
-        data={"reason_code": "no_capacity", "when": NOW, "orgs": ["a", "b"], "n": 1.5},
-    )
-    changes = ReadModelChanges(
-        case_id="c",
-        phase="dossierhouder_search",
-        status=TaskStatus.OPEN,
-        phase_since=NOW,
-        provider_org="Zorggroep Noord",
-        oco_org=None,
-        participants={"provider": ["Zorggroep Noord"]},
-        meetings=0,
-        tasks=[task],
-        events=[AuditEntry("c:e1", "c", 1, NOW, "Ada", "task_completed", detail={"a": 1})],
+    task = task_with({"reason_code": "no_capacity", "when": NOW, "orgs": ["a", "b"], "n": 1.5})
+    changes = changes_with(
+        [task], [AuditEntry("c:e1", "c", 1, NOW, "Ada", "task_completed", detail={"a": 1})]
     )
     intent = NotificationIntent("i1", "task_assigned", "c", NOW, ["Zorggroep Noord"], "c:t1")
     batch = ReadModelAndOutbox(changes, [intent])
