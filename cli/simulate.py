@@ -44,11 +44,22 @@ def simulate_command(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--scenario") from None
     out = report or Path(f"simulatie-{region.replace('/', '-')}-{seed}.json")
-    raise typer.Exit(asyncio.run(_run(cases, region, seed, chances, into, out)))
+    if into is not None:
+        raise typer.Exit(asyncio.run(_run(cases, region, seed, chances, into, out)))
+    # without --into the read model is only the report's source: removed afterwards
+    with tempfile.TemporaryDirectory(prefix="casusregie-sim-") as scratch:
+        code = asyncio.run(_run(cases, region, seed, chances, None, out, Path(scratch)))
+    raise typer.Exit(code)
 
 
 async def _run(
-    cases: int, region: str, seed: int, chances: dict[str, float], into: Path | None, out: Path
+    cases: int,
+    region: str,
+    seed: int,
+    chances: dict[str, float],
+    into: Path | None,
+    out: Path,
+    scratch: Path | None = None,
 ) -> int:
     from rich.progress import Progress
     from sqlmodel import Session, col, select
@@ -63,7 +74,8 @@ async def _run(
     from db.migrate import upgrade_to_head
     from db.models import Case
 
-    data_dir = into or Path(tempfile.mkdtemp(prefix="casusregie-sim-"))
+    data_dir = into or scratch
+    assert data_dir is not None
     data_dir.mkdir(parents=True, exist_ok=True)
     # this process works for the data dir: everything that reads the settings (the case
     # keys of sealed columns too) and the worker processes use its key ring

@@ -145,6 +145,24 @@ def test_cases_simulated_into_a_data_dir_are_readable_with_its_key_ring(tmp_path
         assert len(unwrap(ring, case_id, kek_id, wrapped)) == 32
 
 
+@pytest.mark.timeout(180)
+def test_without_into_the_simulated_read_model_is_removed_after_the_report(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "simulate", "--cases", "2"],
+        cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "simulatie-Utrecht-1.json").exists()
+    assert not list(scratch.glob("casusregie-sim-*"))
+
+
 def test_worker_processes_have_a_task_queue_each():
     assert worker_queues("sim-x", 2) == ["sim-x-0", "sim-x-1"]
     assert worker_queues("sim-x", 0) == ["sim-x"]  # the worker in the parties' process
