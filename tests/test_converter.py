@@ -81,20 +81,7 @@ def test_the_converter_looks_up_type_hints_through_the_remembering_function():
 
 async def test_payloads_decode_to_the_same_objects_every_time():
     converter = data_converter(get_settings())
-    task = TaskState(
-        id="c:t1",
-        key="decide_dossierhouder",
-        phase="dossierhouder_search",
-        title="Besluiten",
-        owner_role="aanbieder",
-        owner_org="Zorggroep Noord",
-        supports=[],
-        allowed_outcomes=["accepted", "declined"],
-        created_at=NOW,
-        due_at=NOW,
-        completed_by=Actor("u1", "Ada", "aanbieder", "Zorggroep Noord"),
-        data={"reason_code": "no_capacity"},
-    )
+    task = task_with({"reason_code": "no_capacity"}, due_at=NOW)
     state = CaseState(
         case_id="c",
         phase="dossierhouder_search",
