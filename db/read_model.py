@@ -42,17 +42,24 @@ def task_row(task: TaskState, case_id: str | None, signal_id: str | None = None)
         for f in fields(task)
         if f.name in Task.model_fields and f.name not in _ACTOR_FIELDS
     }
-    done, claim = task.completed_by, task.claimed_by
     return Task(
         **shared,
+        **_actor_columns(task),
         case_id=case_id,
         signal_id=signal_id,
-        completed_by=done.name if done else None,
-        completed_by_org=done.org if done else None,
-        claimed_by=claim.name if claim else None,
-        claimed_by_id=claim.user_id if claim else None,
         updated_at=utcnow(),
     )
+
+
+def _actor_columns(task: TaskState) -> dict[str, Any]:
+    """The task row's plain columns of who completed and who claimed it."""
+    done, claim = task.completed_by, task.claimed_by
+    return {
+        "completed_by": done.name if done else None,
+        "completed_by_org": done.org if done else None,
+        "claimed_by": claim.name if claim else None,
+        "claimed_by_id": claim.user_id if claim else None,
+    }
 
 
 def event_row(entry: AuditEntry) -> AuditEvent:
@@ -175,14 +182,10 @@ _TASK_FIELDS = tuple(
 def _task_values(task: TaskState, case_id: str, version: int, now: datetime) -> dict[str, Any]:
     """``task_row`` as the values of a bulk statement (the same columns every time)."""
     values = {name: getattr(task, name) for name in _TASK_FIELDS}
-    done, claim = task.completed_by, task.claimed_by
     values.update(
+        _actor_columns(task),
         case_id=case_id,
         signal_id=None,
-        completed_by=done.name if done else None,
-        completed_by_org=done.org if done else None,
-        claimed_by=claim.name if claim else None,
-        claimed_by_id=claim.user_id if claim else None,
         updated_at=now,
         codes=coded_facts(version, task.key, task.data) or None,
     )
