@@ -32,7 +32,9 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9:_\-]{0,99}$"
 
 # The dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def``
 # dependency in its thread pool, a hand-off to a thread and back for every one of them
-# on every request (tests/api/test_dependencies.py keeps them so).
+# on every request (tests/api/test_dependencies.py keeps them so). So is the task
+# lookup of a change: one short indexed read, cheaper on the event loop than the
+# hand-off (the inbox read does the same, ``api/routes/tasks.list_tasks``).
 
 
 async def get_app_settings() -> Settings:
@@ -180,7 +182,7 @@ def get_scoped_case(
     return scoped_case(session, principal, case_id)
 
 
-def get_scoped_task(
+async def get_scoped_task(
     session: SessionDep,
     principal: CurrentUser,
     task_id: Annotated[

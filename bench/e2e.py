@@ -246,6 +246,13 @@ async def run_load(driver: Any, cases: int, clients: int) -> Result:
         res.cpu_ms[f"cpu_{name}_ms_per_completion"] = (
             (cpu2[name] - cpu1[name]) * 1000 / (cases * STEPS)
         )
+    if pids:  # all processes together: what the machine spends per step
+        res.cpu_ms["cpu_total_ms_per_start"] = (
+            (sum(cpu1.values()) - sum(cpu0.values())) * 1000 / cases
+        )
+        res.cpu_ms["cpu_total_ms_per_completion"] = (
+            (sum(cpu2.values()) - sum(cpu1.values())) * 1000 / (cases * STEPS)
+        )
     res.inbox_ms = list(getattr(driver, "inbox_ms", []))
     if hasattr(driver, "inbox_ms"):
         driver.inbox_ms.clear()
@@ -289,8 +296,9 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def dev_server(tmp: Path) -> AsyncIterator[str]:
-    """The dev server with the project's flags (``cli/devserver.dev_server_args``)."""
+async def dev_server(tmp: Path) -> AsyncIterator[tuple[str, int]]:
+    """The dev server with the project's flags (``cli/devserver.dev_server_args``): its
+    address and process id."""
     from cli.devserver import dev_server_args
 
     port = free_port()
@@ -309,7 +317,7 @@ async def dev_server(tmp: Path) -> AsyncIterator[str]:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError("the Temporal dev server did not come up") from None
                 await asyncio.sleep(0.3)
-        yield address
+        yield address, proc.pid
     finally:
         proc.terminate()
         try:
@@ -624,7 +632,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     }
     tmp = Path(tempfile.mkdtemp(prefix="casusregie-bench-"))
     print(f"working in {tmp} (removed after a successful run)", flush=True)
-    async with dev_server(tmp) as address:
+    async with dev_server(tmp) as (address, server_pid):
+        # CPU of the processes both sides share: the dev server and this one (the clients)
+        shared = {"server": server_pid, "client": os.getpid()}
         db = str(tmp / "raw.db")
         raw_schema(db)
         systems = [System(MAIN.name, ROOT, args.path), *args.variant]
@@ -644,7 +654,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 for s in systems
             }
             client = await Client.connect(address)
-            driver = RawDriver(client, db, {"worker": raw_pid})
+            driver = RawDriver(client, db, {"worker": raw_pid} | shared)
             limits = httpx.Limits(max_connections=max(clients, default=1) + 4)
             drivers: dict[str, HttpDriver] = {}
             async with contextlib.AsyncExitStack() as astack:
@@ -652,7 +662,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                     http = await astack.enter_async_context(
                         httpx.AsyncClient(base_url=url, timeout=60, limits=limits)
                     )
-                    drivers[name] = HttpDriver(http, tokens, pids)
+                    drivers[name] = HttpDriver(http, tokens, pids | shared)
                 await run_load(driver, 4, 2)  # warm up
                 for d in drivers.values():
                     await run_load(d, 4, 2)

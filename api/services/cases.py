@@ -274,7 +274,7 @@ async def _finish_start(
     bind_case(case.id)
     try:
         inp = case_input(case, principal, settings, request_id)
-        await start_synced(client, WORKFLOW_NAME, inp, case.workflow_id, settings)
+        synced = await start_synced(client, WORKFLOW_NAME, inp, case.workflow_id, settings)
     except StartFailed:
         if not keep_pending:
             session.exec(delete(CaseParticipant).where(col(CaseParticipant.case_id) == case.id))
@@ -285,10 +285,11 @@ async def _finish_start(
             "Temporal is niet bereikbaar; de casus is niet gestart "
             "(Temporal is unreachable; the case was not started, retry later)",
         ) from None
-    case.workflow_state = "running"
-    case.updated_at = datetime.now(UTC)
-    session.add(case)
-    session.commit()
+    if not synced:  # synced: the workflow's first read-model write marked it running
+        case.workflow_state = "running"
+        case.updated_at = datetime.now(UTC)
+        session.add(case)
+        session.commit()
     session.refresh(case)
     log.info("case_started", sector=case.sector, region=case.region)
     return Started(case, created=True)
@@ -400,6 +401,7 @@ def case_detail(session: Session, principal: Principal, case: Case, settings: Se
     summary = None
     if case.summary_encrypted and may_see_summary(principal, case) and not anonymous:
         summary = case.summary_encrypted  # the ORM unsealed it
+    open_tasks = open_tasks_of(session, case.id)
     return CaseOut(
         **case_summary(case, anonymous).model_dump(),
         workflow_id=case.workflow_id,
@@ -407,7 +409,7 @@ def case_detail(session: Session, principal: Principal, case: Case, settings: Se
         meetings_held=case.meetings_held,
         days_in_phase=round((datetime.now(UTC) - since).total_seconds() / 86400, 2),
         participants=participants,
-        open_tasks=open_tasks_of(session, case.id),
+        open_tasks=open_tasks,
         summary=summary,
         definition_version=case.definition_version,
         bridging=_without_free_text(case.bridging, "arrangement") if anonymous else case.bridging,
@@ -417,7 +419,7 @@ def case_detail(session: Session, principal: Principal, case: Case, settings: Se
         documents=[
             _without_free_text(d, "url") or {} if anonymous else d for d in case.documents or []
         ],
-        documents_missing=missing_documents(session, case),
+        documents_missing=missing_documents(case, [t.key for t in open_tasks]),
     )
 
 
@@ -425,14 +427,12 @@ def _codes_only(values: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (values or {}).items() if k in COUNTED_FIELDS}
 
 
-def missing_documents(session: Session, case: Case) -> list[dict[str, str]]:
-    """The documents the open tasks ask for that nobody recorded yet (kind, label, task)."""
+def missing_documents(case: Case, open_keys: list[str]) -> list[dict[str, str]]:
+    """The documents the open tasks (their keys) ask for that nobody recorded yet (kind,
+    label, task)."""
     recorded = {d.get("kind") for d in case.documents or []}
     defn = definition(case.definition_version)
     missing: dict[str, dict[str, str]] = {}
-    open_keys = session.exec(
-        select(Task.key).where(Task.case_id == case.id, Task.status == TaskStatus.OPEN)
-    ).all()
     for key in open_keys:
         for kind in defn.task(key).documents if key in defn.task_keys else ():
             if kind not in recorded:
