@@ -21,6 +21,7 @@ from api.errors import ApiError, invalid
 from api.schemas import CaseCreate, CaseOut, CaseSummaryOut, Page, TimelineEvent
 from api.scoping import Principal, may_see_summary, sees_client_data, visible_cases
 from api.services.monitor import cohort_condition
+from api.services.paging import page_total
 from api.services.tasks import open_tasks_of
 from api.services.workflow import StartFailed, start_synced
 from audit.log import case_events
@@ -343,7 +344,6 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
         conditions.append(cohort_condition(f.cohort))
     if f.client_ref:
         conditions.append(col(Case.client_ref_hash).in_(search_hashes(f.client_ref)))
-    total = session.exec(select(func.count()).select_from(Case).where(*conditions)).one()
     rows = session.exec(
         select(Case)
         .where(*conditions)
@@ -351,6 +351,12 @@ def list_cases(session: Session, principal: Principal, f: CaseFilter) -> Page[Ca
         .limit(f.limit)
         .offset(f.offset)
     ).all()
+    total = page_total(
+        len(rows),
+        f.limit,
+        f.offset,
+        lambda: session.exec(select(func.count()).select_from(Case).where(*conditions)).one(),
+    )
     anonymous: set[str] = set()
     if principal.role in PARTICIPANT_ROLES:
         participants = participants_of_cases(session, [c.id for c in rows])

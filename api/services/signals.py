@@ -15,6 +15,7 @@ from temporalio.client import Client
 from api.schemas import Page, SignalCreate, SignalOut
 from api.scoping import Principal, may_see_signal_text, visible_signals
 from api.services.cases import MAX_IDEMPOTENCY_KEY, check_org_kinds
+from api.services.paging import page_total
 from api.services.workflow import StartFailed, start_synced
 from core.config import Settings
 from core.crypto import decrypt_text, encrypt_text
@@ -176,7 +177,6 @@ def list_signals(
     conditions = [visible_signals(principal)]
     if f.status:
         conditions.append(col(Signal.status) == f.status)
-    total = session.exec(select(func.count()).select_from(Signal).where(*conditions)).one()
     rows = session.exec(
         select(Signal)
         .where(*conditions)
@@ -184,6 +184,12 @@ def list_signals(
         .limit(f.limit)
         .offset(f.offset)
     ).all()
+    total = page_total(
+        len(rows),
+        f.limit,
+        f.offset,
+        lambda: session.exec(select(func.count()).select_from(Signal).where(*conditions)).one(),
+    )
     tasks = _task_ids(session, [s.id for s in rows])
     items = [signal_out(principal, s, tasks.get(s.id), settings) for s in rows]
     return Page[SignalOut](items=items, total=total, limit=f.limit, offset=f.offset)

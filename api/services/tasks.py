@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from api.schemas import Page, TaskOut
 from api.scoping import Principal, in_scope, inbox_roles, visible_cases
+from api.services.paging import page_total
 from db.models import Case, Task
 from db.sealing import search_hashes
 from domain.vocabulary import Phase, TaskStatus
@@ -142,10 +143,17 @@ def inbox(session: Session, principal: Principal, f: InboxFilter) -> Page[TaskOu
         base = base.join(Case, col(Case.id) == col(Task.case_id))
     elif _needs_case(f):  # a signal's task has no case: outer join
         base = base.outerjoin(Case, col(Case.id) == col(Task.case_id))
-    total = session.exec(select(func.count()).select_from(base.where(*conditions).subquery())).one()
     rows = session.exec(
         base.where(*conditions).order_by(*_order(f)).limit(f.limit).offset(f.offset)
     ).all()
+    total = page_total(
+        len(rows),
+        f.limit,
+        f.offset,
+        lambda: session.exec(
+            select(func.count()).select_from(base.where(*conditions).subquery())
+        ).one(),
+    )
     now = datetime.now(UTC)
     return Page[TaskOut](
         items=[task_out(t, now) for t in rows], total=total, limit=f.limit, offset=f.offset
