@@ -66,8 +66,9 @@ mutation: $(VENV)/.test-installed
 
 # The end-to-end benchmark (docs/benchmarks.md): the bare Temporal SDK floor and casusregie
 # through its HTTP API on one dev server, side by side with ratios, plus the cost
-# breakdown of one completion. Not part of `make check` (about two minutes).
-bench: $(VENV)/.run-installed
+# breakdown of one completion. Not part of `make check` (about two minutes). Its HTTP
+# load generator (aiohttp) is among the test tools.
+bench: $(VENV)/.test-installed
 	$(VENV)/bin/python bench/e2e.py --profile --json bench/results/e2e.json
 
 clean:

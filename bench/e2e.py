@@ -56,6 +56,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 from raw_floor import RAW_QUEUE, RawCase, raw_schema, raw_worker  # noqa: E402
 from temporalio.client import Client, WithStartWorkflowOperation  # noqa: E402
@@ -123,11 +124,18 @@ CASE_BODY = {
 }
 
 
+# The load's HTTP client is aiohttp (its parser is C): it costs the machine about what
+# the floor's SDK client costs per step (0.5-0.8 ms of CPU), where httpx (pure Python,
+# 1.3 ms a request) took 2.6 ms a step from the two cores the system under test runs on
+# (docs/benchmarks.md). The in-process profile pass keeps httpx for its ASGI transport.
+HttpClient = aiohttp.ClientSession | httpx.AsyncClient
+
+
 class HttpDriver:
     name = "casusregie"
 
     def __init__(
-        self, http: httpx.AsyncClient, tokens: dict[str, str], pids: dict[str, int] | None = None
+        self, http: HttpClient, tokens: dict[str, str], pids: dict[str, int] | None = None
     ) -> None:
         self.http = http
         self.pids = pids or {}
@@ -136,10 +144,16 @@ class HttpDriver:
         self.inbox_ms: list[float] = []
 
     async def _call(self, who: str, method: str, path: str, **kw: Any) -> Any:
-        r = await self.http.request(method, path, headers=self.headers[who], **kw)
-        if not r.is_success:
-            raise RuntimeError(f"{method} {path}: {r.status_code} {r.text[:300]}")
-        return r.json()
+        headers = self.headers[who]
+        if isinstance(self.http, httpx.AsyncClient):
+            r = await self.http.request(method, path, headers=headers, **kw)
+            status, body = r.status_code, r.content
+        else:
+            async with self.http.request(method, path, headers=headers, **kw) as response:
+                status, body = response.status, await response.read()
+        if not 200 <= status < 300:
+            raise RuntimeError(f"{method} {path}: {status} {body[:300]!r}")
+        return json.loads(body)
 
     async def start(self) -> str:
         case = await self._call("zk", "POST", "/api/cases", json=CASE_BODY)
@@ -655,12 +669,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             }
             client = await Client.connect(address)
             driver = RawDriver(client, db, {"worker": raw_pid} | shared)
-            limits = httpx.Limits(max_connections=max(clients, default=1) + 4)
+            connections = max(clients, default=1) + 4
             drivers: dict[str, HttpDriver] = {}
             async with contextlib.AsyncExitStack() as astack:
                 for name, (url, tokens, pids) in ups.items():
                     http = await astack.enter_async_context(
-                        httpx.AsyncClient(base_url=url, timeout=60, limits=limits)
+                        aiohttp.ClientSession(
+                            base_url=url,
+                            timeout=aiohttp.ClientTimeout(total=60),
+                            connector=aiohttp.TCPConnector(limit=connections),
+                        )
                     )
                     drivers[name] = HttpDriver(http, tokens, pids | shared)
                 await run_load(driver, 4, 2)  # warm up
