@@ -739,7 +739,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=40)
     parser.add_argument("--clients", default="8,20", help="comma-separated client counts")
-    parser.add_argument("--rounds", type=int, default=3, help="turns of raw and casusregie")
+    parser.add_argument("--rounds", type=int, default=5, help="turns of raw and casusregie")
     parser.add_argument("--profile", action="store_true", help="also the cost breakdown")
     parser.add_argument("--profile-cases", type=int, default=10)
     parser.add_argument("--profile-out", type=Path, help="write the pstats file here")
