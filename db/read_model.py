@@ -136,9 +136,6 @@ def write_changes(session: Session, changes: ReadModelChanges) -> None:
         "case_data": codes or None,
         "case_text": text or None,
         "documents": changes.documents or None,
-        # written by the workflow, so its start is confirmed: the case is visible (the
-        # API, which inserted the row as pending, need not write it a second time)
-        "workflow_state": "running",
     }
     seal_values(Case, values, case_id, case_key)
     version = conn.execute(_UPDATE_CASE, {"b_case_id": case_id, **values}).scalar()

@@ -33,7 +33,7 @@ def db(any_engine: Engine) -> Engine:
     return any_engine
 
 
-def _case(engine: Engine) -> str:
+def _case(engine: Engine, workflow_state: str = "running") -> str:
     case_id = f"c-{uuid.uuid4().hex[:8]}"  # key stores remember shredded ids per process
     with Session(engine) as session:
         session.add(
@@ -48,7 +48,7 @@ def _case(engine: Engine) -> str:
                 zorgkantoor_org=ZK,
                 phase="dossierhouder_search",
                 definition_version=CURRENT_VERSION,
-                workflow_state="running",
+                workflow_state=workflow_state,
             )
         )
         session.commit()
@@ -241,3 +241,17 @@ def test_a_case_without_its_row_or_shredded_is_not_written(db: Engine) -> None:
         write_changes(session, _changes(case_id))
     with Session(db) as session:
         assert session.exec(select(Task).where(Task.case_id == case_id)).first() is None
+
+
+def test_a_pending_case_stays_invisible_until_the_api_confirms_its_start(db: Engine) -> None:
+    """The first batch is written inside the workflow's first workflow task, before
+    Temporal has recorded it: when that task fails (its worker killed), the next attempt
+    runs the workflow anew, and a change sent meanwhile would reach it before its state
+    exists (``tests/test_scale_out.py`` saw "task ... does not exist in this case").
+    Only the API marks a case running, once the start's update has answered."""
+    case_id = _case(db, workflow_state="pending")
+    _write(db, _changes(case_id, tasks=[_task(case_id)]))
+    with Session(db) as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.workflow_state == "pending"
+        assert case.phase == "dossierhouder_search" and session.get(Task, f"{case_id}:t1")

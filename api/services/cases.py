@@ -275,7 +275,7 @@ async def _finish_start(
     bind_case(case.id)
     try:
         inp = case_input(case, principal, settings, request_id)
-        synced = await start_synced(client, WORKFLOW_NAME, inp, case.workflow_id, settings)
+        await start_synced(client, WORKFLOW_NAME, inp, case.workflow_id, settings)
     except StartFailed:
         if not keep_pending:
             session.exec(delete(CaseParticipant).where(col(CaseParticipant.case_id) == case.id))
@@ -286,11 +286,10 @@ async def _finish_start(
             "Temporal is niet bereikbaar; de casus is niet gestart "
             "(Temporal is unreachable; the case was not started, retry later)",
         ) from None
-    if not synced:  # synced: the workflow's first read-model write marked it running
-        case.workflow_state = "running"
-        case.updated_at = datetime.now(UTC)
-        session.add(case)
-        session.commit()
+    case.workflow_state = "running"
+    case.updated_at = datetime.now(UTC)
+    session.add(case)
+    session.commit()
     session.refresh(case)
     log.info("case_started", sector=case.sector, region=case.region)
     return Started(case, created=True)

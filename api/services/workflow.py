@@ -78,11 +78,10 @@ class StartFailed(Exception):
 
 async def start_synced(
     client: Client, workflow: str, arg: Any, workflow_id: str, settings: Settings
-) -> bool:
+) -> None:
     """Start a workflow (or find it running under that id) and wait, best effort, until
     its read model shows it (its ``sync_read_model`` update): one round trip, an
-    update-with-start. True: the read model shows it; False: the start is confirmed but
-    the read model may not show it yet."""
+    update-with-start."""
     start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
         workflow,
         arg,
@@ -91,13 +90,13 @@ async def start_synced(
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
     try:
-        synced: bool = await client.execute_update_with_start_workflow(
+        await client.execute_update_with_start_workflow(
             "sync_read_model",
             start_workflow_operation=start,
             result_type=bool,
             rpc_timeout=START_TIMEOUT,
         )
-        return synced
+        return
     except (WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, RPCError) as err:
         failure: BaseException = err
     except TimeoutError as err:
@@ -113,7 +112,6 @@ async def start_synced(
         raise StartFailed("timeout") from err
     # best effort: the response then already shows the first tasks
     log.info("read_model_not_synced_after_start", error=type(failure).__name__)
-    return False
 
 
 def unavailable(detail: str) -> HTTPException:

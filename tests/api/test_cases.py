@@ -122,28 +122,6 @@ class UnreachableTemporal:
         raise error
 
 
-class StartedWithoutSync:
-    """Temporal confirms the start, but the read model did not catch up in time."""
-
-    async def execute_update_with_start_workflow(self, *args, **kwargs):
-        return False
-
-
-async def test_a_start_the_read_model_has_not_seen_yet_is_marked_running_by_the_api(api, engine):
-    """Synced, the workflow's first read-model write marks the case running; not synced,
-    the API does, so the started case is visible at once."""
-    app = build_app(engine, StartedWithoutSync())  # type: ignore[arg-type]
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        headers = bearer(api.tokens["coordinator"])
-        r = await http.post("/api/cases", json=CASE_BODY, headers=headers)
-        assert r.status_code == 201, r.text
-        assert r.json()["open_tasks"] == []  # nothing projected yet
-        with Session(engine) as session:
-            assert session.get(Case, r.json()["id"]).workflow_state == "running"
-        assert (await http.get("/api/cases", headers=headers)).json()["total"] == 1
-
-
 async def test_temporal_down_is_503_and_nothing_half_created(api, engine):
     down = build_app(engine, UnreachableTemporal())  # type: ignore[arg-type]
     transport = httpx.ASGITransport(app=down)
